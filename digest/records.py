@@ -1,0 +1,84 @@
+"""Frozen, typed records passed between the pipeline stages.
+
+Parsing produces :class:`Article` records with the *source* fields filled in;
+``pipeline`` then assigns URLs and enrichment returns new records (via
+``dataclasses.replace``) with the *derived* fields filled in.  Nothing mutates a
+record after it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+EMPTY: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceDoc:
+    """A content file as read from disk: path relative to the site root, raw bytes."""
+
+    rel_path: PurePosixPath
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """A related headline listed by the agency under a clipping (its rubric trailer)."""
+
+    title: str
+    date: datetime | None  # aware; None when the trailer gave no dateline
+    year_inferred: bool = False
+    url: str | None = None  # filled by enrichment when it matches an article of the site
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Article:
+    """One article, from a Markdown note or a raw clipping."""
+
+    # --- source fields (set by the parsers in digest.sources) ---
+    path: PurePosixPath  # source file relative to the site root, e.g. content/a.md
+    kind: str  # "markdown" | "clipping"
+    title: str
+    date: datetime  # aware
+    slug: str
+    body: str  # Markdown source of the body (clippings: paragraphs, Markdown-escaped)
+    updated: datetime | None = None
+    summary: str | None = None  # explicit summary from front matter
+    tags: tuple[str, ...] = ()
+    source: str | None = None  # agency / publication
+    source_url: str | None = None
+    author: str | None = None
+    image: str | None = None
+    photo_credit: str | None = None
+    section: str | None = None  # agency rubric
+    draft: bool = False
+    id: str | None = None  # stable id for feed GUIDs (front matter `id`)
+    year_inferred: bool = False
+    mentions: tuple[Mention, ...] = ()
+    related_pins: tuple[str, ...] = ()  # front matter `related`: slugs
+    related_exclude: tuple[str, ...] = ()  # front matter `related_exclude`: slugs
+    terms_add: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    terms_remove: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, for themes
+    body_line: int = 1  # line of the source file where the body starts
+
+    # --- derived fields (set by pipeline / enrichment) ---
+    url: str = ""  # site-relative URL path, e.g. /2024/12/20/slug/
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # taxonomy -> labels
+    summary_text: str = ""  # explicit summary, else the lead cut at a sentence
+    word_count: int = 0
+    reading_minutes: int = 1
+    related: tuple[str, ...] = ()  # URLs, best first
+    earlier: tuple[str, ...] = ()  # URLs of older related articles, newest first
+    later: tuple[str, ...] = ()  # URLs of newer related articles, oldest first
+    story: str | None = None  # story cluster id
+    also_reported: tuple[str, ...] = ()  # URLs of other articles in the same story
+
+    @property
+    def key(self) -> str:
+        """Stable identity within a build: the source path."""
+        return str(self.path)
