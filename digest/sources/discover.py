@@ -1,0 +1,95 @@
+"""Edge: find content files, read their bytes, in a stable order.
+
+Rules (documented in the README):
+- article suffixes are ``.md``, ``.markdown`` and ``.txt`` (clippings);
+- files whose name starts with ``_`` or ``.`` are not articles, nor are editor
+  leftovers (``x~``, ``.x.swp``, ``#x#``, vim's ``4913``);
+- folders starting with ``.`` are skipped; folders starting with ``_`` (Jekyll's
+  ``_posts``) are read;
+- symlinks are followed only when their target stays inside the content folder,
+  otherwise skipped with a warning (the target is never read); symlinked folders
+  are never followed, so loops cannot hang the build.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from digest.errors import Diagnostic
+from digest.records import SourceDoc
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_BYTES = 8 * 1024 * 1024  # far above any real article; bounds memory and parse time
+
+
+def is_ignored_name(name: str) -> bool:
+    """Editor temp files and hidden/underscore files: never articles, never rebuild triggers."""
+    return (
+        name.startswith((".", "_", "#"))
+        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp"))
+        or name == "4913"
+        or name in {"Thumbs.db", "desktop.ini"}
+    )
+
+
+def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[Diagnostic]]:
+    """Read every article file under ``site_root/content_dir``, sorted by POSIX path.
+
+    Returns the documents and warnings (skipped symlinks, oversized files are
+    errors).  A missing content folder yields no documents and an error.
+    """
+    root = (site_root / content_dir)
+    diags: list[Diagnostic] = []
+    if not root.is_dir():
+        diags.append(Diagnostic(
+            severity="error", code="no-content", path=content_dir,
+            message=f"content folder '{content_dir}' does not exist",
+            hint="create it and add Markdown (.md) or clipping (.txt) files, "
+                 "or set content_dir in digest.yaml"))
+        return [], diags
+    real_root = root.resolve()
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            if (here / d).is_symlink():
+                diags.append(_skipped(site_root, here / d, "a symlinked folder"))
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in filenames:
+            if is_ignored_name(name) or not name.lower().endswith(ARTICLE_SUFFIXES):
+                continue
+            path = here / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root) or not target.is_file():
+                    diags.append(_skipped(site_root, path, "a symlink leaving the content folder"))
+                    continue
+            rel = path.relative_to(site_root).as_posix()
+            found.append((rel, path))
+    found.sort()
+    docs = []
+    for rel, path in found:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            diags.append(Diagnostic(
+                severity="error", code="too-large", path=rel,
+                message=f"file is {size // (1024 * 1024)} MiB; articles are limited to "
+                        f"{MAX_BYTES // (1024 * 1024)} MiB",
+                hint="split it into several articles or move it out of content/"))
+            continue
+        docs.append(SourceDoc(rel_path=PurePosixPath(rel), raw=path.read_bytes()))
+    return docs, diags
+
+
+def _skipped(site_root: Path, path: Path, what: str) -> Diagnostic:
+    return Diagnostic(
+        severity="warning", code="symlink-skipped",
+        path=path.relative_to(site_root).as_posix(),
+        message=f"skipped {what}",
+        hint="copy the file into the content folder instead of linking to it")

@@ -1,0 +1,56 @@
+"""Markdown notes (``.md``, ``.markdown``) -> :class:`~digest.records.Article`.
+
+The body stays Markdown source; the render stage turns it into HTML once all
+URLs are known.  Template syntax in the body is literal text (see
+:mod:`digest.sources.migrate`).
+
+Pure: takes a SourceDoc (bytes already read by discover), returns an Article.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from digest.config import SiteConfig
+from digest.records import Article, SourceDoc
+from digest.slugs import check_slug, slugify
+from digest.sources.fields import article_from_fields
+from digest.sources.frontmatter import split
+from digest.sources.text import decode
+
+# Jekyll posts: _posts/2024-12-20-minsk-talks.md.  Zero padding is optional
+# in the wild (2016-3-21-...), as in Jekyll itself.
+_JEKYLL_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-(.+)\.(?:md|markdown)", re.I)
+
+
+def parse_markdown(doc: SourceDoc, config: SiteConfig) -> Article:
+    """Decode, split and validate a Markdown note.
+
+    A Jekyll-style file name (``YYYY-MM-DD-slug.md``) supplies the date and
+    slug when the front matter has none.  Raises SourceError (encoding, front
+    matter or field problems, all fields of the file at once).
+    """
+    path = str(doc.rel_path)
+    text = decode(doc.raw, path)
+    fm = split(text, path)
+    return article_from_fields(
+        fm.data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
+        key_lines=fm.key_lines, config=config, defaults=_from_file_name(doc.rel_path.name))
+
+
+def _from_file_name(name: str) -> dict[str, Any]:
+    """Date and slug from a Jekyll post name; {} when the name is not one."""
+    m = _JEKYLL_NAME.fullmatch(name)
+    if not m:
+        return {}
+    try:
+        when = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return {}  # 2024-02-30-x.md: not a date, so the front matter must give one
+    defaults: dict[str, Any] = {"date": when.isoformat()}
+    slug = slugify(m.group(4))
+    if slug and check_slug(slug) is None:
+        defaults["slug"] = slug
+    return defaults
