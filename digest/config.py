@@ -121,3 +121,164 @@ class SiteConfig:
                 if ag.timezone and any(n.casefold() == folded for n in names):
                     return ZoneInfo(ag.timezone)
         return self.tz
+
+
+# --------------------------------------------------------------------------- parsing
+
+_SCALAR_FIELDS: dict[str, type] = {
+    "title": str, "description": str, "base_url": str, "language": str, "timezone": str,
+    "theme": str, "content_dir": str, "output_dir": str, "per_page": int, "feed_size": int,
+    "permalink": str, "related_count": int, "story_threshold": float,
+    "summary_length": int, "raw_html": bool, "search": bool,
+}
+_NESTED_FIELDS = {"taxonomies", "agencies", "extra"}
+VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
+_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
+    """'did you mean ...?' text for an unknown key, or a list of valid keys."""
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "valid keys: " + ", ".join(valid)
+
+
+def _err(diags: list[Diagnostic], message: str, line: int | None, hint: str | None = None) -> None:
+    diags.append(Diagnostic(severity="error", code="config", message=message,
+                            path=CONFIG_NAME, line=line, hint=hint))
+
+
+def _check_scalar(key: str, value: Any, want: type, diags: list[Diagnostic],
+                  line: int | None) -> Any:
+    ok = isinstance(value, want) and not (want is not bool and isinstance(value, bool))
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        ok, value = True, float(value)
+    if not ok:
+        _err(diags, f"'{key}' must be {_TYPE_NAMES[want]}, not {value!r}", line,
+             f"write it as e.g. {key}: {_example(want)}")
+    return value
+
+
+def _example(want: type) -> str:
+    return {str: '"text"', int: "20", float: "0.5", bool: "true"}[want]
+
+
+def _check_values(values: dict[str, Any], diags: list[Diagnostic],
+                  lines: Mapping[str, int]) -> None:
+    """Semantic checks on fields whose type is already right."""
+    base = values.get("base_url")
+    if isinstance(base, str):
+        if not re.match(r"^https?://[^/\s]+", base):
+            _err(diags, f"base_url must be an absolute http(s) URL, not {base!r}",
+                 lines.get("base_url"), "e.g. base_url: https://news.example.org/")
+        elif not base.endswith("/"):
+            values["base_url"] = base + "/"
+    tz = values.get("timezone")
+    if isinstance(tz, str):
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            _err(diags, f"unknown time zone {tz!r}", lines.get("timezone"),
+                 "use an IANA name such as Europe/Minsk or UTC")
+    for key in ("per_page", "feed_size", "related_count", "summary_length"):
+        if isinstance(values.get(key), int) and values[key] < 1:
+            _err(diags, f"'{key}' must be at least 1", lines.get(key))
+    thr = values.get("story_threshold")
+    if isinstance(thr, float) and not 0.0 < thr <= 1.0:
+        _err(diags, "'story_threshold' must be between 0 and 1", lines.get("story_threshold"))
+    perm = values.get("permalink")
+    if isinstance(perm, str):
+        fields = set(re.findall(r"{(\w+)}", perm))
+        if not perm.startswith("/") or not perm.endswith("/") or "slug" not in fields:
+            _err(diags, f"permalink {perm!r} must start and end with '/' and contain {{slug}}",
+                 lines.get("permalink"), "e.g. permalink: /{year}/{month}/{day}/{slug}/")
+        elif fields - PERMALINK_FIELDS:
+            _err(diags, f"permalink uses unknown fields {sorted(fields - PERMALINK_FIELDS)}",
+                 lines.get("permalink"), "available: {year}, {month}, {day}, {slug}")
+    for key in ("content_dir", "output_dir", "theme"):
+        val = values.get(key)
+        if isinstance(val, str) and (not val.strip() or "\x00" in val):
+            _err(diags, f"'{key}' must not be empty", lines.get(key))
+
+
+def parse_config(data: Any, lines: Mapping[str, int] | None = None) -> SiteConfig:
+    """Validate a parsed ``digest.yaml`` mapping; raise ConfigError listing every problem.
+
+    ``lines`` maps top-level keys to their line in digest.yaml (for messages).
+    Unknown keys are errors that suggest the closest valid key.
+    """
+    from digest import vocabulary  # local: vocabulary imports this module's records
+
+    lines = lines or {}
+    diags: list[Diagnostic] = []
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(Diagnostic(
+            severity="error", code="config", path=CONFIG_NAME, line=1,
+            message="digest.yaml must be a mapping of settings (key: value lines)",
+            hint="see the README's digest.yaml reference"))
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(str(key))
+        if key in _SCALAR_FIELDS:
+            values[key] = _check_scalar(key, value, _SCALAR_FIELDS[key], diags, line)
+        elif key == "extra":
+            if not isinstance(value, dict):
+                _err(diags, "'extra' must be a mapping", line)
+            else:
+                values["extra"] = value
+        elif key not in _NESTED_FIELDS:
+            _err(diags, f"unknown setting '{key}'", line, suggest(str(key), VALID_KEYS))
+    _check_values(values, diags, lines)
+    values["taxonomies"] = vocabulary.parse_taxonomies(
+        data.get("taxonomies"), diags, lines=lines)
+    values["agencies"] = vocabulary.parse_agencies(data.get("agencies"), diags, lines=lines)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        raise ConfigError(errors)
+    return SiteConfig(**values)
+
+
+def load_config(site_root: Path) -> SiteConfig:
+    """Read ``digest.yaml`` under ``site_root`` (optional) and validate it."""
+    import yaml
+
+    path = site_root / CONFIG_NAME
+    if not path.exists():
+        return parse_config({})
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(Diagnostic(
+            severity="error", code="config-yaml", path=CONFIG_NAME,
+            line=mark.line + 1 if mark else None,
+            message=f"digest.yaml is not valid YAML: {getattr(exc, 'problem', exc)}",
+            hint="check indentation and quote values containing ':' or '#'")) from None
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode):
+                _nested_lines(str(key_node.value), value_node, lines)
+    return parse_config(data, lines)
+
+
+def _nested_lines(prefix: str, node: Any, lines: dict[str, int]) -> None:
+    """Record 'a.b.c' -> line for nested keys so vocabulary errors can point at them."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}"
+            lines[key] = key_node.start_mark.line + 1
+            _nested_lines(key, value_node, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = f"{prefix}.{i}"
+            lines[key] = item.start_mark.line + 1
+            _nested_lines(key, item, lines)

@@ -1,0 +1,166 @@
+"""Command line: `digest build | list | serve | check | new | init | clean`.
+
+Errors from the stages arrive as DigestError with diagnostics; they are printed
+as ``file:line: error: message`` plus a hint, with exit status 1 (2 for usage
+errors).  Python tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from digest import __version__
+from digest.errors import DigestError
+
+
+def _add_build_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--drafts", action="store_true", help="include draft articles")
+    p.add_argument("--future", action="store_true", help="include articles dated in the future")
+    p.add_argument("--keep-going", action="store_true",
+                   help="skip unreadable content files (with a warning) instead of failing")
+    p.add_argument("--content", metavar="DIR", help="content folder (overrides content_dir)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    parser.add_argument("--site", default=".", help="site folder (default: current folder)")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the site into output/")
+    _add_build_flags(b)
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--verbose", "-v", action="store_true", help="print stage timings")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    b.add_argument("--no-search", action="store_true", help="skip the search index")
+
+    ls = sub.add_parser("list", help="print the site model as JSON")
+    _add_build_flags(ls)
+    ls.add_argument("--json", action="store_true", help="JSON output (the default)")
+    ls.add_argument("--term", metavar="TAXONOMY:TERM", help="only articles with this term")
+    ls.add_argument("--since", metavar="DATE", help="only articles on or after DATE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    _register_extensions(parser)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) if hasattr(args, "handler") else _dispatch(args))
+    except DigestError as exc:
+        if args.debug:
+            raise
+        for diag in exc.diagnostics:
+            print(diag.format(), file=sys.stderr)
+        count = len(exc.diagnostics)
+        print(f"digest: {count} error{'s' if count != 1 else ''}; nothing was written",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("digest: interrupted; output/ was left as it was", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in digest, not in the site: say so, briefly
+        if args.debug:
+            raise
+        print(f"digest: internal error: {type(exc).__name__}: {exc}\n"
+              "    hint: this is a bug in digest; run again with --debug for the traceback "
+              "and report it", file=sys.stderr)
+        return 70
+
+
+def _register_extensions(parser: argparse.ArgumentParser) -> None:
+    """Subcommands that live in their own modules (serve, check, new, init, clean)."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for module_name in ("digest.serve.command", "digest.workflow.commands"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name and not module_name.startswith(str(exc.name)):
+                raise
+            continue
+        module.register(sub)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        return cmd_build(args)
+    if args.command == "list":
+        return cmd_list(args)
+    raise SystemExit(2)
+
+
+def options_from(args: argparse.Namespace, **extra: object):  # -> BuildOptions
+    from digest.pipeline import BuildOptions
+
+    return BuildOptions(drafts=args.drafts, future=args.future,
+                        keep_going=args.keep_going, content_dir=args.content,
+                        strict=getattr(args, "strict", False), **extra)  # type: ignore[arg-type]
+
+
+def print_diagnostics(diags: list) -> None:
+    for diag in diags:
+        print(diag.format(), file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from digest.pipeline import build
+    from digest.write import check_output_dir, write_site
+
+    started = time.perf_counter()
+    site_root = Path(args.site)
+    progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
+    options = options_from(args, search=False if args.no_search else None)
+    result = build(site_root, options, progress=progress)
+    config = result.config
+    output = site_root / config.output_dir
+    check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
+    written = write_site(result.rendered, output)
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    print_diagnostics(result.diagnostics)
+    if args.verbose:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<10} {seconds:7.3f} s", file=sys.stderr)
+    if not args.quiet:
+        site = result.site
+        print(f"Built {len(site.articles)} articles, {len(site.pages)} pages, "
+              f"{len(site.feeds)} feeds ({written} files) into {config.output_dir}/ "
+              f"in {time.perf_counter() - started:.2f} s")
+        if result.scheduled:
+            nxt = result.scheduled[0]
+            print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
+                  f"({len(result.scheduled)} scheduled; build again then, or use --future)")
+    return 0
+
+
+def _progress_printer():
+    def show(stage: str) -> None:
+        print(f"\r\033[Kdigest: {stage} done", end="", file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from digest.listing import article_json
+    from digest.pipeline import build
+
+    result = build(Path(args.site), options_from(args, search=False))
+    articles = result.site.articles
+    if args.term:
+        tax, _, term = args.term.partition(":")
+        articles = tuple(a for a in articles
+                         if any(t.casefold() == term.casefold() for t in a.terms.get(tax, ())))
+    if args.since:
+        from digest.cli_dates import parse_since
+
+        since = parse_since(args.since, result.config)
+        articles = tuple(a for a in articles if a.date >= since)
+    print_diagnostics(result.diagnostics)
+    json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0

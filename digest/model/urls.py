@@ -1,0 +1,80 @@
+"""URLs and output paths: permalinks, term URLs, collision detection."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import replace
+
+from digest.config import SiteConfig
+from digest.errors import Diagnostic, OutputCollisionError
+from digest.records import Article
+from digest.slugs import slugify
+
+
+def permalink(article: Article, config: SiteConfig) -> str:
+    """The article's URL path from the permalink pattern, dated in the site time zone."""
+    local = article.date.astimezone(config.tz)
+    return config.permalink.format(
+        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
+        slug=article.slug)
+
+
+def assign_urls(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:
+    """Return the articles with ``url`` set."""
+    return tuple(replace(a, url=permalink(a, config)) for a in articles)
+
+
+def term_slug(label: str, config: SiteConfig, taxonomy: str) -> str:
+    """Slug of a term: the vocabulary's explicit slug, else slugify(label)."""
+    tax = config.taxonomy(taxonomy)
+    if tax is not None:
+        for term in tax.terms:
+            if term.label == label:
+                return term.slug
+    return slugify(label) or "term"
+
+
+def term_url(taxonomy: str, label: str, config: SiteConfig) -> str:
+    return f"/{taxonomy}/{term_slug(label, config, taxonomy)}/"
+
+
+def output_path(url: str) -> str:
+    """Map a URL path to the file written: ``/a/b/`` -> ``a/b/index.html``."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        return path + "index.html"
+    return path
+
+
+def collision_key(path: str) -> str:
+    """Two output paths that one file system may treat as the same file share a key.
+
+    Case-insensitive file systems (macOS, Windows; Netlify's CDN is not, but a
+    curator's laptop is) and NFC/NFD forms of the same letters collide.
+    """
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def check_collisions(owners: Iterable[tuple[str, str]]) -> None:
+    """Raise OutputCollisionError when two sources produce the same output path.
+
+    ``owners`` yields (output path, source description).  Every source involved
+    in every collision is listed.
+    """
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for path, source in owners:
+        seen.setdefault(collision_key(path), []).append((path, source))
+    diags = []
+    for entries in seen.values():
+        sources = sorted({s for _, s in entries})
+        if len(entries) < 2:
+            continue
+        paths = sorted({p for p, _ in entries})
+        diags.append(Diagnostic(
+            severity="error", code="url-collision", path=sources[0],
+            message=f"{len(entries)} sources would write {' / '.join(paths)}: "
+                    + ", ".join(sources),
+            hint="give one of them a different `slug:` in its front matter"))
+    if diags:
+        raise OutputCollisionError(sorted(diags, key=lambda d: d.path or ""))

@@ -1,0 +1,38 @@
+"""Markdown -> HTML with one configured parser.
+
+Content is data: raw HTML in Markdown is escaped (CommonMark preset with
+``html`` off), and markdown-it's ``validateLink`` already drops ``javascript:``,
+``vbscript:``, ``file:`` and non-image ``data:`` links.  With ``raw_html: true``
+raw HTML is allowed through and then cleaned by an allow-list sanitizer (nh3).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+_ABS_ATTR = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+@lru_cache(maxsize=2)
+def _parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+def render_markdown(text: str, *, raw_html: bool = False) -> str:
+    """Render a Markdown body to an HTML fragment (safe to mark as Markup)."""
+    html = _parser(raw_html).render(text)
+    if raw_html:
+        from digest.render.sanitize import sanitize_html
+
+        html = sanitize_html(html)
+    return html
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """Make root-relative ``href``/``src`` absolute: feed readers ignore xml:base."""
+    return _ABS_ATTR.sub(lambda m: f'{m.group(1)}="{base_url}', html)

@@ -1,0 +1,80 @@
+"""Edge: locate theme folders, build the Jinja loader, read static assets.
+
+Lookup order for a template: the site's ``themes/<theme>/templates/``, then the
+built-in default theme (shipped in the wheel as ``digest.default_theme``).  A
+site template can extend the built-in one explicitly as ``default/<name>``.
+Static files merge the same way, the site's winning.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from digest.errors import ConfigError
+
+
+def builtin_theme_dir() -> Path:
+    """Folder of the built-in default theme (inside the installed package)."""
+    return Path(str(resources.files("digest.default_theme")))
+
+
+def theme_dirs(site_root: Path, theme: str) -> list[Path]:
+    """Theme folders, most specific first.  Raises ConfigError for an unknown theme."""
+    dirs = []
+    site_theme = site_root / "themes" / theme
+    if site_theme.is_dir():
+        dirs.append(site_theme)
+    elif theme != "default":
+        raise ConfigError(f"theme '{theme}' not found: expected folder themes/{theme}/ "
+                          "(or remove `theme:` from digest.yaml to use the default theme)")
+    builtin = builtin_theme_dir()
+    if not dirs or dirs[0].resolve() != builtin.resolve():
+        dirs.append(builtin)
+    return dirs
+
+
+def make_loader(dirs: list[Path]) -> jinja2.BaseLoader:
+    builtin = builtin_theme_dir() / "templates"
+    return jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(builtin))}),
+    ])
+
+
+def read_static(dirs: list[Path]) -> dict[str, bytes]:
+    """Static assets as output path -> bytes (under ``static/``); the site theme wins.
+
+    Symlinks that leave the theme folder are skipped, so a theme cannot pull in
+    files from elsewhere on the machine.
+    """
+    assets: dict[str, bytes] = {}
+    for theme_dir in reversed(dirs):
+        static = theme_dir / "static"
+        if not static.is_dir():
+            continue
+        real = static.resolve()
+        for path in sorted(static.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            if not path.resolve().is_relative_to(real):
+                continue
+            if path.suffix == ".py" or "__pycache__" in path.parts:
+                continue
+            assets["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    return assets
+
+
+def template_fingerprint(dirs: list[Path]) -> str:
+    """Hash of every template and asset, for cache keys."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for theme_dir in dirs:
+        for path in sorted(theme_dir.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(theme_dir).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""The built-in default theme, shipped in the wheel as digest.default_theme (data only)."""
