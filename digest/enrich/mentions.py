@@ -1,0 +1,65 @@
+"""Link agency "related headlines" (mentions) to the site's own articles.
+
+A clipping's rubric trailer lists headlines by title only.  When a title
+matches an article of the site, after normalising the typographic noise that
+differs between an agency's trailer and its headline (quotes, dashes, case,
+spacing, a trailing full stop), the mention gets that article's URL.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import datetime
+
+from digest.records import Article, Mention
+
+_QUOTES = "‘’‚‛“”„‟«»‹›\"'`´"
+_DASHES = "‐‑‒–—―−-"
+_TABLE = str.maketrans({**{q: '"' for q in _QUOTES}, **{d: "-" for d in _DASHES}, "ё": "е"})
+_SPACE_DASH = re.compile(r"\s*-\s*")
+
+
+def normalize_title(title: str) -> str:
+    """Comparable form of a headline.
+
+    NFKC and casefold, every quote mark as ``"``, every dash as ``-`` (spaces
+    around a dash dropped: "A — B" and "A-B" are typed both ways), runs of
+    whitespace collapsed, trailing punctuation stripped.
+    """
+    text = unicodedata.normalize("NFKC", title).casefold().translate(_TABLE)
+    text = _SPACE_DASH.sub("-", " ".join(text.split()))
+    end = len(text)
+    while end and (unicodedata.category(text[end - 1]).startswith("P") or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
+
+
+def resolve_mentions(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+    """Fill ``Mention.url`` where a mention's title matches a site article."""
+    by_title: dict[str, list[Article]] = {}
+    for art in articles:
+        key = normalize_title(art.title)
+        if key:
+            by_title.setdefault(key, []).append(art)
+    out = []
+    for art in articles:
+        if not art.mentions:
+            out.append(art)
+            continue
+        mentions = tuple(_resolve(m, art, by_title) for m in art.mentions)
+        out.append(replace(art, mentions=mentions) if mentions != art.mentions else art)
+    return tuple(out)
+
+
+def _resolve(mention: Mention, owner: Article, by_title: dict[str, list[Article]]) -> Mention:
+    # An article never links to itself: its own headline in its own trailer
+    # is the agency repeating it.
+    matches = [a for a in by_title.get(normalize_title(mention.title), ()) if a is not owner]
+    if not matches:
+        return mention
+    # Undated trailers list headlines from around the clipping's own date.
+    when: datetime = mention.date or owner.date
+    best = min(matches, key=lambda a: (abs(a.date - when), a.date, a.url))
+    return mention if mention.url == best.url else replace(mention, url=best.url)

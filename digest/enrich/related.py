@@ -1,0 +1,226 @@
+"""Related links: shared taxonomy terms + body text + closeness in time.
+
+For each article::
+
+    score = TERMS_WEIGHT · cosine(idf-weighted taxonomy terms)
+          + TEXT_WEIGHT  · cosine(pruned TF-IDF of title and body)
+          + TIME_WEIGHT  · exp(−|Δdays| / TAU_DAYS)
+
+Both older and newer articles are considered, because the page shows
+"Earlier in this story" and "Later in this story".  Comparing every pair is
+O(N²) (minutes at 10,000 articles in pure Python), so candidates come from
+inverted indexes instead: for each of the article's strongest tokens and
+weighted terms, the ``WINDOW`` articles nearest in time on either side that
+share it.  Articles sharing many keys are then scored exactly.  Rare keys have
+short posting lists that are read whole, so strong evidence is never missed;
+only very common keys are cut to the articles nearest in time, which the
+time bonus favours anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from itertools import chain, islice
+from operator import itemgetter
+from sys import intern
+
+from digest.config import SiteConfig
+from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, dot, vectorize
+from digest.records import Article
+
+TERMS_WEIGHT = 0.45
+TEXT_WEIGHT = 0.45
+TIME_WEIGHT = 0.10  # a tie-breaker between similar articles, never a reason to link
+TAU_DAYS = 30.0
+MIN_RELEVANCE = 0.05  # terms + text part; below it an article is not related at all
+# `sources` says who published an article, not what it is about.
+IGNORED_TAXONOMIES = frozenset({"sources"})
+CANDIDATE_TOKENS = 8  # strongest text terms used to look up candidates
+WINDOW = 8  # per key: this many nearest-in-time articles on each side
+SHORTLIST_FACTOR = 2  # exact scoring for count × this many candidates ...
+MIN_SHORTLIST = 10  # ... but at least this many
+
+_SECONDS_PER_DAY = 86400.0
+TERM_SEP = "\x1f"  # whitespace to str.split(): never inside a text token
+
+
+def term_vectors(articles: Sequence[Article]) -> list[dict[str, int]]:
+    """idf weights of each article's taxonomy terms, unit length × SCALE.
+
+    Keys are ``taxonomy + TERM_SEP + label``, interned strings: unlike tuples
+    they hash once, and they never collide with text tokens, which str.split()
+    guarantees contain no TERM_SEP.
+
+    Weight ln(N/df): a term on few articles says more than one on many.  Terms
+    on more than half the articles weigh nothing (their term pages remain).
+    """
+    keysets = [
+        {intern(f"{tax}{TERM_SEP}{label.casefold()}") for tax, labels in art.terms.items()
+         if tax not in IGNORED_TAXONOMIES for label in labels}
+        for art in articles
+    ]
+    n = len(articles)
+    df: Counter[str] = Counter()
+    for keys in keysets:
+        df.update(keys)
+    cut = n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
+    weight = {k: (math.log(n / d) if d <= cut else 0.0) for k, d in df.items()}
+    vectors = []
+    for keys in keysets:
+        weights = sorted((k, weight[k]) for k in keys if weight[k] > 0.0)
+        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        vectors.append({k: round(w * SCALE / norm) for k, w in weights})
+    return vectors
+
+
+def _combined(text_vec: Mapping[str, int], term_vec: Mapping[str, int]) -> dict[str, int]:
+    """One sparse vector whose dot product is the whole relevance score.
+
+    Term keys contain TERM_SEP and text keys do not, so they never collide;
+    scaling the term part by sqrt(TERMS_WEIGHT / TEXT_WEIGHT) makes
+    ``dot(a, b) · TEXT_WEIGHT / SCALE²`` equal the weighted sum of both
+    cosines, at the cost of one set intersection per candidate instead of two.
+    """
+    ratio = math.sqrt(TERMS_WEIGHT / TEXT_WEIGHT)
+    if ratio == 1.0:
+        return {**text_vec, **term_vec}
+    return {**text_vec, **{k: round(w * ratio) for k, w in term_vec.items()}}
+
+
+def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
+    """Fill ``related``, ``earlier`` and ``later``; returns records in input order."""
+    n = len(articles)
+    if n == 0:
+        return articles
+    # Position in (newest first, URL) order: the tie-break order, and the time
+    # axis the candidate windows slide along.
+    order = sorted(range(n), key=lambda i: (-articles[i].date.timestamp(), articles[i].url))
+    arts = [articles[i] for i in order]
+    stamps = [a.date.timestamp() / _SECONDS_PER_DAY for a in arts]
+    # Vectorised in input order, as cluster_stories() does, so that the
+    # memoised vectors serve both stages.
+    by_input = vectorize([(a.title, a.body) for a in articles])
+    text_vecs = [by_input[i] for i in order]
+    term_vecs = term_vectors(arts)
+    vectors = [_combined(t, x) for t, x in zip(text_vecs, term_vecs, strict=True)]
+    stories = [a.story for a in arts]
+
+    keys: list[list[str]] = []
+    postings: dict[str, list[int]] = {}
+    for pos in range(n):
+        own = [*islice(text_vecs[pos], CANDIDATE_TOKENS), *term_vecs[pos]]
+        keys.append(own)
+        for key in own:
+            postings.setdefault(key, []).append(pos)  # ascending pos: sorted for bisect
+
+    by_slug: dict[str, list[int]] = {}
+    for pos, art in enumerate(arts):
+        by_slug.setdefault(art.slug, []).append(pos)
+
+    out: list[Article | None] = [None] * n
+    for pos, art in enumerate(arts):
+        shortlist = max(MIN_SHORTLIST, config.related_count * SHORTLIST_FACTOR)
+        while True:
+            ranked, complete = _rank(pos, stamps, vectors, stories, keys[pos], postings, shortlist)
+            chosen = _choose(pos, arts, ranked, by_slug, config.related_count)
+            # Widen only when exclusions, not weak candidates, emptied the list:
+            # candidates come in order of shared keys, so later ones are weaker.
+            if complete or len(chosen) >= config.related_count or len(ranked) < shortlist:
+                break
+            shortlist *= 4
+        earlier = [q for q in chosen if q > pos]  # larger pos = older (same time: URL after)
+        later = [q for q in chosen if q < pos]
+        earlier.sort()  # newest first
+        later.sort(reverse=True)  # oldest first
+        out[order[pos]] = replace(
+            art,
+            related=tuple(arts[q].url for q in chosen),
+            earlier=tuple(arts[q].url for q in earlier),
+            later=tuple(arts[q].url for q in later),
+        )
+    return tuple(a for a in out if a is not None)
+
+
+def _rank(
+    pos: int, stamps: Sequence[float], vectors: Sequence[Mapping[str, int]],
+    stories: Sequence[str | None], own_keys: Sequence[str],
+    postings: Mapping[str, list[int]], shortlist: int,
+) -> tuple[list[int], bool]:
+    """Candidate positions for ``pos``, best first; and whether none were cut."""
+    windows = []
+    for key in own_keys:
+        plist = postings[key]
+        if len(plist) <= 2 * WINDOW + 1:
+            windows.append(plist)
+        else:
+            i = bisect_left(plist, pos)
+            windows.append(plist[max(0, i - WINDOW): i + WINDOW + 1])
+    shared = Counter(chain.from_iterable(windows))  # counted in C
+    del shared[pos]
+    # A stable sort: equal counts keep first-seen order, which depends on
+    # positions only, never on the input order.
+    candidates = sorted(shared.items(), key=itemgetter(1), reverse=True)
+    # One candidate per story, the one sharing most keys: near-duplicates of
+    # one event would otherwise fill the shortlist (and then the list).
+    picked: list[int] = []
+    seen: set[str] = set()
+    complete = True
+    for q, _ in candidates:
+        story = stories[q]
+        if story is not None:
+            if story in seen:
+                continue
+            seen.add(story)
+        if len(picked) == shortlist:
+            complete = False
+            break
+        picked.append(q)
+    vec, day = vectors[pos], stamps[pos]
+    floor = MIN_RELEVANCE / TEXT_WEIGHT * SCALE_SQUARED
+    scored = []
+    for q in picked:
+        raw = dot(vec, vectors[q])
+        if raw < floor:
+            continue
+        score = raw * (TEXT_WEIGHT / SCALE_SQUARED) + TIME_WEIGHT * math.exp(
+            -abs(day - stamps[q]) / TAU_DAYS)
+        scored.append((-score, q))  # ties: smaller pos = newer, then URL
+    scored.sort()
+    return [q for _, q in scored], complete
+
+
+def _choose(
+    pos: int, arts: Sequence[Article], ranked: Sequence[int],
+    by_slug: Mapping[str, list[int]], count: int,
+) -> list[int]:
+    """Pins first, then the best-ranked candidates, one per story."""
+    art = arts[pos]
+    excluded = set(art.related_exclude)
+    chosen: list[int] = []
+    for slug in art.related_pins:
+        if slug in excluded or slug not in by_slug:
+            continue  # unknown slugs are reported by `digest check`
+        # A slug reused on several dates: the namesake closest in time.
+        q = min(by_slug[slug], key=lambda c: (abs(arts[c].date - art.date), c))
+        if q != pos and q not in chosen:
+            chosen.append(q)
+    # Near-duplicates of one event crowd a list: one link per story, and none
+    # to the other reports of this article's own event (shown as also_reported).
+    also = set(art.also_reported)
+    seen_stories = {arts[q].story for q in chosen if arts[q].story}
+    for q in ranked:
+        if len(chosen) >= count:  # pins fill slots too; all pins are always kept
+            break
+        other = arts[q]
+        if q in chosen or other.slug in excluded or other.url in also:
+            continue
+        if other.story:
+            if other.story in seen_stories:
+                continue
+            seen_stories.add(other.story)
+        chosen.append(q)
+    return chosen
