@@ -1,1 +1,8 @@
-"""serve stage."""
+"""`digest serve`: an I/O shell around ``pipeline.build`` for previewing a site.
+
+- ``builder``: the served state (last good site, error, epoch) and the build thread;
+- ``server``: HTTP over that state only (no disk), Host checks, script injection;
+- ``watch``: the only watchdog import; filtered, debounced change batches;
+- ``overlay``: the reload script tag and the HTML-escaped error overlay;
+- ``command``: the ``serve`` subcommand that wires them together.
+"""

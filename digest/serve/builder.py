@@ -1,0 +1,199 @@
+"""The served site and the thread that rebuilds it.
+
+:class:`SiteState` is the one reference the HTTP server reads: the last good
+rendered site (output path -> bytes), the current build error (if any) and an
+*epoch* that changes whenever either of them does.  Both are replaced together
+under one lock, so a request sees either the old site or the new one, never a
+mixture, and a browser told "the epoch changed" always finds the finished site
+(getzola/zola#2626 served half-written builds; we never write to disk at all).
+
+:class:`SiteBuilder` runs builds one at a time on its own thread.  Requests
+arriving while a build runs only set a dirty flag, so any number of changes
+during a build cause exactly one follow-up build (the MkDocs ``_build_loop``
+pattern).  A failed build keeps the last good site and records the error
+(mkdocs/mkdocs#3166: the dev server must survive mistakes).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from digest.errors import Diagnostic, DigestError
+
+Site = Mapping[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one request sees: site (None before the first good build), error, epoch token."""
+
+    site: Site | None
+    errors: tuple[Diagnostic, ...]
+    token: str
+
+
+class SiteState:
+    """Last good site + current error + epoch, swapped atomically under one lock."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._site: Site | None = None
+        self._errors: tuple[Diagnostic, ...] = ()
+        self._epoch = 0
+        self._closed = False
+        # A restarted server starts again at epoch 0; the boot id makes its
+        # tokens differ from the old server's, so reconnecting tabs reload.
+        self._boot = uuid.uuid4().hex[:8]
+
+    def _token(self) -> str:
+        return f"{self._boot}.{self._epoch}"
+
+    def snapshot(self) -> Snapshot:
+        with self._cond:
+            return Snapshot(self._site, self._errors, self._token())
+
+    @property
+    def epoch(self) -> int:
+        with self._cond:
+            return self._epoch
+
+    @property
+    def closed(self) -> bool:
+        with self._cond:
+            return self._closed
+
+    def publish_site(self, site: Site) -> None:
+        """A good build: serve it, clear the error, bump the epoch."""
+        with self._cond:
+            self._site = dict(site)
+            self._errors = ()
+            self._epoch += 1
+            self._cond.notify_all()
+
+    def publish_error(self, errors: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        """A failed build: keep the site, show the error, bump the epoch."""
+        with self._cond:
+            self._errors = tuple(errors)
+            self._epoch += 1
+            self._cond.notify_all()
+
+    def wait_change(self, token: str, timeout: float) -> str | None:
+        """Block until the token differs from ``token`` or ``timeout`` passes.
+
+        Returns the current token, or None once the state is closed (shutdown).
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._closed and self._token() == token:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return None if self._closed else self._token()
+
+    def close(self) -> None:
+        """Wake every waiting request so that shutdown does not hang on open tabs."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+def diagnostics_of(exc: BaseException, debug: bool = False) -> list[Diagnostic]:
+    """The diagnostics to show for a failed build (unexpected errors included)."""
+    if isinstance(exc, DigestError) and exc.diagnostics:
+        return list(exc.diagnostics)
+    message = f"{type(exc).__name__}: {exc}"
+    hint = "this is probably a bug in digest; run with --debug for the traceback"
+    if debug:
+        hint = "".join(traceback.format_exception(exc)).rstrip()
+    return [Diagnostic(severity="error", code="internal", message=message, hint=hint)]
+
+
+class SiteBuilder:
+    """Runs ``build()`` one at a time; publishes results into a :class:`SiteState`.
+
+    ``build`` returns the rendered mapping or raises (DigestError for user
+    mistakes; anything else is reported as an internal error, the server stays up).
+    ``on_done(ok, seconds, errors)`` is called after every build (terminal output).
+    """
+
+    def __init__(self, build: Callable[[], Site], state: SiteState, *,
+                 on_done: Callable[[bool, float, list[Diagnostic]], None] | None = None,
+                 debug: bool = False) -> None:
+        self._build = build
+        self.state = state
+        self._on_done = on_done
+        self._debug = debug
+        self._cond = threading.Condition()
+        self._dirty = False
+        self._building = False
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+        self.builds = 0  # completed builds, good or bad
+
+    def build_once(self) -> bool:
+        """Build now on the calling thread; publish the site or the error. True if good."""
+        started = time.perf_counter()
+        errors: list[Diagnostic] = []
+        try:
+            site = self._build()
+        except Exception as exc:  # noqa: BLE001 - the server must outlive any build failure
+            errors = diagnostics_of(exc, self._debug)
+            self.state.publish_error(errors)
+        else:
+            self.state.publish_site(site)
+        self.builds += 1
+        if self._on_done:
+            self._on_done(not errors, time.perf_counter() - started, errors)
+        return not errors
+
+    def request(self, reason: object = None) -> None:
+        """Ask for a rebuild; coalesces with any request not yet started."""
+        with self._cond:
+            self._dirty = True
+            self._cond.notify_all()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="digest-builder", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._dirty and not self._stopped:
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                self._dirty = False
+                self._building = True
+            try:
+                self.build_once()
+            finally:
+                with self._cond:
+                    self._building = False
+                    self._cond.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no build is running or pending; True if idle in time."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._dirty or self._building:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the current build (if any) finishes; join the thread."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,184 @@
+"""`digest serve`: build in memory, serve on localhost, rebuild and reload on save.
+
+Wiring only: a :class:`~digest.serve.server.DevServer` reads a
+:class:`~digest.serve.builder.SiteState`; a :class:`~digest.serve.builder.SiteBuilder`
+thread fills it from ``pipeline.build``; a :class:`~digest.serve.watch.Watcher`
+asks the builder for a rebuild after each settled burst of saves.  Nothing is
+written to disk: output/ is never touched (mkdocs/mkdocs: commands/serve.py
+builds elsewhere for the same reason; getzola/zola#1473 clobbered the real one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from digest.cli import _add_build_flags, options_from
+from digest.config import load_config
+from digest.errors import Diagnostic, DigestError
+from digest.pipeline import build
+from digest.serve.builder import SiteBuilder, SiteState
+from digest.serve.server import WILDCARD_HOSTS, DevServer
+from digest.serve.watch import Change, Watcher
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``serve`` subcommand."""
+    p = subparsers.add_parser(
+        "serve", help="preview the site at http://127.0.0.1:8000/, rebuilding on save",
+        description="Build the site in memory (output/ is not touched), serve it locally "
+                    "and reload open pages after every save.")
+    _add_build_flags(p)
+    p.add_argument("--port", type=_port, default=8000,
+                   help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; other addresses expose the "
+                        "preview to your network)")
+    p.add_argument("--poll", action="store_true",
+                   help="poll for changes instead of OS notifications (network drives, VMs)")
+    p.set_defaults(handler=run)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
+def _say(text: str, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    print(text, file=stream, flush=True)
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    if host in WILDCARD_HOSTS:
+        return "127.0.0.1"
+    host = host.strip("[]")
+    return f"[{host}]" if ":" in host else host
+
+
+def _bind(host: str, port: int, state: SiteState, debug: bool) -> DevServer | None:
+    try:
+        return DevServer((host.strip("[]"), port), state, debug=debug)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _say(f"digest: port {port} is in use; try --port {port + 1}", err=True)
+        elif exc.errno == errno.EACCES:
+            _say(f"digest: not allowed to listen on port {port}; try --port 8000", err=True)
+        else:
+            _say(f"digest: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        return None
+
+
+def _initial_dirs(site_root: Path, content: str | None) -> tuple[str, str]:
+    """content_dir/output_dir to watch before the first build (digest.yaml may be broken)."""
+    try:
+        config = load_config(site_root)
+    except DigestError:
+        return content or "content", "output"
+    return content or config.content_dir, config.output_dir
+
+
+def _report(ok: bool, seconds: float, errors: list[Diagnostic]) -> None:
+    if ok:
+        _say(f"[{_stamp()}] built in {seconds:.2f} s")
+        return
+    for diag in errors:
+        _say(diag.format(), err=True)
+    _say(f"[{_stamp()}] build failed; open pages show the error (over the last good "
+         "version, if any) until a save fixes it", err=True)
+
+
+def _describe(batch: list[Change]) -> str:
+    paths = sorted({c.path for c in batch})
+    more = f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""
+    return f"[{_stamp()}] changed: {paths[0]}{more}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler for ``digest serve``; returns the exit status."""
+    site_root = Path(args.site)
+    if not site_root.is_dir():
+        _say(f"digest: site folder {args.site!r} does not exist", err=True)
+        return 1
+    state = SiteState()
+    server = _bind(args.host, args.port, state, args.debug)
+    if server is None:
+        return 1
+    url = f"http://{_url_host(args.host)}:{server.port}/"
+    if not _is_loopback(args.host):
+        _say(f"warning: listening on {args.host}: other machines can reach this server. "
+             "digest serve is for preview only; publish with `digest build`.", err=True)
+    options = options_from(args, base_url=url)
+    content_dir, output_dir = _initial_dirs(site_root, args.content)
+    holder: dict[str, Watcher] = {}
+
+    def build_site() -> dict[str, bytes]:
+        result = build(site_root, options)
+        for diag in result.diagnostics:
+            _say(diag.format(), err=True)
+        if "w" in holder:
+            holder["w"].update(result.config.content_dir, result.config.output_dir)
+        return result.rendered
+
+    builder = SiteBuilder(build_site, state, on_done=_report, debug=args.debug)
+
+    def on_changes(batch: list[Change]) -> None:
+        _say(_describe(batch))
+        builder.request(batch)
+
+    watcher = Watcher(site_root, on_changes, dirs=(content_dir, output_dir), poll=args.poll,
+                      warn=lambda text: _say(text, err=True))
+    return _serve(server, builder, watcher, holder, url)
+
+
+def _serve(server: DevServer, builder: SiteBuilder, watcher: Watcher,
+           holder: dict[str, Watcher], url: str) -> int:
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        watcher.start()
+        holder["w"] = watcher
+        builder.build_once()
+        mode = " (polling for changes)" if watcher.polling else ""
+        _say(f"Serving at {url}{mode}; press Ctrl-C to stop")
+        builder.start()
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        builder.stop()
+        server.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    _say("digest: server stopped")
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

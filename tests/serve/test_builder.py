@@ -1,0 +1,170 @@
+"""The builder thread and the last-good-site rule (with the real pipeline)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.errors import DigestError
+from digest.pipeline import BuildOptions, build
+from digest.serve.builder import SiteBuilder, SiteState
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def article(title: str, date: str = "2024-12-20T10:32:00+03:00") -> str:
+    return f"---\ntitle: {title}\ndate: {date}\n---\n\nBody of {title}.\n"
+
+
+def make_site(root: Path) -> Path:
+    (root / "content").mkdir()
+    (root / "content" / "first-story.md").write_text(article("First story"))
+    (root / "content" / "second-story.md").write_text(
+        article("Second story", "2024-12-21T09:00:00+03:00"))
+    return root
+
+
+def html_containing(site: dict[str, bytes], needle: bytes) -> list[str]:
+    return [k for k, v in site.items() if k.endswith(".html") and needle in v]
+
+
+def test_last_good_site_rule_with_the_real_pipeline(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    options = BuildOptions(now=NOW, base_url="http://127.0.0.1:8000/")
+    state = SiteState()
+    builder = SiteBuilder(lambda: build(root, options).rendered, state)
+
+    assert builder.build_once(), state.snapshot().errors
+    good = state.snapshot()
+    assert good.site is not None and not good.errors
+    assert html_containing(dict(good.site), b"First story")
+    assert "index.html" in good.site
+
+    (root / "content" / "first-story.md").write_text("---\ntitle: [\ndate: x\n---\nbody\n")
+    assert not builder.build_once()
+    broken = state.snapshot()
+    assert broken.site is good.site  # the very same mapping is still served
+    assert broken.errors and broken.token != good.token
+    assert any(d.path and d.path.endswith("first-story.md") for d in broken.errors)
+    assert any(d.line is not None for d in broken.errors)
+
+    (root / "content" / "first-story.md").write_text(article("First story, fixed"))
+    assert builder.build_once()
+    fixed = state.snapshot()
+    assert not fixed.errors and fixed.token not in (good.token, broken.token)
+    assert fixed.site is not None
+    assert html_containing(dict(fixed.site), b"First story, fixed")
+
+
+def test_broken_config_keeps_last_good_site(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    state = SiteState()
+    builder = SiteBuilder(lambda: build(root, BuildOptions(now=NOW)).rendered, state)
+    assert builder.build_once(), state.snapshot().errors
+    good = state.snapshot().site
+    (root / "digest.yaml").write_text("title: [unclosed\n")
+    assert not builder.build_once()
+    snap = state.snapshot()
+    assert snap.site is good
+    assert any(d.path == "digest.yaml" for d in snap.errors)
+
+
+def test_broken_template_keeps_last_good_site(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    state = SiteState()
+    builder = SiteBuilder(lambda: build(root, BuildOptions(now=NOW)).rendered, state)
+    assert builder.build_once(), state.snapshot().errors
+    good = state.snapshot().site
+    templates = root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "article.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>{{ article.title }</h1>\n'
+        "{% endblock %}\n")
+    assert not builder.build_once()
+    snap = state.snapshot()
+    assert snap.site is good
+    assert any(d.path and d.path.endswith("article.html") and d.line == 3 for d in snap.errors)
+
+
+def test_first_build_failure_leaves_no_site() -> None:
+    state = SiteState()
+    builder = SiteBuilder(lambda: (_ for _ in ()).throw(DigestError("broken")), state)
+    assert not builder.build_once()
+    snap = state.snapshot()
+    assert snap.site is None and snap.errors[0].message == "broken"
+
+
+def test_unexpected_exception_is_reported_not_raised() -> None:
+    state = SiteState()
+    state.publish_site({"index.html": b"ok"})
+
+    def boom() -> dict[str, bytes]:
+        raise KeyError("surprise")
+
+    builder = SiteBuilder(boom, state)
+    assert not builder.build_once()
+    snap = state.snapshot()
+    assert snap.site == {"index.html": b"ok"}
+    assert snap.errors[0].code == "internal" and "surprise" in snap.errors[0].message
+
+
+def test_changes_during_a_build_cause_exactly_one_follow_up() -> None:
+    state = SiteState()
+    started, release = threading.Event(), threading.Event()
+    running = threading.Lock()
+    calls: list[int] = []
+
+    def slow_build() -> dict[str, bytes]:
+        assert running.acquire(blocking=False), "two builds at once"
+        try:
+            calls.append(len(calls))
+            started.set()
+            if len(calls) == 1:
+                assert release.wait(5)
+            return {"index.html": f"build {len(calls)}".encode()}
+        finally:
+            running.release()
+
+    builder = SiteBuilder(slow_build, state)
+    builder.start()
+    try:
+        builder.request()
+        assert started.wait(5)
+        for _ in range(10):  # a burst of changes while the first build runs
+            builder.request()
+        release.set()
+        assert builder.wait_idle(5)
+        assert len(calls) == 2
+        assert state.snapshot().site == {"index.html": b"build 2"}
+        assert state.epoch == 2
+    finally:
+        builder.stop()
+
+
+def test_epoch_bumps_on_errors_too() -> None:
+    state = SiteState()
+    state.publish_site({"a": b"1"})
+    token = state.snapshot().token
+    state.publish_error([])
+    assert state.wait_change(token, 0.01) != token
+
+
+def test_wait_change_returns_none_after_close() -> None:
+    state = SiteState()
+    token = state.snapshot().token
+    threading.Timer(0.05, state.close).start()
+    assert state.wait_change(token, 5) is None
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_stop_joins_builder_thread(count: int) -> None:
+    builder = SiteBuilder(lambda: {}, SiteState())
+    builder.start()
+    for _ in range(count):
+        builder.request()
+    assert builder.wait_idle(5)
+    builder.stop()
+    assert not [t for t in threading.enumerate() if t.name == "digest-builder"]

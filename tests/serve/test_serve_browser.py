@@ -1,0 +1,76 @@
+"""End to end: `digest serve` in a subprocess, a real headless Chromium, real saves.
+
+An open article page must follow edits by itself (live reload over SSE), show
+the error overlay for broken front matter and recover on the next good save.
+The browser is the session fixture from tests/conftest.py (Debian chromium
+driven by Playwright's ``sync_playwright``; never ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.serve.test_serve_cli import serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DATE = "2024-12-20T10:32:00+03:00"
+
+
+def write_article(path: Path, title: str, slug: str) -> None:
+    path.write_text(f"---\ntitle: {title}\nslug: {slug}\ndate: {DATE}\n---\n\n"
+                    f"What happened in {title}.\n", encoding="utf-8")
+
+
+def make_site(root: Path) -> Path:
+    (root / "content").mkdir(parents=True)
+    (root / "digest.yaml").write_text("title: Serve test digest\n", encoding="utf-8")
+    for name, title in (("alpha", "Alpha talks"), ("beta", "Beta accord"),
+                        ("gamma", "Gamma summit")):
+        write_article(root / "content" / f"{name}.md", title, name)
+    return root
+
+
+def saved(page, action, check) -> float:  # noqa: ANN001 - playwright Page
+    """Run ``action`` (a save), wait for ``check`` to pass; seconds from save to seen."""
+    started = time.monotonic()
+    action()
+    check()
+    return time.monotonic() - started
+
+
+def test_open_page_follows_saves_and_shows_errors(tmp_path: Path, page) -> None:  # noqa: ANN001
+    site = make_site(tmp_path / "site")
+    article = site / "content" / "alpha.md"
+    overlay = page.locator("#digest-error-overlay")
+    heading = page.locator("h1")
+    with serving(site) as srv:
+        page.goto(srv.url)
+        page.get_by_role("link", name="Alpha talks").first.click()
+        expect(heading).to_have_text("Alpha talks")
+        article_url = page.url
+        assert article_url.startswith(srv.url) and article_url != srv.url
+
+        edit = saved(page, lambda: write_article(article, "Alpha talks resume", "alpha"),
+                     lambda: expect(heading).to_have_text("Alpha talks resume", timeout=3000))
+
+        broken = saved(page, lambda: article.write_text("---\ntitle: [\nslug: alpha\n",
+                                                         encoding="utf-8"),
+                       lambda: expect(overlay).to_be_visible(timeout=3000))
+        expect(overlay).to_contain_text("alpha.md")
+        expect(heading).to_have_text("Alpha talks resume")  # last good site still served
+        assert "build failed" in srv.stderr()
+
+        fixed = saved(page, lambda: write_article(article, "Alpha talks concluded", "alpha"),
+                      lambda: expect(heading).to_have_text("Alpha talks concluded",
+                                                           timeout=3000))
+        expect(overlay).to_have_count(0)
+        assert page.url == article_url
+        print(f"\nsave-to-reload latency: edit {edit:.2f} s, error {broken:.2f} s, "
+              f"fix {fixed:.2f} s")
+        assert srv.interrupt() == 0
+    assert not (site / "output").exists()
