@@ -1,0 +1,178 @@
+"""Summaries, word counts and reading times.
+
+The summary is the front-matter ``summary`` when the curator wrote one;
+otherwise the lead (first real paragraph of the body) cut at a sentence
+boundary.  Feeds, OpenGraph cards and ``<meta name="description">`` all use
+it, so it is plain text, never Markdown.
+
+The sentence splitter is a small in-house regex: ``pysbd`` is ~60x slower
+than needed and can hang, and NLTK's punkt needs data downloaded separately.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Iterable
+
+from digest.config import SiteConfig
+from digest.records import Article
+
+WORDS_PER_MINUTE = 220
+
+# A candidate boundary: terminal punctuation, optional closing quotes or
+# brackets (the sentence ends after them: `.»`, `.”`), then whitespace.
+_CANDIDATE = re.compile(r"[.!?\u2026]+[\"'\u00bb\u201d\u2019)\]]*\s+")
+_OPENERS = "\"'\u00ab\u201c\u201e\u2018"
+
+# Abbreviations that are followed by a capitalised word inside a sentence.
+# "No." is deliberately absent: "No. 1229" never splits (a digit follows) and
+# "No. We get gas" must split.  "etc." usually ends a sentence, so it splits.
+_ABBREVIATIONS = frozenset([
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt", "maj",
+    "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "pres", "amb", "rev", "fr", "vs",
+    "v", "fig", "approx", "dept", "est", "mt", "ft", "ave", "blvd", "rd", "г", "гг", "т",
+    "тт", "ул", "пр", "пл", "им", "др", "проф", "акад", "ген", "млн", "млрд", "тыс", "руб",
+    "коп", "долл", "евро", "см", "стр", "рис", "обл"
+])
+_MULTI_DOT = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")  # U.S., p.m., e.g., т.е.
+_INITIAL = re.compile(r"[^\W\d_]\.")  # A. Lukashenko
+
+
+def _vetoed(text: str, start: int, punct: str) -> bool:
+    """True when the "." at ``start`` ends an abbreviation, not a sentence."""
+    if punct != ".":
+        return False  # "!", "?", "…" and "..." always end a sentence here
+    word_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    token = text[word_start:start + 1].lstrip(_OPENERS + "([")
+    if _MULTI_DOT.fullmatch(token):
+        return True
+    if _INITIAL.fullmatch(token) and token[0].isupper():
+        return True
+    return token[:-1].casefold() in _ABBREVIATIONS
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences; blank lines always end one."""
+    sentences: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        pos = 0
+        for m in _CANDIDATE.finditer(para):
+            nxt = para[m.end():m.end() + 1]
+            if not (nxt.isupper() or (nxt and nxt in _OPENERS)):
+                continue
+            punct = m.group().rstrip().rstrip("\"'\u00bb\u201d\u2019)]")
+            if _vetoed(para, m.start(), punct):
+                continue
+            sentences.append(para[pos:m.end()])
+            pos = m.end()
+        sentences.append(para[pos:])
+    return [" ".join(s.split()) for s in sentences if s.strip()]
+
+
+# --- Markdown to plain text -----------------------------------------------
+
+_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S), ""),  # HTML
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
+]
+# Escaped characters are hidden in a private-use plane while the inline rules
+# run, so "\*star\*" stays literal instead of becoming emphasis.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|<\"'])")
+_HIDDEN = re.compile("[\U000f0000-\U000f007f]")
+_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|(?:[-*+]|\d{1,3}[.)])[ \t]+)",
+                         re.M)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to plain text on one line (good enough for summaries)."""
+    text = _ESCAPE.sub(lambda m: chr(0xF0000 + ord(m.group(1))), markdown)
+    text = _LINE_MARKS.sub("", text)
+    for pattern, repl in _INLINE:
+        text = pattern.sub(repl, text)
+    text = _HIDDEN.sub(lambda m: chr(ord(m.group()) - 0xF0000), text)
+    return " ".join(text.split())
+
+
+# --- the lead --------------------------------------------------------------
+
+_DATELINE = re.compile(
+    r"\d{1,2}:\d{2}(?:\s*,\s*\d{1,2}\s+\w+(?:\s+\d{4})?)?"  # 10:32, 20 December
+    r"|\d{1,2}\s+\w+\s+\d{4}(?:,?\s+\d{1,2}:\d{2})?"  # 20 December 2024, 10:32
+    r"|\w+\s+\d{1,2},\s+\d{4}(?:,?\s+\d{1,2}:\d{2})?"  # December 20, 2024
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
+    r"|[A-ZА-ЯЁ][A-ZА-ЯЁ .'-]+,\s+\d{1,2}\s+\w+(?:\s+\d{4})?(?:\s*\([^)]*\))?")
+# "MINSK, 20 December (BelTA) – The talks..." : the place/date prefix goes.
+_DATELINE_PREFIX = re.compile(
+    r"^[A-ZА-ЯЁ][A-ZА-ЯЁ .'-]{1,40},\s+\d{1,2}\s+\w+(?:\s+\d{4})?\s*(?:\([^)]*\))?"
+    r"\s*[-\u2013\u2014]+\s*")
+_PHOTO = re.compile(r"(?:photo|фото|image|picture|credit)\s*:", re.I)
+_NOT_PROSE = re.compile(r"#{1,6}\s|```|~~~|<!--|\||!\[[^\]]*\]\([^)]*\)\s*$|(?:[-*_]\s*){3,}$")
+
+
+def _is_lead(para: str) -> bool:
+    first = para.lstrip()
+    if not first or _NOT_PROSE.match(first) or _PHOTO.match(first):
+        return False
+    if re.search(r"\n\s*(?:=+|-+)\s*$", para):  # setext heading
+        return False
+    return not _DATELINE.fullmatch(" ".join(first.split()))
+
+
+def lead(body: str) -> str:
+    """The first paragraph that is prose: not a dateline, photo credit or heading."""
+    for para in re.split(r"\n\s*\n", body):
+        if _is_lead(para):
+            text = plain_text(_DATELINE_PREFIX.sub("", para.strip()))
+            if text:
+                return text
+    return ""
+
+
+def cut(text: str, max_len: int) -> str:
+    """``text`` cut to at most ``max_len`` characters at a sentence, else a word, + "…"."""
+    if len(text) <= max_len:
+        return text
+    kept = ""
+    for sentence in split_sentences(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > max_len:
+            break
+        kept = candidate
+    if kept:
+        return kept
+    head = text[:max_len - 1]
+    if text[max_len - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]  # never end on half a word
+    return head.rstrip(" ,;:\u2013\u2014-") + "\u2026"
+
+
+def count_words(plain: str) -> int:
+    """Whitespace-separated tokens holding at least one letter or digit."""
+    return sum(1 for tok in plain.split() if any(ch.isalnum() for ch in tok))
+
+
+def summarize(article: Article, max_len: int = 200) -> Article:
+    """Fill ``summary_text``, ``word_count`` and ``reading_minutes``."""
+    body_text = plain_text(article.body)
+    words = count_words(body_text)
+    if article.summary and article.summary.strip():
+        # The curator's own words are kept whole; themes may shorten them further.
+        summary = plain_text(article.summary)
+    else:
+        summary = cut(lead(article.body), max_len)
+    return dataclasses.replace(article, summary_text=summary, word_count=words,
+                               reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)))
+
+
+def summarize_articles(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:
+    """:func:`summarize` every article with the site's ``summary_length``."""
+    return tuple(summarize(a, config.summary_length) for a in articles)

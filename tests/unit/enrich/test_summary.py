@@ -1,0 +1,146 @@
+"""digest.enrich.summary: sentence splitting, summaries, word counts, reading time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+import pytest
+
+from digest.config import SiteConfig
+from digest.enrich.summary import (
+    count_words,
+    cut,
+    lead,
+    plain_text,
+    split_sentences,
+    summarize,
+    summarize_articles,
+)
+from digest.records import Article
+
+
+def article(body="", **kw):
+    return Article(path=PurePosixPath("content/a.md"), kind="markdown", title="T",
+                   date=datetime(2024, 12, 20, tzinfo=UTC), slug="a", body=body, **kw)
+
+
+# --- split_sentences ------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The U.S. envoy landed. Talks began.", ["The U.S. envoy landed.", "Talks began."]),
+    ("They met at 4 p.m. Minsk time. Then they ate.",
+     ["They met at 4 p.m. Minsk time.", "Then they ate."]),
+    ("Decree No. 1229 was signed. No. We buy gas.",
+     ["Decree No. 1229 was signed.", "No.", "We buy gas."]),
+    ("President A. Lukashenko spoke. He left.", ["President A. Lukashenko spoke.", "He left."]),
+    ("Output rose 12.5% in a year. Prices fell.", ["Output rose 12.5% in a year.", "Prices fell."]),
+    ("Mr. Smith and Dr. Jones met St. Petersburg officials. Done.",
+     ["Mr. Smith and Dr. Jones met St. Petersburg officials.", "Done."]),
+    ("Someone wants to split us... The answer is no.",
+     ["Someone wants to split us...", "The answer is no."]),
+    ("Someone wants to split us\u2026 The answer is no.",
+     ["Someone wants to split us\u2026", "The answer is no."]),
+    ("Really? Yes! Fine.", ["Really?", "Yes!", "Fine."]),
+    ("\u00abМы готовы.\u00bb Затем он ушёл.", ["\u00abМы готовы.\u00bb", "Затем он ушёл."]),
+    ("He said: \u201cWe agree.\u201d Then he left.",
+     ["He said: \u201cWe agree.\u201d", "Then he left."]),
+    ("He said so. \u201cWe agree,\u201d he added.",
+     ["He said so.", "\u201cWe agree,\u201d he added."]),
+    ("Это, т.е. проект, стоит 5 млн. Рублей в бюджете нет. Всё.",
+     ["Это, т.е. проект, стоит 5 млн. Рублей в бюджете нет.", "Всё."]),
+    ("Read https://eng.belta.by/president/view/talks-12.html. Next one.",
+     ["Read https://eng.belta.by/president/view/talks-12.html.", "Next one."]),
+    ("See eng.belta.by/A.B for more. End.", ["See eng.belta.by/A.B for more.", "End."]),
+    ("a line without a full stop", ["a line without a full stop"]),
+    ("lower. case after a stop does not split", ["lower. case after a stop does not split"]),
+    ("First para\n\nSecond para", ["First para", "Second para"]),
+    ("Spread\nover  lines. Next.", ["Spread over lines.", "Next."]),
+    ("", []),
+])
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+# --- plain text and the lead ------------------------------------------------
+
+def test_plain_text_strips_markdown():
+    md = ("## Head\n> quoted **bold** and *em* and _under_ with [a link](http://x) "
+          "![img](i.png) `code` <b>tag</b> \\*star\\* snake_case_name\n- item")
+    assert plain_text(md) == ("Head quoted bold and em and under with a link code tag "
+                              "*star* snake_case_name item")
+
+
+def test_lead_skips_dateline_photo_and_heading():
+    body = ("10:32, 20 December\n\nPhoto: press service\n\n# Heading\n\n"
+            "MINSK, 20 December (BelTA) - The **two** presidents met.\n\nSecond paragraph.")
+    assert lead(body) == "The two presidents met."
+
+
+@pytest.mark.parametrize("first", [
+    "20 December 2024", "December 20, 2024", "2024-12-20", "2024-12-20 10:32",
+    "MINSK, 20 December", "Фото: пресс-служба", "![x](y.jpg)", "---", "Title\n=====",
+])
+def test_lead_skips(first):
+    assert lead(f"{first}\n\nReal lead.") == "Real lead."
+
+
+def test_lead_of_empty_body():
+    assert lead("") == "" and lead("Photo: x") == ""
+
+
+# --- cut --------------------------------------------------------------------
+
+def test_cut_short_text_is_unchanged():
+    assert cut("Short.", 200) == "Short."
+
+
+def test_cut_at_a_sentence_boundary():
+    text = "First sentence here. Second sentence is a bit longer. Third."
+    assert cut(text, 30) == "First sentence here."
+    assert cut(text, 55) == "First sentence here. Second sentence is a bit longer."
+
+
+def test_cut_at_a_word_boundary_with_ellipsis():
+    text = "A very long first sentence that never seems to end at all"
+    out = cut(text, 20)
+    assert out == "A very long first\u2026" and len(out) <= 20
+
+
+def test_cut_drops_trailing_punctuation_before_ellipsis():
+    assert cut("Gas, oil, power, coal, wood and more words", 11) == "Gas, oil\u2026"
+
+
+def test_cut_one_huge_word():
+    out = cut("x" * 50, 10)
+    assert out == "x" * 9 + "\u2026"
+
+
+# --- summarize ----------------------------------------------------------------
+
+def test_front_matter_summary_wins_and_is_plain():
+    art = summarize(article("Lead sentence.", summary="The **curated** summary."))
+    assert art.summary_text == "The curated summary."
+
+
+def test_summary_from_lead_cut_to_length():
+    body = "Photo: x\n\n" + "Talks went well. " * 20 + "\n\nNext."
+    art = summarize(article(body), max_len=60)
+    assert art.summary_text == "Talks went well. Talks went well. Talks went well."
+
+
+def test_word_count_and_reading_minutes():
+    art = summarize(article("word " * 441))
+    assert art.word_count == 441 and art.reading_minutes == 3
+    empty = summarize(article(""))
+    assert (empty.word_count, empty.reading_minutes, empty.summary_text) == (0, 1, "")
+
+
+def test_word_count_ignores_markup():
+    assert count_words(plain_text("## A heading\n\n- [two words](http://x) --- *")) == 4
+
+
+def test_summarize_articles_uses_config_length():
+    arts = summarize_articles([article("One two three four five six.")],
+                              SiteConfig(summary_length=10))
+    assert arts[0].summary_text == "One two\u2026"
