@@ -29,7 +29,7 @@ STORY_SPAN = timedelta(days=7).total_seconds()
 # Jaccard over terms alone reaches 1 for any two articles with the same tags
 # ("Belarus", "energy"), which would merge different events on one topic at
 # the default threshold: the text itself must also say "same event".
-MIN_TEXT_COSINE = 0.3
+MIN_TEXT_COSINE = 0.2
 LOOKUP_TOKENS = 8  # rewrites of one event share their most distinctive words
 # Who published an article, and under which rubric, differ between two
 # agencies' reports of the same event: they must not lower the overlap.
