@@ -1,0 +1,202 @@
+"""CLI wiring for ``digest init | new | check | clean``.
+
+Each handler takes the parsed arguments and returns the exit status; errors
+the curator can fix are raised as DigestError and printed by ``cli.main``
+(exit 1).  Output goes to stdout, problems to stderr, except ``check``, whose
+report *is* its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from digest.cli import _add_build_flags, options_from
+from digest.errors import DigestError
+
+# Handlers import their modules lazily (PLC0415 below): cli imports this
+# module on every run, and `digest build` should not pay for `check`.
+
+_GROUPS = (  # (title, codes or code prefixes), in report order; exact codes win
+    ("digest.yaml", ("config",)),
+    ("content files", ("front-matter", "clipping", "source", "encoding", "no-content",
+                       "too-large", "symlink")),
+    ("front matter keys", ("front-matter-unknown-key",)),
+    ("taxonomies", ("unknown-term", "no-topic")),
+    ("internal links", ("broken-link", "unpublished-link")),
+    ("duplicate stories", ("duplicate-story",)),
+    ("related pins", ("related-unknown",)),
+    ("template syntax", ("template-syntax",)),
+    ("inferred years", ("year-inferred",)),
+    ("names not in the vocabulary", ("unmatched-name",)),
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``init``, ``new``, ``check`` and ``clean`` subcommands."""
+    p = subparsers.add_parser("init", help="create a new site with example content",
+                              description="Create a digest site in DIR (new or empty).")
+    p.add_argument("dir", nargs="?", help="folder to create (default: --site)")
+    p.add_argument("--title", default="My digest", help="site title")
+    p.add_argument("--timezone", default="UTC", help="IANA time zone (default UTC)")
+    p.add_argument("--base-url", default="https://news.example.org/",
+                   help="address the site will be published at")
+    p.set_defaults(handler=cmd_init)
+
+    p = subparsers.add_parser("new", help="start a new article (a draft)",
+                              description="Write content/<slug>.md with front matter filled "
+                                          "in; --clipping writes a clipping skeleton (.txt).")
+    p.add_argument("title", help="the headline")
+    p.add_argument("--clipping", action="store_true", help="write a clipping skeleton (.txt)")
+    p.add_argument("--content", metavar="DIR", help="content folder (overrides content_dir)")
+    p.set_defaults(handler=cmd_new)
+
+    p = subparsers.add_parser("check", help="validate the site without writing output",
+                              description="Report every problem of the site; exit 1 on "
+                                          "errors (with --strict, on warnings too).")
+    _add_build_flags(p)
+    p.add_argument("--strict", action="store_true", help="warnings count as errors")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="report format (default text)")
+    p.set_defaults(handler=cmd_check)
+
+    p = subparsers.add_parser("clean", help="remove output/ and .digest-cache/",
+                              description="Remove the built site (only a folder digest "
+                                          "built) and the cache.")
+    p.set_defaults(handler=cmd_clean)
+
+
+def _now():
+    from digest.pipeline import build_now  # noqa: PLC0415
+
+    return build_now()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
+    from digest.workflow.scaffold import init_site  # noqa: PLC0415
+
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DigestError(f"unknown time zone {args.timezone!r}; use an IANA name such as "
+                          "Europe/Minsk or UTC") from None
+    base_url = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
+    target = Path(args.dir or args.site)
+    written = init_site(target, _now(), title=args.title, base_url=base_url,
+                        timezone=args.timezone)
+    print(f"Created a digest site in {target}/ ({len(written)} files):")
+    for path in written:
+        print(f"  {path.relative_to(target).as_posix()}")
+    site = "" if target == Path(".") else f" --site {target}"
+    print(f"Next: digest{site} build   (or: digest{site} serve)")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from digest.config import load_config  # noqa: PLC0415
+    from digest.workflow.scaffold import new_article  # noqa: PLC0415
+
+    site = Path(args.site)
+    config = load_config(site)
+    content = site / (args.content or config.content_dir)
+    path = new_article(content, config, args.title, _now(), clipping=args.clipping)
+    print(f"Created {path}")
+    if not args.clipping:
+        print("It is a draft: preview with `digest serve --drafts`; set `draft: false` "
+              "to publish.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from digest.workflow.check import check_site  # noqa: PLC0415
+
+    report = check_site(Path(args.site), options_from(args))
+    if args.format == "json":
+        json.dump(_as_json(report), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_as_text(report))
+    return 1 if report.failed(args.strict) else 0
+
+
+def _group(code: str) -> str:
+    for title, codes in _GROUPS:
+        if code in codes:
+            return title
+    for title, codes in _GROUPS:
+        if code.startswith(codes):
+            return title
+    return "build"
+
+
+def _summary(report) -> str:  # noqa: ANN001 - check.Report
+    parts = []
+    for severity in ("error", "warning", "note"):
+        n = report.count(severity)
+        parts.append(f"{n} {severity}{'s' if n != 1 else ''}")
+    return f"{', '.join(parts)} in {report.files} file{'s' if report.files != 1 else ''}"
+
+
+def _as_text(report) -> str:  # noqa: ANN001 - check.Report
+    order = {title: i for i, (title, _) in enumerate(_GROUPS)}
+    groups: dict[str, list] = {}
+    for diag in report.diagnostics:
+        groups.setdefault(_group(diag.code), []).append(diag)
+    lines = []
+    for title in sorted(groups, key=lambda t: order.get(t, len(order))):
+        diags = sorted(groups[title], key=lambda d: (d.path or "", d.line or 0))
+        counts = {s: sum(d.severity == s for d in diags) for s in ("error", "warning", "note")}
+        said = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+        lines.append(f"{title} ({said})")
+        for diag in diags:
+            lines.extend("  " + row for row in diag.format().split("\n"))
+        lines.append("")
+    lines.append(f"digest check: {_summary(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def _as_json(report) -> dict:  # noqa: ANN001 - check.Report
+    return {
+        "errors": report.count("error"), "warnings": report.count("warning"),
+        "notes": report.count("note"), "files": report.files,
+        "diagnostics": [
+            {"severity": d.severity, "code": d.code, "group": _group(d.code),
+             "message": d.message, "path": d.path, "line": d.line, "column": d.column,
+             "hint": d.hint}
+            for d in report.diagnostics],
+    }
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from digest.config import load_config  # noqa: PLC0415
+    from digest.write import MARKER, clean_leftovers  # noqa: PLC0415
+
+    site = Path(args.site)
+    config = load_config(site)
+    output = site / config.output_dir
+    removed = []
+    if output.is_symlink():
+        raise DigestError(f"'{output}' is a symlink; not removing it or what it points at")
+    if output.is_dir() and not (output / MARKER).is_file():
+        raise DigestError(f"'{output}' was not built by digest (no {MARKER} marker "
+                          "inside); not removing it")
+    if output.parent.is_dir():
+        # First: it may move an interrupted build's old tree back to output/.
+        clean_leftovers(output)
+    if output.is_dir() and (output / MARKER).is_file():
+        shutil.rmtree(output)
+        removed.append(output)
+    cache = site / ".digest-cache"
+    if cache.is_symlink():
+        cache.unlink()  # the link only, never its target
+        removed.append(cache)
+    elif cache.is_dir():
+        shutil.rmtree(cache)
+        removed.append(cache)
+    print("Removed " + ", ".join(f"{p}/" for p in removed) if removed else "Nothing to clean")
+    return 0
