@@ -82,3 +82,48 @@ class Article:
     def key(self) -> str:
         """Stable identity within a build: the source path."""
         return str(self.path)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int  # 1-based
+    count: int  # number of pages
+    items: tuple[Article, ...]
+    url: str
+    prev_url: str | None = None
+    next_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class PageSpec:
+    """One HTML (or text) file to render: output path, template, template context."""
+
+    path: str  # output path relative to output/, e.g. "2024/12/20/slug/index.html"
+    url: str  # URL path, e.g. "/2024/12/20/slug/"
+    template: str
+    source: str  # what produced it (an article path or "generated: ...") for error messages
+    context: Mapping[str, Any] = field(default_factory=dict)
+    sitemap: bool = True  # listed in sitemap.xml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class FeedSpec:
+    """One feed file: which articles, which format, where."""
+
+    path: str  # output path, e.g. "feed.xml", "topics/energy/atom.xml"
+    format: str  # "rss" | "atom" | "json"
+    title: str
+    page_url: str  # the HTML page the feed belongs to (site-relative)
+    articles: tuple[Article, ...]  # newest first, already capped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Site:
+    """Everything to render: the assembled model of the site."""
+
+    articles: tuple[Article, ...]  # published, newest first
+    pages: tuple[PageSpec, ...]
+    feeds: tuple[FeedSpec, ...]
+    by_url: Mapping[str, Article] = field(default_factory=dict)

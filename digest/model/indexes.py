@@ -1,19 +1,62 @@
-"""Index pages: home, taxonomy overviews, term pages (paginated) and their feeds."""
+"""Index pages: home, taxonomy overviews, term pages (paginated) and their feeds.
+
+Every page context carries ``lastmod``: the newest change (``updated``, else
+``date``) among what the page lists, which sitemap.xml reports.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from digest.config import SiteConfig
 from digest.model.pagination import paginate
 from digest.model.urls import output_path, term_slug
 from digest.records import Article, FeedSpec, PageSpec
 
+if TYPE_CHECKING:
+    from digest.model.editions import Edition
 
-def home_pages(articles: tuple[Article, ...], config: SiteConfig) -> Iterator[PageSpec]:
-    for pager in paginate(articles, config.per_page, "/"):
+
+def last_modified(articles: Iterable[Article]) -> datetime | None:
+    """Newest ``updated or date`` of ``articles``; None when there are none."""
+    return max((a.updated or a.date for a in articles), default=None)
+
+
+def split_by(articles: tuple[Article, ...], key: Callable[[date], date], config: SiteConfig
+             ) -> list[tuple[date, tuple[Article, ...]]]:
+    """Cut the newest-first ``articles`` into slices where ``key(local day)`` changes.
+
+    The local day (site time zone) never increases along a newest-first list, so
+    every day, month or year is one contiguous slice: one pass, no filtering.
+    """
+    tz = config.tz
+    out: list[tuple[date, tuple[Article, ...]]] = []
+    start, current = 0, None
+    for i, art in enumerate(articles):
+        k = key(art.date.astimezone(tz).date())
+        if k != current:
+            if current is not None:
+                out.append((current, articles[start:i]))
+            current, start = k, i
+    if current is not None:
+        out.append((current, articles[start:]))
+    return out
+
+
+def home_pages(articles: tuple[Article, ...], latest: Edition | None, config: SiteConfig
+               ) -> Iterator[PageSpec]:
+    """Page 1 leads with the latest edition; the paginated list holds the earlier
+    articles (a slice: the latest day is a prefix of the newest-first list)."""
+    earlier = articles[len(latest.articles):] if latest else articles
+    for pager in paginate(earlier, config.per_page, "/"):
+        shown = (latest.articles if latest and pager.number == 1 else ()) + pager.items
         yield PageSpec(path=output_path(pager.url), url=pager.url, template="index.html",
-                       source="generated: home page", context={"pager": pager})
+                       source="generated: home page",
+                       context={"pager": pager,
+                                "edition": latest if pager.number == 1 else None,
+                                "lastmod": last_modified(shown)})
 
 
 def group_terms(articles: tuple[Article, ...], config: SiteConfig
@@ -40,9 +83,10 @@ def taxonomy_pages(groups: dict[str, dict[str, tuple[Article, ...]]], config: Si
         overview = f"/{tax.name}/"
         entries = [{"label": label, "url": f"/{tax.name}/{term_slug(label, config, tax.name)}/",
                     "count": len(items)} for label, items in terms.items()]
+        newest = last_modified(a for items in terms.values() for a in items)
         pages.append(PageSpec(path=output_path(overview), url=overview, template="taxonomy.html",
                               source=f"generated: {tax.name} overview",
-                              context={"taxonomy": tax, "terms": entries}))
+                              context={"taxonomy": tax, "terms": entries, "lastmod": newest}))
         for label, items in terms.items():
             base = f"/{tax.name}/{term_slug(label, config, tax.name)}/"
             term = {"label": label, "url": base, "taxonomy": tax, "count": len(items)}
@@ -51,7 +95,8 @@ def taxonomy_pages(groups: dict[str, dict[str, tuple[Article, ...]]], config: Si
                 pages.append(PageSpec(path=output_path(pager.url), url=pager.url,
                                       template="term.html", source=source,
                                       context={"term": term, "pager": pager,
-                                               "articles": items}))
+                                               "articles": items,
+                                               "lastmod": last_modified(pager.items)}))
             title = f"{config.title}: {label}"
             latest = items[: config.feed_size]
             feeds.append(FeedSpec(path=base.lstrip("/") + "feed.xml", format="rss",

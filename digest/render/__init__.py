@@ -1,4 +1,11 @@
-"""Render: Site -> RenderedSite (output path -> bytes).  Never touches the disk."""
+"""Render: Site -> RenderedSite (output path -> bytes).  Never touches the disk.
+
+Steps: HTML pages (Jinja), feeds (one feed id per article, computed once over
+the whole site so site and term feeds agree), then the files derived from the
+finished Site: sitemap.xml, news-sitemap.xml, robots.txt.  Every page has the
+characters XML 1.0 forbids stripped: they are invalid in HTML too, and a title
+carrying one must not make a page differ from its feed entry.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,10 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
 from digest.records import Article, PageSpec, Site
-from digest.render.feeds import render_feed
+from digest.render.feeds import entry_ids, render_feed
 from digest.render.markdown import render_markdown
+from digest.render.sitemaps import render_sitemaps
+from digest.sources.text import strip_xml_illegal
 
 RenderedSite = dict[str, bytes]
 
@@ -27,7 +36,8 @@ def render_bodies(articles: tuple[Article, ...], config: SiteConfig) -> dict[str
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
            assets: Mapping[str, bytes], *, now: datetime,
            bodies: Mapping[str, str] | None = None) -> RenderedSite:
-    """Render every page and feed.  Raises TemplateError naming template and line."""
+    """Render every page, feed and sitemap.  Raises TemplateError naming template and
+    line, DigestError for a feed id used twice."""
     if bodies is None:
         bodies = render_bodies(site.articles, config)
 
@@ -42,9 +52,12 @@ def render(site: Site, env: jinja2.Environment, config: SiteConfig,
         template = templates.get(page.template)
         if template is None:
             template = templates[page.template] = _load(env, page)
-        out[page.path] = _render_page(template, page, common).encode("utf-8")
+        text = strip_xml_illegal(_render_page(template, page, common))[0]
+        out[page.path] = text.encode("utf-8")
+    ids = entry_ids(site.articles, config)
     for feed in site.feeds:
-        out[feed.path] = render_feed(feed, config, html_of)
+        out[feed.path] = render_feed(feed, config, html_of, ids)
+    out.update(render_sitemaps(site.pages, site.articles, config, now))
     return out
 
 
@@ -84,7 +97,12 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 def _template_error(exc: BaseException, page: PageSpec, filename: str | None,
                     line: int | None) -> TemplateError:
     where = filename or page.template
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        hint = ("fix the template syntax: every {% block %}/{% if %}/{% for %} needs its "
+                "{% end... %} and every {{ must be closed by }}")
+    else:
+        hint = "fix the template; a misspelt variable is reported as undefined"
     return TemplateError(Diagnostic(
         severity="error", code="template", path=where, line=line,
         message=f"{type(exc).__name__}: {exc} (while rendering {page.url} from {page.source})",
-        hint="fix the template; a misspelt variable is reported as undefined"))
+        hint=hint))

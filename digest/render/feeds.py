@@ -1,38 +1,132 @@
 """Feeds: RSS 2.0 and Atom with feedgen, JSON Feed 1.1 with json.
 
-feedgen pitfalls handled here (see news-formats.md §7): entries added with
+Entry ids (GUIDs)
+-----------------
+A feed reader shows an entry as *new* whenever its id changes, so the id must
+survive the edits curators make all the time: fixing a headline (which changes
+the slug and URL) and renaming the file.  digest never writes outside output/
+and a Netlify build starts from a fresh clone, so "remember the first
+permalink" is impossible: the id must be derivable from the source alone.
+
+1. Front-matter ``id:`` wins, verbatim (what ``digest new`` should write).
+2. Otherwise a tag URI (RFC 4151) from facts that title and file-name edits do
+   not touch::
+
+       tag:<host>,<YYYY-MM-DD>:<source-slug>/<HHMM>[/<h>][-<n>]
+
+   the publication instant in UTC (date, then time to the minute: clippings
+   carry minute precision, and UTC keeps the id when the site time zone
+   changes), the agency (``digest`` for own notes), and ``<h>`` = 10 hex digits
+   of SHA-256 of ``source_url`` when one is known (it tells apart two stories
+   the same agency filed in the same minute, and is a stable fact of the
+   original).
+3. Two derived ids that still coincide get ``-2``, ``-3``... in order of the
+   exact instant, then the source path.  That order is *not* rename-proof, so
+   :func:`id_collisions` reports them and ``render.validate`` turns each into
+   a warning asking for an ``id:``.  Two *explicit* ids that coincide (a copied
+   front matter) are an error naming both files.
+
+Changing ``date``, ``source`` or ``source_url`` changes a derived id: those
+are corrections of the facts the id stands for.
+
+feedgen pitfalls handled here (news-formats.md §7): entries added with
 ``order='append'``; every date set explicitly (feedgen stamps the wall clock
 otherwise); URL guids marked as permalinks; generator overridden so the bytes do
-not change with the feedgen version.
+not change with the feedgen version; XML-illegal characters stripped from every
+string first (lxml raises on them).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from digest.config import SiteConfig
+from digest.errors import Diagnostic, DigestError
+from digest.model.urls import term_slug
 from digest.records import Article, FeedSpec
-from digest.render.markdown import absolutize
+from digest.render.structured import keywords
+from digest.slugs import slugify
+from digest.sources.text import strip_xml_illegal
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+_LINK_ATTR = re.compile(r'(\s(?:href|src))="([^"]*)"')
 
 
-def entry_id(article: Article, config: SiteConfig) -> str:
-    """Stable feed id: front-matter ``id``, else a tag: URI of the first publication.
+def clean(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return strip_xml_illegal(text)[0]
 
-    The tag URI uses the publication date and the slug; a later title change
-    does not change the slug unless the curator sets one, and ``id:`` pins it.
-    """
-    if article.id:
-        return article.id
+
+# --------------------------------------------------------------------------- ids
+
+def _identity(article: Article) -> str:
+    """The host-independent part of a derived id (see the module docstring)."""
+    utc = article.date.astimezone(UTC)
+    # Percent-encoded: a tag URI is ASCII, and an agency may be named in Cyrillic.
+    agency = quote(slugify(article.source or "") or "digest", safe="-")
+    tag = f"{utc:%Y-%m-%d}:{agency}/{utc:%H%M}"
+    if article.source_url:
+        tag += "/" + hashlib.sha256(article.source_url.encode("utf-8")).hexdigest()[:10]
+    return tag
+
+
+def derived_id(article: Article, config: SiteConfig) -> str:
+    """The tag URI of rule 2 (without a collision suffix)."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{article.date.astimezone(config.tz):%Y-%m-%d}:{article.url}"
+    return f"tag:{host},{_identity(article)}"
 
+
+def _derived_groups(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
+    groups: dict[str, list[Article]] = {}
+    for art in articles:
+        if not art.id:
+            groups.setdefault(_identity(art), []).append(art)
+    for members in groups.values():
+        members.sort(key=lambda a: (a.date.timestamp(), str(a.path)))
+    return groups
+
+
+def entry_ids(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, str]:
+    """Article key -> feed id for every article (site feeds and term feeds share it).
+
+    Raises DigestError when an explicit ``id:`` is used twice or equals a
+    derived id, naming both files.
+    """
+    ids: dict[str, str] = {}
+    for members in _derived_groups(articles).values():
+        tag = derived_id(members[0], config)
+        for n, art in enumerate(members, start=1):
+            ids[art.key] = tag if n == 1 else f"{tag}-{n}"
+    owner: dict[str, str] = {v: k for k, v in ids.items()}
+    errors = []
+    for art in sorted((a for a in articles if a.id), key=lambda a: a.key):
+        first = owner.setdefault(art.id, art.key)  # type: ignore[arg-type]
+        if first != art.key:
+            errors.append(Diagnostic(
+                severity="error", code="duplicate-id", path=art.key,
+                message=f"feed id {art.id!r} is also the id of {first}",
+                hint="every article needs its own `id:`; change or remove this one"))
+        ids[art.key] = art.id  # type: ignore[assignment]
+    if errors:
+        raise DigestError(errors)
+    return ids
+
+
+def id_collisions(articles: tuple[Article, ...]) -> list[tuple[str, ...]]:
+    """Groups of source paths whose derived ids needed a ``-n`` suffix (first keeps it)."""
+    return [tuple(a.key for a in members)
+            for members in _derived_groups(articles).values() if len(members) > 1]
+
+
+# --------------------------------------------------------------------------- helpers
 
 def _updated(article: Article) -> datetime:
     return article.updated or article.date
@@ -43,76 +137,116 @@ def feed_updated(articles: tuple[Article, ...]) -> datetime:
     return max((_updated(a) for a in articles), default=EPOCH)
 
 
-def render_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article], str]) -> bytes:
+def absolute_links(html: str, page_url: str) -> str:
+    """Resolve every href/src against the article's absolute URL.
+
+    Feed readers ignore xml:base and show content away from the page, so
+    ``/x/``, ``img.jpg`` and ``#note`` must all become absolute; absolute and
+    ``mailto:`` links pass through urljoin unchanged.
+    """
+    return _LINK_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(page_url, m.group(2))}"', html)
+
+
+def _agency_url(article: Article, config: SiteConfig) -> str | None:
+    if article.source:
+        folded = article.source.casefold()
+        for agency in config.agencies:
+            if agency.url and any(n.casefold() == folded for n in (agency.name, *agency.aliases)):
+                return agency.url
+    return None
+
+
+def _categories(article: Article, config: SiteConfig, base: str
+                ) -> list[tuple[str, str, str]]:
+    """(term slug, label, scheme = the taxonomy's overview URL) per term of the article."""
+    return [(term_slug(label, config, tax), label, f"{base}/{tax}/")
+            for tax, labels in article.terms.items() for label in labels]
+
+
+# --------------------------------------------------------------------------- formats
+
+def render_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article], str],
+                ids: Mapping[str, str]) -> bytes:
+    """One feed file.  ``ids`` comes from :func:`entry_ids` over the whole site."""
     if spec.format == "json":
-        return _json_feed(spec, config, html_of)
+        return _json_feed(spec, config, html_of, ids)
     base = config.base_url.rstrip("/")
     fg = FeedGenerator()
     fg.id(base + spec.page_url)
-    fg.title(spec.title)
+    fg.title(clean(spec.title))
     fg.link(href=base + "/" + spec.path, rel="self")
     fg.link(href=base + spec.page_url, rel="alternate")
-    fg.description(config.description)
+    fg.description(clean(config.description))
     fg.language(config.language)
     fg.generator("digest", uri="https://pypi.org/project/digest/")
-    fg.author({"name": config.title})
+    # Atom requires an author on the feed unless every entry has one.
+    fg.author({"name": clean(config.title)})
     updated = feed_updated(spec.articles)
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for art in spec.articles:
         fe = fg.add_entry(order="append")
         url = base + art.url
-        fe.id(entry_id(art, config))
-        fe.guid(entry_id(art, config), permalink=entry_id(art, config) == url)
-        fe.title(art.title)
+        guid = clean(ids[art.key])
+        fe.id(guid)
+        fe.guid(guid, permalink=guid == url)
+        fe.title(clean(art.title))
         fe.link(href=url, rel="alternate")
         fe.published(art.date)
         fe.updated(_updated(art))
         if art.summary_text:
-            fe.summary(art.summary_text)
+            fe.summary(clean(art.summary_text))
         # Escaped text, not CDATA: a body containing "]]>" cannot break the feed.
-        fe.content(absolutize(html_of(art), base + "/"), type="html")
+        fe.content(clean(absolute_links(html_of(art), url)), type="html")
         if art.source:
-            fe.author({"name": art.source})
+            fe.author({"name": clean(art.source)})
             if spec.format == "rss":
-                fe.source(title=art.source, url=art.source_url or base + art.url)
-        for tax, labels in art.terms.items():
-            for label in labels:
-                fe.category(term=label, label=label, scheme=f"{base}/{tax}/")
+                fe.source(title=clean(art.source),
+                          url=_agency_url(art, config) or art.source_url or url)
+        for term, label, scheme in _categories(art, config, base):
+            fe.category(term=clean(term), label=clean(label), scheme=scheme)
     if spec.format == "rss":
         return fg.rss_str(pretty=True)
     return fg.atom_str(pretty=True)
 
 
-def _json_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article], str]) -> bytes:
+def _json_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article], str],
+               ids: Mapping[str, str]) -> bytes:
     base = config.base_url.rstrip("/")
     items = []
     for art in spec.articles:
+        url = base + art.url
         item: dict[str, object] = {
-            "id": entry_id(art, config),
-            "url": base + art.url,
-            "title": art.title,
-            "content_html": absolutize(html_of(art), base + "/"),
+            "id": clean(ids[art.key]),
+            "url": url,
+            "title": clean(art.title),
+            "content_html": clean(absolute_links(html_of(art), url)),
             "date_published": art.date.isoformat(),
             "date_modified": _updated(art).isoformat(),
         }
         if art.summary_text:
-            item["summary"] = art.summary_text
+            item["summary"] = clean(art.summary_text)
+        if art.image:
+            item["image"] = urljoin(url, art.image)
         if art.source:
-            item["authors"] = [{"name": art.source}]
-        tags = [label for labels in art.terms.values() for label in labels]
+            author: dict[str, str] = {"name": clean(art.source)}
+            if agency_url := _agency_url(art, config):
+                author["url"] = agency_url
+            item["authors"] = [author]
+        tags = [clean(label) for label in keywords(art)]
         if tags:
             item["tags"] = tags
         if art.source_url:
             item["external_url"] = art.source_url
         items.append(item)
     feed = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": spec.title,
+        "version": JSON_FEED_VERSION,
+        "title": clean(spec.title),
         "home_page_url": base + spec.page_url,
         "feed_url": base + "/" + spec.path,
-        "description": config.description,
+        "description": clean(config.description),
         "language": config.language,
+        "authors": [{"name": clean(config.title), "url": base + "/"}],
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

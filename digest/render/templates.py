@@ -7,15 +7,19 @@ first and passed in as data, so ``{{ ... }}`` in an article stays literal text.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from digest.config import SiteConfig
+from digest.model.editions import day_url
 from digest.model.urls import term_url
+from digest.render import timeline
+from digest.render.structured import meta_tags, news_article
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -25,6 +29,16 @@ def human_date(value: datetime, tz: Any = None) -> str:
     if tz is not None:
         value = value.astimezone(tz)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def long_day(value: date) -> str:
+    """A calendar day (editions): 'Friday, 20 December 2024'."""
+    return f"{WEEKDAYS[value.weekday()]}, {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_year(value: date) -> str:
+    """'December 2024' (month archives)."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
 
 
 def human_time(value: datetime, tz: Any = None) -> str:
@@ -65,6 +79,12 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
     env.filters["iso"] = iso
     env.filters["json_ld"] = json_ld
     env.filters["absolute"] = lambda url: config.base_url.rstrip("/") + url
+    env.filters["day"] = long_day
+    env.filters["month"] = month_year
     env.globals["term_url"] = lambda tax, label: term_url(tax, label, config)
+    env.globals["edition_url"] = lambda article: day_url(article.date.astimezone(tz).date())
+    env.globals["article_ld"] = lambda article: news_article(article, config)
+    env.globals["article_meta"] = lambda article: meta_tags(article, config)
     env.globals["site"] = config
+    env.globals["timeline"] = timeline.jinja_global(tz)
     return env
