@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,6 +53,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     _register_extensions(parser)
     args = parser.parse_args(argv)
+    # SIGTERM's default action kills Python without unwinding, which would leave
+    # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    except _Terminated:
+        print("digest: terminated; output/ was left as it was", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` and cleanup runs."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args) if hasattr(args, "handler") else _dispatch(args))
     except DigestError as exc:
@@ -62,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digest: {count} error{'s' if count != 1 else ''}; nothing was written",
               file=sys.stderr)
         return 1
+    except _Terminated:
+        raise
     except KeyboardInterrupt:
         print("digest: interrupted; output/ was left as it was", file=sys.stderr)
         return 130
@@ -121,6 +149,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     output = site_root / config.output_dir
     check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
     written = write_site(result.rendered, output)
+    if config.search and not args.no_search:
+        from digest.search import SKIPPED_WARNING, build_search_index, search_available
+
+        if search_available():
+            report = build_search_index(output)
+            if args.verbose:
+                print(f"  {'search':<10} {report.seconds:7.3f} s ({report.pages} pages indexed)",
+                      file=sys.stderr)
+        else:
+            print(f"warning: {SKIPPED_WARNING}", file=sys.stderr)
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     print_diagnostics(result.diagnostics)
@@ -152,9 +190,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     result = build(Path(args.site), options_from(args, search=False))
     articles = result.site.articles
     if args.term:
-        tax, _, term = args.term.partition(":")
-        articles = tuple(a for a in articles
-                         if any(t.casefold() == term.casefold() for t in a.terms.get(tax, ())))
+        articles = _filter_term(articles, args.term, result.config)
     if args.since:
         from digest.cli_dates import parse_since
 
@@ -164,3 +200,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def _filter_term(articles: tuple, spec: str, config) -> tuple:  # noqa: ANN001
+    """``--term TAXONOMY:TERM``: TERM matches a label (any case) or its slug."""
+    from digest.model.urls import term_slug
+    from digest.slugs import slugify
+
+    tax, sep, term = spec.partition(":")
+    names = [t.name for t in config.taxonomies]
+    if not sep or tax not in names or not term:
+        raise DigestError(f"--term {spec!r}: expected TAXONOMY:TERM with TAXONOMY one of "
+                          + ", ".join(names) + " (e.g. --term topics:energy)")
+    wanted = term.casefold()
+    return tuple(a for a in articles
+                 if any(label.casefold() == wanted or term_slug(label, config, tax) == term
+                        or slugify(label) == slugify(term) for label in a.terms.get(tax, ())))

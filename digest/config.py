@@ -134,6 +134,7 @@ _SCALAR_FIELDS: dict[str, type] = {
 _NESTED_FIELDS = {"taxonomies", "agencies", "extra"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+_DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
 
 
 def suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
@@ -183,10 +184,12 @@ def _check_values(values: dict[str, Any], diags: list[Diagnostic],
                  "use an IANA name such as Europe/Minsk or UTC")
     for key in ("per_page", "feed_size", "related_count", "summary_length"):
         if isinstance(values.get(key), int) and values[key] < 1:
-            _err(diags, f"'{key}' must be at least 1", lines.get(key))
+            _err(diags, f"'{key}' must be at least 1", lines.get(key),
+                 f"write a positive whole number, e.g. {key}: {_DEFAULTS_HINT[key]}")
     thr = values.get("story_threshold")
     if isinstance(thr, float) and not 0.0 < thr <= 1.0:
-        _err(diags, "'story_threshold' must be between 0 and 1", lines.get("story_threshold"))
+        _err(diags, "'story_threshold' must be between 0 and 1", lines.get("story_threshold"),
+             "e.g. story_threshold: 0.5 (higher: fewer articles grouped into one story)")
     perm = values.get("permalink")
     if isinstance(perm, str):
         fields = set(re.findall(r"{(\w+)}", perm))
@@ -199,7 +202,9 @@ def _check_values(values: dict[str, Any], diags: list[Diagnostic],
     for key in ("content_dir", "output_dir", "theme"):
         val = values.get(key)
         if isinstance(val, str) and (not val.strip() or "\x00" in val):
-            _err(diags, f"'{key}' must not be empty", lines.get(key))
+            _err(diags, f"'{key}' must not be empty", lines.get(key),
+                 f"remove the line to use the default, or name a folder, e.g. {key}: "
+                 f"{ {'content_dir': 'content', 'output_dir': 'output'}.get(key, 'default')}")
 
 
 def parse_config(data: Any, lines: Mapping[str, int] | None = None) -> SiteConfig:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from digest.errors import ConfigError
+from digest.errors import ConfigError, Diagnostic
 
 
 def builtin_theme_dir() -> Path:
@@ -28,8 +28,11 @@ def theme_dirs(site_root: Path, theme: str) -> list[Path]:
     if site_theme.is_dir():
         dirs.append(site_theme)
     elif theme != "default":
-        raise ConfigError(f"theme '{theme}' not found: expected folder themes/{theme}/ "
-                          "(or remove `theme:` from digest.yaml to use the default theme)")
+        raise ConfigError(Diagnostic(
+            severity="error", code="theme-missing", path="digest.yaml",
+            message=f"theme '{theme}' not found: there is no folder themes/{theme}/",
+            hint=f"create themes/{theme}/templates/, or remove `theme:` from digest.yaml "
+                 "to use the built-in default theme"))
     builtin = builtin_theme_dir()
     if not dirs or dirs[0].resolve() != builtin.resolve():
         dirs.append(builtin)

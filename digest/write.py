@@ -47,7 +47,16 @@ def check_output_dir(site_root: Path, output: Path, protected: list[Path]) -> No
 
 
 def clean_leftovers(output: Path) -> None:
-    """Remove staging/old trees of an interrupted run (only ones carrying our marker)."""
+    """Remove staging/old trees of an interrupted run (only ones carrying our marker).
+
+    A run killed between the two renames of the swap leaves no ``output`` but an
+    ``output.old-*``: that is the previous site, so it is put back, not deleted.
+    """
+    if not output.exists() and not output.is_symlink():
+        olds = sorted((s for s in output.parent.glob(f"{output.name}.old-*")
+                       if (s / MARKER).exists()), key=lambda s: s.stat().st_mtime)
+        if olds:
+            os.replace(olds[-1], output)
     for sibling in output.parent.glob(f"{output.name}.tmp-*"):
         if (sibling / MARKER).exists() or not any(sibling.iterdir()):
             shutil.rmtree(sibling, ignore_errors=True)
@@ -104,12 +113,12 @@ def write_site(rendered: Mapping[str, bytes], output: Path) -> int:
 def _swap(staging: Path, output: Path, token: str) -> None:
     old = output.parent / f"{output.name}.old-{token}"
     had_old = output.exists()
-    if had_old:
-        os.replace(output, old)
     try:
-        os.replace(staging, output)
-    except OSError:
         if had_old:
+            os.replace(output, old)
+        os.replace(staging, output)
+    except BaseException:  # OSError, or a signal between the two renames
+        if old.exists() and not output.exists():
             os.replace(old, output)  # roll back
         raise
     if had_old:

@@ -1,0 +1,93 @@
+"""Issue 2: a real (non-editable) wheel installs and builds a site with the
+built-in theme, which proves themes/default ships as digest.default_theme."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import EPOCH, make_site, note, parse_html
+from tests.tools import REPO_ROOT
+
+SOURCES = ("digest", "themes", "pyproject.toml", "README.md", "LICENSE")
+
+
+def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False,
+                          **kwargs)  # type: ignore[call-overload]
+    assert proc.returncode == 0, f"{cmd}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel from a copy of the sources (the checkout stays untouched)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    src.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build")
+    for name in SOURCES:
+        path = REPO_ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=ignore)
+        elif path.exists():
+            shutil.copy2(path, src / name)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"),
+          str(src)])
+    wheels = list((tmp / "dist").glob("digest-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.mark.slow
+def test_wheel_contains_every_package_and_the_theme(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    src = wheel.parent.parent / "src"
+    for init in (src / "digest").rglob("__init__.py"):
+        if "__pycache__" in init.parts:
+            continue
+        rel = init.relative_to(src).as_posix()
+        assert rel in names, f"{rel} is missing from the wheel (pyproject packages list?)"
+    theme = wheel.parent.parent / "src" / "themes" / "default"  # the copy it was built from
+    for path in theme.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            rel = "digest/default_theme/" + path.relative_to(theme).as_posix()
+            assert rel in names, rel
+    assert "digest/serve/livereload.js" in names
+
+
+@pytest.mark.slow
+def test_installed_wheel_builds_a_site(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    python = venv / "bin" / "python"
+    _run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)])
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["SOURCE_DATE_EPOCH"] = EPOCH
+    where = _run([str(python), "-c",
+                  "import digest, digest.theme as t; print(digest.__file__); "
+                  "print(t.builtin_theme_dir())"], env=env, cwd=tmp_path).stdout.split()
+    assert Path(where[0]).is_relative_to(venv), f"imported {where[0]}, not the wheel"
+    assert Path(where[1]).is_relative_to(venv) and Path(where[1]).name == "default_theme"
+
+    site = make_site(tmp_path / "site", {
+        "content/a.md": note("Wheel-built article", "2024-08-01T12:00:00+00:00",
+                             tags="[packaging]"),
+    })
+    assert not (site / "themes").exists()
+    run = _run([str(venv / "bin" / "digest"), "--site", str(site), "build"], env=env,
+               cwd=tmp_path)
+    assert "Built 1 articles" in run.stdout
+    out = site / "output"
+    doc = parse_html(out / "index.html")
+    assert doc.xpath("//link[@rel='stylesheet']/@href"), "the default theme's base.html"
+    assert "/2024/08/01/wheel-built-article/" in doc.xpath("//main//a/@href")
+    builtin_css = zipfile.ZipFile(wheel).read("digest/default_theme/static/style.css")
+    assert (out / "static/style.css").read_bytes() == builtin_css
+    assert (out / "tags/packaging/index.html").is_file()

@@ -1,0 +1,152 @@
+"""Architecture rules, checked on the source (AST), not by convention.
+
+Pure modules turn data into data: they never import the edges (watchdog, HTTP,
+sockets, digest.serve / digest.write / digest.cli) and never touch files.  I/O
+lives in the edge modules: cli, write, theme, sources/discover, serve, and
+config.load_config (the one I/O function of an otherwise pure module).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tests.tools import REPO_ROOT
+
+PACKAGE = REPO_ROOT / "digest"
+MAX_LINES = 500
+REPORT_LINES = 300
+
+FORBIDDEN_IMPORTS = ("watchdog", "http", "socket", "socketserver", "urllib.request",
+                     "subprocess", "digest.serve", "digest.write", "digest.cli")
+FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes"}
+FILE_FUNCTIONS = {"open"}
+# Functions in pure modules that are allowed to do I/O (module -> function names).
+IO_ALLOWED = {"digest/config.py": {"load_config", "_nested_lines"}}
+
+
+def _modules(*patterns: str) -> list[Path]:
+    found: set[Path] = set()
+    for pattern in patterns:
+        found.update(p for p in REPO_ROOT.glob(pattern) if p.suffix == ".py")
+    return sorted(found)
+
+
+PURE = [p for p in _modules(
+    "digest/records.py", "digest/config.py", "digest/errors.py", "digest/slugs.py",
+    "digest/vocabulary.py", "digest/listing.py",
+    "digest/sources/*.py", "digest/enrich/*.py", "digest/model/*.py", "digest/render/*.py",
+) if p.name != "discover.py"]
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(REPO_ROOT).as_posix()
+
+
+def _imported_names(tree: ast.AST, module: str) -> list[tuple[str, int]]:
+    names = []
+    package = module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import: resolve against this package
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            names.append((base, node.lineno))
+            names += [(f"{base}.{alias.name}", node.lineno) for alias in node.names]
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and _called_name(node.func) in ("__import__", "import_module")):
+            names.append((str(node.args[0].value), node.lineno))
+    return names
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _is_forbidden(name: str) -> bool:
+    return any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_IMPORTS)
+
+
+def _io_calls(tree: ast.AST, allowed: set[str]) -> list[tuple[str, int]]:
+    found = []
+
+    def visit(node: ast.AST, inside_allowed: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in allowed:
+            inside_allowed = True
+        if isinstance(node, ast.Call) and not inside_allowed:
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in FILE_FUNCTIONS:
+                found.append((f"{func.id}(", node.lineno))
+            elif isinstance(func, ast.Attribute) and func.attr in FILE_METHODS | {"open"} and not (
+                    isinstance(func.value, ast.Name) and func.value.id in {"gzip", "tarfile"}):
+                found.append((f".{func.attr}(", node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside_allowed)
+
+    visit(tree, False)
+    return found
+
+
+def test_pure_module_list_is_not_empty() -> None:
+    names = {_rel(p) for p in PURE}
+    assert "digest/records.py" in names and "digest/model/urls.py" in names
+    assert "digest/render/__init__.py" in names and "digest/sources/clipping.py" in names
+    assert "digest/sources/discover.py" not in names
+    assert len(PURE) >= 20
+
+
+@pytest.mark.parametrize("path", PURE, ids=_rel)
+def test_pure_modules_do_not_import_edges(path: Path) -> None:
+    module = _rel(path)[:-3].replace("/", ".").removesuffix(".__init__")
+    if path.name == "__init__.py":
+        module += ".__init__"  # so relative imports resolve against the package itself
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = [f"{_rel(path)}:{line}: imports {name}"
+           for name, line in _imported_names(tree, module) if _is_forbidden(name)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("path", PURE, ids=_rel)
+def test_pure_modules_do_no_file_io(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = [f"{_rel(path)}:{line}: calls {what}"
+           for what, line in _io_calls(tree, IO_ALLOWED.get(_rel(path), set()))]
+    assert bad == []
+
+
+def test_the_scanner_catches_violations() -> None:
+    """The checks above would fail on code that breaks the rules."""
+    sample = ast.parse(
+        "import http.server\nfrom digest.write import write_site\nfrom ..serve import x\n"
+        "importlib.import_module('watchdog.events')\n"
+        "def f(p):\n    open(p)\n    return p.read_text()\n"
+        "def load_config(p):\n    return p.read_bytes()\n")
+    imports = [n for n, _ in _imported_names(sample, "digest.model.urls") if _is_forbidden(n)]
+    assert "http.server" in imports and "digest.write" in imports
+    assert "digest.serve" in imports and "watchdog.events" in imports
+    calls = _io_calls(sample, {"load_config"})
+    assert [c for c, _ in calls] == ["open(", ".read_text("]
+
+
+def test_modules_stay_small() -> None:
+    sizes = {_rel(p): len(p.read_text(encoding="utf-8").splitlines())
+             for p in sorted(PACKAGE.rglob("*.py"))}
+    assert len(sizes) > 30
+    too_long = {k: v for k, v in sizes.items() if v > MAX_LINES}
+    assert too_long == {}, f"modules over {MAX_LINES} lines: {too_long}"
+    large = {k: v for k, v in sizes.items() if v > REPORT_LINES}
+    if large:
+        warnings.warn(f"modules over {REPORT_LINES} lines (split before {MAX_LINES}): "
+                      + ", ".join(f"{k} ({v})" for k, v in sorted(large.items())),
+                      stacklevel=1)
