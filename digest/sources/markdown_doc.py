@@ -41,10 +41,19 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig) -> Article:
 
 
 def _from_file_name(name: str) -> dict[str, Any]:
-    """Date and slug from a Jekyll post name; {} when the name is not one."""
+    """Defaults taken from the file name.
+
+    The slug comes from the file name, as in Hugo and Jekyll: the curator
+    chose it, it survives a later headline edit, and two notes that share a
+    headline (a common agency pattern) still get distinct URLs.  A Jekyll post
+    name (``YYYY-MM-DD-slug.md``) also supplies the date.  A file name that
+    gives no usable slug falls back to the title (front matter ``slug:`` wins
+    over both).
+    """
     m = _JEKYLL_NAME.fullmatch(name)
     if not m:
-        return {}
+        stem = slugify(name.rsplit(".", 1)[0])
+        return {"slug": stem} if stem and check_slug(stem) is None else {}
     try:
         when = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:

@@ -72,18 +72,21 @@ def make_site(root: Path, files: Mapping[str, str | bytes] | None = None,
 
 
 def small_site(root: Path, config: str | None = None) -> Path:
-    """Three ordinary notes in two folders; builds cleanly."""
+    """Three ordinary notes in two folders; builds cleanly.
+
+    Each file is named after the slug its URL should carry (the slug comes from
+    the file name).
+    """
     return make_site(root, {
-        "content/ferry.md": note("Ferry service resumes on the lake", "2024-05-02T09:15:00+02:00",
-                                 "The lake ferry runs again after the winter pause.",
-                                 tags="[transport, lake]"),
-        "content/2024/market.md": note("Farmers market moves to the square",
-                                       "2024-05-03T11:00:00+02:00",
-                                       "Stalls will stand on the main square from June.",
-                                       tags="[economy]"),
-        "content/2024/bridge.md": note("Old bridge closes for repairs", "2024-05-04T08:00:00+02:00",
-                                       "The footbridge is closed until the autumn.",
-                                       tags="[transport]"),
+        "content/ferry-service-resumes-on-the-lake.md": note(
+            "Ferry service resumes on the lake", "2024-05-02T09:15:00+02:00",
+            "The lake ferry runs again after the winter pause.", tags="[transport, lake]"),
+        "content/2024/farmers-market-moves-to-the-square.md": note(
+            "Farmers market moves to the square", "2024-05-03T11:00:00+02:00",
+            "Stalls will stand on the main square from June.", tags="[economy]"),
+        "content/2024/old-bridge-closes-for-repairs.md": note(
+            "Old bridge closes for repairs", "2024-05-04T08:00:00+02:00",
+            "The footbridge is closed until the autumn.", tags="[transport]"),
     }, config=config)
 
 

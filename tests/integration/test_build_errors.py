@@ -123,15 +123,17 @@ def test_config_yaml_syntax(built_site: Path) -> None:
 
 
 def test_same_slug_same_day_collides(built_site: Path) -> None:
+    """Same file name in another folder, same day: both want the same URL."""
     before = tree_hash(built_site / "output")
     write_files(built_site, {
-        "content/2024/ferry.md": note("Ferry service resumes on the lake",
-                                      "2024-05-02T18:00:00+02:00", "A second report."),
+        "content/2024/ferry-service-resumes-on-the-lake.md": note(
+            "Ferry back on the lake", "2024-05-02T18:00:00+02:00", "A second report."),
     })
     run = run_digest(built_site, "build")
     assert_failed_cleanly(run, built_site, before)
     assert "2024/05/02/ferry-service-resumes-on-the-lake/index.html" in run.err
-    assert "content/ferry.md" in run.err and "content/2024/ferry.md" in run.err
+    assert "content/ferry-service-resumes-on-the-lake.md" in run.err
+    assert "content/2024/ferry-service-resumes-on-the-lake.md" in run.err
     assert "slug:" in run.err
 
 

@@ -53,7 +53,8 @@ def test_settings_take_effect(tmp_path: Path) -> None:
 
 
 def test_site_timezone_decides_the_permalink_day(tmp_path: Path) -> None:
-    files = {"content/late.md": note("Late night session", "2024-03-01T22:30:00+00:00")}
+    files = {"content/late-night-session.md": note("Late night session",
+                                                   "2024-03-01T22:30:00+00:00")}
     utc = make_site(tmp_path / "utc", files)
     minsk = make_site(tmp_path / "minsk", files, config="timezone: Europe/Minsk\n")
     urls = [json.loads(cli(s, "list", "--json").out)[0]["url"] for s in (utc, minsk)]

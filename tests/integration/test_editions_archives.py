@@ -74,8 +74,7 @@ def test_day_edition_groups_by_topic_and_folds_stories(result) -> None:
     assert text(stories[0].xpath(".//h3")[0]) == "Lukashenko and Putin sum up talks"  # earliest
     also = stories[0].xpath(".//*[contains(@class, 'also-reported')]")[0]
     assert text(also) == "Also reported by TASS, Interfax"
-    assert also.xpath("./a/@href") == ["/2024/12/20/putin-and-lukashenko-discuss-cooperation/",
-                                       "/2024/12/20/minsk-talks-cover-gas-and-cabotage/"]
+    assert also.xpath("./a/@href") == ["/2024/12/20/tass/", "/2024/12/20/ifax/"]
     assert "Weather in Minsk" in text(groups[2])
 
 
@@ -122,10 +121,10 @@ def test_home_leads_with_the_latest_edition_then_earlier_articles(result) -> Non
     assert edition.xpath(".//h2/a/@href") == ["/editions/2024-12-20/"]
     assert len(edition.xpath(".//li[contains(@class,'story-item')]")) == 3
     earlier = main.xpath("./ul[@class='list']//h3/a/@href")
-    assert earlier == ["/2024/12/19/late-night-note/", "/2024/12/09/monday-story/"]
+    assert earlier == ["/2024/12/19/late/", "/2024/12/09/week50/"]
     page2 = doc(result, "page/2/index.html")
     assert page2.xpath("//main/ul[@class='list']//h3/a/@href") == [
-        "/2024/11/15/november-story/", "/2023/06/01/last-year/"]
+        "/2024/11/15/nov/", "/2023/06/01/old/"]
     assert page2.xpath("//section[contains(@class,'edition-latest')]") == []
 
 
@@ -138,8 +137,7 @@ def test_year_and_month_archives(result) -> None:
     month = doc(result, "2024/12/index.html")
     assert text(month.xpath("//h1")[0]) == "December 2024"
     assert month.xpath("//main/ul[@class='list']//h3/a/@href") == [
-        "/2024/12/20/minsk-talks-cover-gas-and-cabotage/",
-        "/2024/12/20/putin-and-lukashenko-discuss-cooperation/"]  # per_page = 2
+        "/2024/12/20/ifax/", "/2024/12/20/tass/"]  # per_page = 2
     assert "2024/12/page/4/index.html" in result.rendered  # 7 articles
     parts = month.xpath("//nav[contains(@class,'archive-parts')]//a/@href")
     assert "/editions/2024-12-19/" in parts

@@ -22,11 +22,12 @@ BASE = "https://news.example.org"
 
 def site(root: Path):
     make_site(root, {
-        "content/new.md": note("Fresh story", "2024-12-21T09:00:00+03:00", tags="[gas]",
-                               updated="2024-12-21T11:00:00+03:00"),
-        "content/day.md": note("Yesterday's story", "2024-12-20T10:00:00+03:00", tags="[gas]"),
-        "content/old.md": note("Old story", "2024-12-10T10:00:00+03:00", tags="[oil]"),
-        "content/future.md": note("Future story", "2024-12-30T10:00:00+03:00"),
+        "content/fresh-story.md": note("Fresh story", "2024-12-21T09:00:00+03:00", tags="[gas]",
+                                       updated="2024-12-21T11:00:00+03:00"),
+        "content/yesterdays-story.md": note("Yesterday's story", "2024-12-20T10:00:00+03:00",
+                                             tags="[gas]"),
+        "content/old-story.md": note("Old story", "2024-12-10T10:00:00+03:00", tags="[oil]"),
+        "content/future-story.md": note("Future story", "2024-12-30T10:00:00+03:00"),
     }, config=CONFIG)
     return build(root, BuildOptions(now=NOW))
 

@@ -18,7 +18,7 @@ URL = "https://news.example.org/2024/12/20/gas-talks-end/"
 
 
 def build_one(root: Path, **fields: str):
-    make_site(root, {"content/gas.md": note(
+    make_site(root, {"content/gas-talks-end.md": note(
         fields.pop("title", "Gas talks end"), "2024-12-20T10:32:00+03:00",
         "Talks on gas ended in Minsk.", **fields)}, config=CONFIG)
     result = build(root, BuildOptions(now=NOW))

@@ -84,7 +84,7 @@ def test_default_theme_without_a_themes_folder(site: Path) -> None:
 
 
 def test_content_is_never_template_source(site: Path) -> None:
-    write_files(site, {"content/braces.md": (
+    write_files(site, {"content/braces-site-title-in-a-title.md": (
         "---\ntitle: \"Braces {{ site.title }} in a title\"\ndate: 2024-05-08\n---\n\n"
         "Literal {{ 7 * 7 }} and {% if true %}tags{% endif %} stay as written.\n")})
     run = cli(site, "build", "-q")

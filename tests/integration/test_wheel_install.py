@@ -77,8 +77,8 @@ def test_installed_wheel_builds_a_site(wheel: Path, tmp_path: Path) -> None:
     assert Path(where[1]).is_relative_to(venv) and Path(where[1]).name == "default_theme"
 
     site = make_site(tmp_path / "site", {
-        "content/a.md": note("Wheel-built article", "2024-08-01T12:00:00+00:00",
-                             tags="[packaging]"),
+        "content/wheel-built-article.md": note("Wheel-built article",
+                                               "2024-08-01T12:00:00+00:00", tags="[packaging]"),
     })
     assert not (site / "themes").exists()
     run = _run([str(venv / "bin" / "digest"), "--site", str(site), "build"], env=env,

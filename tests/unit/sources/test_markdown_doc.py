@@ -31,11 +31,29 @@ def error(raw: bytes, name: str = "content/note.md") -> SourceError:
 def test_yaml_note() -> None:
     raw = ("---\ntitle: Талаш у Мінску\ndate: 2024-12-20T10:32:00+03:00\ntags: [Energy]\n"
            "topics: [Grid]\n---\n# Body\n\n{{ config }} stays literal\n").encode()
-    a = parse(raw)
+    a = parse(raw, "content/Талаш у Мінску.md")  # the slug comes from the file name
     assert a.title == "Талаш у Мінску" and a.slug == "талаш-у-мінску"
     assert a.tags == ("Energy",) and a.terms_add == {"topics": ("Grid",)}
     assert a.body == "# Body\n\n{{ config }} stays literal\n" and a.body_line == 7
-    assert a.kind == "markdown" and a.path == PurePosixPath("content/note.md")
+    assert a.kind == "markdown" and a.path == PurePosixPath("content/Талаш у Мінску.md")
+
+
+def test_slug_comes_from_the_file_name() -> None:
+    note = b"---\ntitle: Minsk talks end\ndate: 2024-12-20\n---\nBody"
+    a = parse(note, "content/2024/Gas Deal.md")
+    assert a.title == "Minsk talks end" and a.slug == "gas-deal"
+    # front matter `slug:` wins over the file name
+    own = parse(b"---\ntitle: Minsk talks end\ndate: 2024-12-20\nslug: own-choice\n---\nBody",
+                "content/2024/gas-deal.md")
+    assert own.slug == "own-choice"
+    # a headline edit keeps the URL
+    edited = parse(note.replace(b"Minsk talks end", b"Minsk talks end with a gas deal"),
+                   "content/2024/Gas Deal.md")
+    assert edited.title == "Minsk talks end with a gas deal" and edited.slug == a.slug
+    # two notes sharing a headline get distinct slugs
+    assert parse(note, "content/2024/oil-deal.md").slug == "oil-deal"
+    # a file name that slugifies to nothing falls back to the title
+    assert parse(note, "content/\u2014.md").slug == "minsk-talks-end"
 
 
 def test_bom_and_crlf_before_front_matter() -> None:
