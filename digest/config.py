@@ -199,12 +199,30 @@ def _check_values(values: dict[str, Any], diags: list[Diagnostic],
         elif fields - PERMALINK_FIELDS:
             _err(diags, f"permalink uses unknown fields {sorted(fields - PERMALINK_FIELDS)}",
                  lines.get("permalink"), "available: {year}, {month}, {day}, {slug}")
+    _check_dirs(values, diags, lines)
+
+
+def _check_dirs(values: dict[str, Any], diags: list[Diagnostic],
+                lines: Mapping[str, int]) -> None:
+    """content_dir/output_dir stay inside the site; theme is a plain folder name."""
     for key in ("content_dir", "output_dir", "theme"):
         val = values.get(key)
         if isinstance(val, str) and (not val.strip() or "\x00" in val):
             _err(diags, f"'{key}' must not be empty", lines.get(key),
                  f"remove the line to use the default, or name a folder, e.g. {key}: "
                  f"{ {'content_dir': 'content', 'output_dir': 'output'}.get(key, 'default')}")
+        elif isinstance(val, str) and key == "theme" and (
+                val in (".", "..") or val.startswith((".", "~")) or "/" in val or "\\" in val
+                or ":" in val):
+            _err(diags, f"theme {val!r} must be the name of a folder in themes/",
+                 lines.get(key), "write just the folder name, e.g. theme: mytheme "
+                 "(for themes/mytheme/); paths such as ../x are not allowed")
+        elif isinstance(val, str) and key != "theme" and (
+                val.startswith("~") or val.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", val)):
+            _err(diags, f"'{key}' must be a folder inside the site, not {val!r}",
+                 lines.get(key), f"use a relative path such as {key}: "
+                 f"{ {'content_dir': 'content', 'output_dir': 'output'}[key]} "
+                 "('~' is not expanded and absolute paths are refused)")
 
 
 def parse_config(data: Any, lines: Mapping[str, int] | None = None) -> SiteConfig:
@@ -253,10 +271,21 @@ def load_config(site_root: Path) -> SiteConfig:
     path = site_root / CONFIG_NAME
     if not path.exists():
         return parse_config({})
-    text = path.read_text(encoding="utf-8-sig")
+    from digest.errors import DigestError
+    from digest.sources.text import decode
+
+    try:
+        text = decode(path.read_bytes(), CONFIG_NAME)
+    except DigestError as exc:  # not UTF-8, UTF-16, NUL bytes: same message as for content
+        raise ConfigError(exc.diagnostics) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(Diagnostic(
+            severity="error", code="config-yaml", path=CONFIG_NAME, line=1,
+            message="digest.yaml is nested too deeply",
+            hint="check for unclosed [ or { brackets")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(Diagnostic(

@@ -8,6 +8,7 @@ Static files merge the same way, the site's winning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +25,19 @@ def builtin_theme_dir() -> Path:
 def theme_dirs(site_root: Path, theme: str) -> list[Path]:
     """Theme folders, most specific first.  Raises ConfigError for an unknown theme."""
     dirs = []
-    site_theme = site_root / "themes" / theme
+    themes = site_root / "themes"
+    site_theme = themes / theme
+    if (not theme or theme in (".", "..") or "/" in theme or "\\" in theme
+            or theme.startswith((".", "~"))):
+        raise ConfigError(Diagnostic(
+            severity="error", code="theme-name", path="digest.yaml",
+            message=f"theme {theme!r} must be the name of a folder in themes/",
+            hint="write just the folder name, e.g. theme: mytheme"))
+    if site_theme.is_dir() and not site_theme.resolve().is_relative_to(themes.resolve()):
+        raise ConfigError(Diagnostic(
+            severity="error", code="theme-outside", path="digest.yaml",
+            message=f"themes/{theme} is a symlink leaving the themes/ folder; it was not read",
+            hint=f"copy the theme into themes/{theme}/ instead of linking to it"))
     if site_theme.is_dir():
         dirs.append(site_theme)
     elif theme != "default":
@@ -39,11 +52,29 @@ def theme_dirs(site_root: Path, theme: str) -> list[Path]:
     return dirs
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """FileSystemLoader that never follows a symlink out of its search folders.
+
+    Jinja already refuses ``..`` in template names; this also refuses a
+    ``templates/x.html`` that is a symlink to ``/etc/passwd`` (the template is
+    then "not found", which the render stage reports with the search path).
+    """
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(base).resolve()) for base in self.searchpath):
+            raise jinja2.TemplateNotFound(
+                f"{template} (a symlink leaving the theme folder, not read)")
+        return source, filename, uptodate
+
+
 def make_loader(dirs: list[Path]) -> jinja2.BaseLoader:
     builtin = builtin_theme_dir() / "templates"
     return jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(builtin))}),
+        ContainedLoader([str(d / "templates") for d in dirs]),
+        jinja2.PrefixLoader({"default": ContainedLoader(str(builtin))}),
     ])
 
 

@@ -65,6 +65,17 @@ def check_collisions(owners: Iterable[tuple[str, str]]) -> None:
     seen: dict[str, list[tuple[str, str]]] = {}
     for path, source in owners:
         seen.setdefault(collision_key(path), []).append((path, source))
+    # A file and a folder of the same name cannot both exist: `/feed.xml/` (an
+    # article with slug "feed.xml") would need feed.xml to be a folder.
+    folders: dict[str, tuple[str, str]] = {}
+    for entries in list(seen.values()):
+        path, source = entries[0]
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault(collision_key("/".join(parts[:depth])), (path, source))
+    for key, entries in seen.items():
+        if key in folders:
+            entries.append(folders[key])
     diags = []
     for entries in seen.values():
         sources = sorted({s for _, s in entries})

@@ -14,6 +14,7 @@ Rules (documented in the README):
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path, PurePosixPath
 
 from digest.errors import Diagnostic
@@ -49,6 +50,15 @@ def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[D
                  "or set content_dir in digest.yaml"))
         return [], diags
     real_root = root.resolve()
+    real_site = site_root.resolve()
+    if not real_root.is_relative_to(real_site):
+        # content_dir: /etc, ../.., or a symlink out of the site: never read it.
+        diags.append(Diagnostic(
+            severity="error", code="content-outside", path=content_dir,
+            message=f"content folder '{content_dir}' is outside the site folder",
+            hint="content_dir (or --content) must name a folder inside the site, "
+                 "e.g. content_dir: content"))
+        return [], diags
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
@@ -65,26 +75,63 @@ def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[D
             if is_ignored_name(name) or not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
             path = here / name
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root) or not target.is_file():
-                    diags.append(_skipped(site_root, path, "a symlink leaving the content folder"))
-                    continue
+            if path.is_symlink() and (problem := _symlink_problem(path, real_root)):
+                diags.append(_skipped(site_root, path, problem))
+                continue
             rel = path.relative_to(site_root).as_posix()
             found.append((rel, path))
     found.sort()
+    return _read(found, diags), diags
+
+
+def _read(found: list[tuple[str, Path]], diags: list[Diagnostic]) -> list[SourceDoc]:
+    """Read regular files up to MAX_BYTES; anything else becomes a diagnostic."""
     docs = []
     for rel, path in found:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            diags.append(_unreadable(rel, exc))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or device named x.md would block or never end: never open it
+            diags.append(Diagnostic(
+                severity="warning", code="not-a-file", path=rel,
+                message="skipped: not a regular file (a pipe, socket or device)",
+                hint="remove it from the content folder"))
+            continue
+        if info.st_size > MAX_BYTES:
             diags.append(Diagnostic(
                 severity="error", code="too-large", path=rel,
-                message=f"file is {size // (1024 * 1024)} MiB; articles are limited to "
+                message=f"file is {info.st_size // (1024 * 1024)} MiB; articles are limited to "
                         f"{MAX_BYTES // (1024 * 1024)} MiB",
                 hint="split it into several articles or move it out of content/"))
             continue
-        docs.append(SourceDoc(rel_path=PurePosixPath(rel), raw=path.read_bytes()))
-    return docs, diags
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            diags.append(_unreadable(rel, exc))
+            continue
+        docs.append(SourceDoc(rel_path=PurePosixPath(rel), raw=raw))
+    return docs
+
+
+def _symlink_problem(path: Path, real_root: Path) -> str | None:
+    """Why a symlinked file must be skipped (its target is never read), or None."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop (RuntimeError before 3.13)
+        return "a broken or looping symlink"
+    if not target.is_relative_to(real_root) or not target.is_file():
+        return "a symlink leaving the content folder"
+    return None
+
+
+def _unreadable(rel: str, exc: OSError) -> Diagnostic:
+    return Diagnostic(
+        severity="error", code="unreadable", path=rel,
+        message=f"cannot read the file: {exc.strerror or exc}",
+        hint="check its permissions (chmod u+r), or move it out of the content folder")
 
 
 def _skipped(site_root: Path, path: Path, what: str) -> Diagnostic:
