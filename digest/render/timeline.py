@@ -168,7 +168,18 @@ def _month_labels(weeks: list[tuple[date, int]], offset: float, pitch: float,
 def jinja_global(tz: tzinfo) -> Callable[..., Markup]:
     """The ``timeline(articles, label="", min_weeks=1)`` template global for ``tz``."""
 
+    # Every paginated page of a term passes the same tuple of articles: draw the
+    # chart once per term, not once per page (a busy tag has hundreds of pages).
+    memo: dict[tuple[int, str, int], tuple[object, Markup]] = {}
+
     def timeline(articles: Iterable[Article], label: str = "", min_weeks: int = 1) -> Markup:
-        return Markup(timeline_svg(articles, tz, label=label, min_weeks=min_weeks))
+        key = (id(articles), label, min_weeks)
+        hit = memo.get(key)
+        if hit is not None and hit[0] is articles:
+            return hit[1]
+        svg = Markup(timeline_svg(articles, tz, label=label, min_weeks=min_weeks))
+        if isinstance(articles, tuple):
+            memo[key] = (articles, svg)  # keeps the tuple alive, so its id stays unique
+        return svg
 
     return timeline

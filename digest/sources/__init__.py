@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import datetime
+from typing import Any
 
 from digest.config import SiteConfig
-from digest.errors import source_error
-from digest.records import Article, SourceDoc
+from digest.errors import Diagnostic, source_error
+from digest.records import Article, Mention, SourceDoc
+
+# Control characters XML 1.0 forbids (NUL is already an encoding error) and the
+# UTF-8 forms of U+FFFE/U+FFFF: a cheap test on the raw bytes, so the common
+# clean file costs one scan.
+_ILLEGAL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def parse_source(doc: SourceDoc, config: SiteConfig, *, now: datetime) -> Article:
@@ -26,3 +34,39 @@ def parse_source(doc: SourceDoc, config: SiteConfig, *, now: datetime) -> Articl
         return parse_clipping(doc, config, now=now)
     raise source_error(str(doc.rel_path), f"unsupported file type '{suffix}'",
                        hint="use .md for notes or .txt for clippings")
+
+
+def clean_article(doc: SourceDoc, article: Article) -> tuple[Article, list[Diagnostic]]:
+    """Strip characters XML forbids from every text field, with a warning per file.
+
+    One pasted control character would make the page and every feed carrying the
+    article unreadable (readers reject the whole feed), so they are removed at
+    the source, once, and reported with their lines.
+    """
+    if not _ILLEGAL_BYTES.search(doc.raw):
+        return article, []
+    from digest.sources.text import strip_xml_illegal
+
+    lines = strip_xml_illegal(doc.raw.decode("utf-8", "replace"))[1]
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_xml_illegal(value)[0]
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, Mention):
+            return dataclasses.replace(value, title=clean(value.title))
+        return value
+
+    changes = {f.name: clean(getattr(article, f.name)) for f in dataclasses.fields(article)
+               if f.name not in ("path", "date", "updated")}
+    warning = Diagnostic(
+        severity="warning", code="control-characters", path=str(doc.rel_path),
+        line=lines[0] if lines else None,
+        message="removed control characters that HTML and XML cannot carry (line"
+                + ("s " if len(lines) > 1 else " ") + ", ".join(map(str, lines[:10])) + ")",
+        hint="they usually come from copying text out of a PDF or a web page; "
+             "delete them in your editor to silence this warning")
+    return dataclasses.replace(article, **changes), [warning]
