@@ -40,6 +40,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--verbose", "-v", action="store_true", help="print stage timings")
     b.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
+    b.add_argument("--no-cache", action="store_true",
+                   help="ignore and do not update .digest-cache/ (a cold build)")
+    b.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="worker processes (default: one per core; 1 = no workers)")
 
     ls = sub.add_parser("list", help="print the site model as JSON")
     _add_build_flags(ls)
@@ -137,18 +141,34 @@ def print_diagnostics(diags: list) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from digest.pipeline import build
-    from digest.write import check_output_dir, write_site
+    from dataclasses import replace
+
+    from digest.pipeline import build, quick_input_key
+    from digest.write import check_output_dir, scan_output, write_site
 
     started = time.perf_counter()
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
-    options = options_from(args, search=False if args.no_search else None)
+    options = options_from(args, search=False if args.no_search else None,
+                           jobs=args.jobs, cache=not args.no_cache)
+    config = configure_only(site_root, options)
+    output = site_root / config.output_dir
+    last = _last_build(site_root, output, options.cache)
+    if last and not (args.strict or args.verbose) and last["intact"] \
+            and quick_input_key(site_root, options) == last["stamp"]:
+        # Nothing the output depends on changed, and output/ is as that build
+        # left it: it already is this build.
+        if not args.quiet:
+            print(f"Nothing changed; {config.output_dir}/ is up to date "
+                  f"({time.perf_counter() - started:.2f} s)")
+        return 0
+    if last:
+        options = replace(options, previous=last["fingerprints"], reuse_from=output)
     result = build(site_root, options, progress=progress)
     config = result.config
     output = site_root / config.output_dir
     check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
-    written = write_site(result.rendered, output)
+    write_site(result.rendered, output, stamp=result.input_key)
     if config.search and not args.no_search:
         from digest.search import SKIPPED_WARNING, build_search_index, search_available
 
@@ -159,22 +179,63 @@ def cmd_build(args: argparse.Namespace) -> int:
                       file=sys.stderr)
         else:
             print(f"warning: {SKIPPED_WARNING}", file=sys.stderr)
+    files = scan_output(output)
+    if result.cache is not None:
+        # Only now, with output/ complete, does the cache learn about this build.
+        result.cache.save("pages", {"stamp": result.input_key,
+                                    "fingerprints": result.fingerprints, "files": files})
+        result.cache.flush()
+    written = len(files) - 1  # every file but digest's marker
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
-    print_diagnostics(result.diagnostics)
+    # --quiet: only problems (notes are advice, not problems)
+    print_diagnostics([d for d in result.diagnostics
+                       if not (args.quiet and d.severity == "note")])
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s", file=sys.stderr)
     if not args.quiet:
         site = result.site
         print(f"Built {len(site.articles)} articles, {len(site.pages)} pages, "
-              f"{len(site.feeds)} feeds ({written} files) into {config.output_dir}/ "
+              f"{len(site.feeds)} feeds ({written} files"
+              + (f", {result.rendered.reused} unchanged" if result.rendered.reused else "")
+              + f") into {config.output_dir}/ "
               f"in {time.perf_counter() - started:.2f} s")
         if result.scheduled:
             nxt = result.scheduled[0]
             print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
     return 0
+
+
+def _last_build(site_root: Path, output: Path, use_cache: bool) -> dict | None:
+    """What the cache knows about the build that wrote output/, if it still applies.
+
+    Returns the stamp, the page fingerprints limited to files still exactly as
+    written (size and mtime), and whether output/ is wholly intact.
+    """
+    from digest.cache import BuildCache
+    from digest.write import read_stamp, scan_output
+
+    stamp = read_stamp(output) if use_cache else ""
+    if not stamp:
+        return None
+    pages = BuildCache(site_root, "").section_raw("pages")
+    if not isinstance(pages, dict) or pages.get("stamp") != stamp:
+        return None
+    recorded, fps = pages.get("files"), pages.get("fingerprints")
+    if not isinstance(recorded, dict) or not isinstance(fps, dict):
+        return None
+    current = scan_output(output)
+    return {"stamp": stamp, "intact": current == recorded,
+            "fingerprints": {p: fp for p, fp in fps.items()
+                             if p in current and current[p] == recorded.get(p)}}
+
+
+def configure_only(site_root: Path, options):  # -> SiteConfig
+    from digest.pipeline import configure
+
+    return configure(site_root, options)
 
 
 def _progress_printer():

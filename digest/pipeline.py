@@ -8,16 +8,21 @@ of the site folder and ``now``.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest import incremental
+from digest.cache import BuildCache
 from digest.config import SiteConfig, load_config
 from digest.errors import Diagnostic, DigestError, SourceError
-from digest.records import Article, Site
+from digest.parallel import default_jobs, pmap
+from digest.records import Article, Site, SourceDoc
+from digest.rendered import RenderedSite
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,17 +35,24 @@ class BuildOptions:
     base_url: str | None = None  # override (digest serve uses its own address)
     content_dir: str | None = None  # override config.content_dir
     search: bool | None = None  # override config.search
+    jobs: int | None = None  # worker processes; default: one per core
+    cache: bool = True  # use and update <site>/.digest-cache/
+    previous: Mapping[str, str] | None = None  # path -> fingerprint of the build in reuse_from
+    reuse_from: Path | Mapping[str, bytes] | None = None  # output/ or the last in-memory site
 
 
 @dataclass(slots=True, kw_only=True)
 class BuildResult:
     config: SiteConfig
     site: Site
-    rendered: dict[str, bytes]
+    rendered: RenderedSite
     diagnostics: list[Diagnostic] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     scheduled: tuple[Article, ...] = ()  # future articles left out, soonest first
     all_articles: tuple[Article, ...] = ()  # every parsed article incl. drafts/future
+    fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page/feed hash
+    input_key: str = ""  # everything the output depends on (see digest.incremental)
+    cache: BuildCache | None = None
 
 
 def build_now(options: BuildOptions | None = None) -> datetime:
@@ -71,20 +83,51 @@ def configure(site_root: Path, options: BuildOptions) -> SiteConfig:
 
 
 def parse_all(site_root: Path, config: SiteConfig, options: BuildOptions, now: datetime,
-              diags: list[Diagnostic]) -> tuple[Article, ...]:
+              diags: list[Diagnostic], jobs: int = 1,
+              cache: BuildCache | None = None) -> tuple[Article, ...]:
     """Discover and parse every source; report every bad file in one run."""
-    from digest.sources import parse_source
+    from digest.sources import clean_article, parse_source
     from digest.sources.discover import discover
 
     docs, found = discover(site_root, config.content_dir)
     diags.extend(found)
+
+    def one(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:
+        try:
+            return clean_article(doc, parse_source(doc, config, now=now))
+        except SourceError as exc:  # returned as data: see parallel.pmap
+            return None, exc.diagnostics
+
+    old = cache.section("articles") if cache else {}
+    hashes = {str(doc.rel_path): incremental.doc_hash(doc) for doc in docs}
+    results: dict[str, tuple[Article | None, list[Diagnostic]]] = {}
+    for doc in docs:
+        hit = incremental.cached_article(old.get(str(doc.rel_path)), hashes[str(doc.rel_path)],
+                                         now)
+        if hit is not None:
+            results[str(doc.rel_path)] = hit
+    todo = [doc for doc in docs if str(doc.rel_path) not in results]
+    for doc, result in zip(todo, pmap(one, todo, jobs), strict=True):
+        results[str(doc.rel_path)] = result
     articles = []
     errors: list[Diagnostic] = [d for d in found if d.severity == "error"]
+    fresh: dict[str, object] = {}
     for doc in docs:
-        try:
-            articles.append(parse_source(doc, config, now=now))
-        except SourceError as exc:
-            errors.extend(exc.diagnostics)
+        article, problems = results[str(doc.rel_path)]
+        if article is None:
+            errors.extend(problems)
+        else:
+            articles.append(article)
+            diags.extend(problems)
+            fresh[str(doc.rel_path)] = (hashes[str(doc.rel_path)],
+                                        incremental.now_key(article, now), article, problems)
+    if cache is not None:
+        if todo or set(fresh) != set(old):
+            cache.save("articles", fresh)
+        cache.save("inputs", {path: (entry[0], entry[2].date.timestamp(),
+                                     entry[2].year_inferred)
+                              for path, entry in fresh.items()})
+        cache.hashes = hashes
     if errors and not options.keep_going:
         raise SourceError(errors)
     for err in errors:  # --keep-going: the bad files are skipped, with a warning each
@@ -112,7 +155,15 @@ def select(articles: tuple[Article, ...], options: BuildOptions, now: datetime
 def build(site_root: Path, options: BuildOptions | None = None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the site in memory.  Raises DigestError subclasses with diagnostics."""
-    from digest import enrich, model, render, theme
+    try:
+        return _build(site_root, options, progress)
+    finally:
+        gc.unfreeze()  # `digest serve` builds all day: let old sites be collected
+
+
+def _build(site_root: Path, options: BuildOptions | None,
+           progress: Callable[[str], None] | None) -> BuildResult:
+    from digest import model, render, theme
     from digest.model.urls import assign_urls
     from digest.render.templates import make_environment
     from digest.render.validate import check_feeds
@@ -131,19 +182,42 @@ def build(site_root: Path, options: BuildOptions | None = None,
             progress(name)
 
     now = build_now(options)
+    jobs = options.jobs or default_jobs()
     config = configure(site_root, options)
     dirs = theme.theme_dirs(site_root, config.theme)
+    ns = incremental.namespace(config, theme.template_fingerprint(dirs))
+    cache = BuildCache(site_root, ns, enabled=options.cache)
+    _warn_default_base_url(config, options, diags)
     stage("config")
-    parsed = parse_all(site_root, config, options, now, diags)
+    parsed = parse_all(site_root, config, options, now, diags, jobs, cache)
+    # The parsed site lives until the end of the build: take it out of the
+    # cyclic GC's generations, which otherwise rescans it on every collection
+    # (a third of the render time at 10,000 articles).
+    gc.freeze()
     stage("parse")
     published, scheduled = select(parsed, options, now)
     published = assign_urls(published, config)
-    published = enrich.enrich(published, config, diags)
+    published = _enrich_cached(published, config, diags, cache, now)
     stage("enrich")
     site = model.assemble(published, config)
     stage("assemble")
     env = make_environment(theme.make_loader(dirs), config)
-    rendered = render.render(site, env, config, theme.read_static(dirs), now=now)
+    gc.freeze()
+    body_cache = cache.section("bodies")
+    known_bodies = len(body_cache)
+    result = render.render_incremental(
+        site, env, config, theme.read_static(dirs), now=now, jobs=jobs, global_fp=ns,
+        previous=options.previous if options.reuse_from is not None else None,
+        body_cache=body_cache)
+    if len(body_cache) != known_bodies:
+        live = {render.body_key(a.body, config.raw_html) for a in site.articles}
+        cache.save("bodies", {k: v for k, v in body_cache.items() if k in live})
+    rendered = _with_reused(result, options.reuse_from)
+    if rendered is None:  # a file of the last build has gone missing: render everything
+        result = render.render_incremental(
+            site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
+            global_fp=ns + config.base_url, body_cache=body_cache)
+        rendered = RenderedSite(result.data)
     stage("render")
     diags.extend(check_feeds(rendered, site))
     stage("check")
@@ -151,5 +225,85 @@ def build(site_root: Path, options: BuildOptions | None = None,
         raise DigestError([Diagnostic(severity="error", code=d.code, message=d.message,
                                       path=d.path, line=d.line, hint=d.hint)
                            for d in diags if d.severity == "warning"])
+    key = incremental.input_key(ns, cache.section("inputs"), _output_options(options), now)
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
-                       timings=timings, scheduled=scheduled, all_articles=parsed)
+                       timings=timings, scheduled=scheduled, all_articles=parsed,
+                       fingerprints=result.fingerprints, input_key=key, cache=cache)
+
+
+def _warn_default_base_url(config: SiteConfig, options: BuildOptions,
+                           diags: list[Diagnostic]) -> None:
+    """Feeds, sitemaps and canonical links need the real address: say so while the
+    site still uses the placeholder (``digest serve`` passes its own address)."""
+    if options.base_url is None and config.base_url == SiteConfig().base_url:
+        # A note, not a warning: a site previewed locally is fine as it is, so
+        # --strict does not fail on it.
+        diags.append(Diagnostic(
+            severity="note", code="base-url", path="digest.yaml",
+            message=f"base_url is not set: feeds, sitemaps and canonical links point at "
+                    f"{config.base_url}",
+            hint="add the published address to digest.yaml, e.g. "
+                 "base_url: https://news.example.org/"))
+
+
+def _output_options(options: BuildOptions) -> tuple:
+    """The options that change what a build writes (part of the input key)."""
+    return (options.drafts, options.future, options.keep_going, options.base_url,
+            options.content_dir, options.search)
+
+
+def _enrich_cached(published: tuple[Article, ...], config: SiteConfig,
+                   diags: list[Diagnostic], cache: BuildCache, now: datetime
+                   ) -> tuple[Article, ...]:
+    """Enrichment, reused when no published source changed (see digest.incremental)."""
+    from digest import enrich
+
+    key = incremental.enrich_key(cache.namespace, published, cache.hashes, now)
+    stored = cache.section("enrich")
+    if stored.get("key") == key:
+        reused = incremental.apply_enriched(published, stored.get("fields"))
+        if reused is not None:
+            return reused
+    enriched = enrich.enrich(published, config, diags)
+    cache.save("enrich", {"key": key, "fields": incremental.enriched_fields(enriched)})
+    return enriched
+
+
+def _with_reused(result: render.Rendered, source: Path | Mapping[str, bytes] | None
+                 ) -> RenderedSite | None:
+    """New bytes plus the unchanged files of the previous build (linked or copied)."""
+    if not result.reused or source is None:
+        return RenderedSite(result.data)
+    if isinstance(source, Path):
+        linked = {p: source / p for p in result.reused}
+        if not all(path.is_file() for path in linked.values()):
+            return None
+        return RenderedSite(result.data, linked)
+    return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})
+
+
+def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
+    """The input key of a build, from the sources' bytes and the cache alone.
+
+    None when some source is new or changed since the last build (then only a
+    real build can tell what it produces).  Cheap: it reads and hashes the
+    sources but parses nothing.
+    """
+    from digest import theme
+    from digest.sources.discover import discover
+
+    if not options.cache:
+        return None
+    now = build_now(options)
+    config = configure(site_root, options)
+    ns = incremental.namespace(config, theme.template_fingerprint(
+        theme.theme_dirs(site_root, config.theme)))
+    inputs = BuildCache(site_root, ns).section("inputs")
+    docs, found = discover(site_root, config.content_dir)
+    if found or len(docs) != len(inputs):
+        return None
+    for doc in docs:
+        entry = inputs.get(str(doc.rel_path))
+        if not entry or entry[0] != incremental.doc_hash(doc):
+            return None
+    return incremental.input_key(ns, inputs, _output_options(options), now)

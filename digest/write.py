@@ -9,10 +9,13 @@ removes the staging dir.  Never delete-then-rename.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import time
+import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from digest.errors import Diagnostic, OutputError
@@ -32,6 +35,11 @@ def check_output_dir(site_root: Path, output: Path, protected: list[Path]) -> No
             problem = "is the site folder or one of its parents"
         elif target == Path(target.anchor) or target == Path.home().resolve():
             problem = "is the file-system root or your home folder"
+        elif not target.is_relative_to(site):
+            problem = "is outside the site folder"
+        elif any(part.startswith("~") for part in output.relative_to(site_root).parts
+                 if output.is_relative_to(site_root)):
+            problem = "starts with '~', which digest does not expand"
         elif any(target == p.resolve() or p.resolve().is_relative_to(target)
                  or target.is_relative_to(p.resolve()) for p in protected):
             problem = "overlaps the content or theme folder"
@@ -74,11 +82,69 @@ def safe_relpath(path: str) -> PurePosixPath:
     return pure
 
 
-def write_site(rendered: Mapping[str, bytes], output: Path) -> int:
+def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(file, other) pairs where ``file`` is also a folder of ``other`` (``feed.xml``
+    and ``feed.xml/index.html``), compared as a case-insensitive, NFC file system would."""
+    def key(p: str) -> str:
+        return unicodedata.normalize("NFC", p).casefold()
+
+    files = {key(p): p for p in paths}
+    conflicts = []
+    for p in sorted(files.values()):
+        parts = key(p).split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix in files:
+                conflicts.append((files[prefix], p))
+    return conflicts
+
+
+def scan_output(output: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``output``: relative path -> (size, mtime in ns).
+
+    Recorded after a build and compared before the next one, so a file edited,
+    deleted or added in output/ by hand is noticed (and repaired) instead of
+    trusted.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(output, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), rel + "/"))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found[rel] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def read_stamp(output: Path) -> str:
+    """The input key recorded by the build that wrote ``output`` ("" if none)."""
+    try:
+        lines = (output / MARKER).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[1] if len(lines) > 1 else ""
+
+
+def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "") -> int:
     """Write ``rendered`` so that ``output`` holds exactly it.  Returns files written.
 
     Raises OutputError (with the OS reason) and leaves ``output`` untouched on failure.
     """
+    conflicts = path_conflicts(rendered)
+    if conflicts:
+        raise OutputError([Diagnostic(
+            severity="error", code="url-collision", path=other,
+            message=f"'{file}' would be both a file and the folder of '{other}'",
+            hint="give the article a `slug:` that is not the name of a generated file "
+                 "(feed.xml, index.html, 404.html, sitemap.xml...)") for file, other in conflicts])
     output = output.absolute()
     output.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(output)
@@ -86,14 +152,19 @@ def write_site(rendered: Mapping[str, bytes], output: Path) -> int:
     staging = output.parent / f"{output.name}.tmp-{token}"
     try:
         staging.mkdir()
-        (staging / MARKER).write_bytes(b"digest\n")
+        # The marker says "digest made this folder" and which inputs it reflects.
+        (staging / MARKER).write_text(f"digest\n{stamp}\n", encoding="utf-8")
         made: set[Path] = set()
+        link_source = getattr(rendered, "link_source", None)
         for rel in sorted(rendered):
             target = staging / safe_relpath(rel)
             parent = target.parent
             if parent not in made:
                 parent.mkdir(parents=True, exist_ok=True)
                 made.add(parent)
+            source = link_source(rel) if link_source else None
+            if source is not None and _link(source, target):
+                continue  # unchanged since the last build: share the old file's bytes
             with open(target, "wb") as fh:
                 fh.write(rendered[rel])
         _swap(staging, output, token)
@@ -110,16 +181,43 @@ def write_site(rendered: Mapping[str, bytes], output: Path) -> int:
     return len(rendered)
 
 
+RENAME_ATTEMPTS = 5  # Windows: a virus scanner or indexer briefly holding a file
+
+
+def _rename(src: Path, dst: Path) -> None:
+    """os.replace, retried a bounded number of times on EPERM/EACCES/EBUSY (Windows
+    reports a transiently open file that way); the last error is raised."""
+    for attempt in range(RENAME_ATTEMPTS):
+        try:
+            os.replace(src, dst)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EACCES, errno.EBUSY) \
+                    or attempt == RENAME_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+
+
 def _swap(staging: Path, output: Path, token: str) -> None:
     old = output.parent / f"{output.name}.old-{token}"
     had_old = output.exists()
     try:
         if had_old:
-            os.replace(output, old)
-        os.replace(staging, output)
+            _rename(output, old)
+        _rename(staging, output)
     except BaseException:  # OSError, or a signal between the two renames
         if old.exists() and not output.exists():
             os.replace(old, output)  # roll back
         raise
     if had_old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link an unchanged file into the staging tree (never modified in place
+    afterwards: every build writes new files), or say it could not."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False  # another file system, or links not supported: write the bytes
+    return True

@@ -2,16 +2,18 @@
 
 Steps: HTML pages (Jinja), feeds (one feed id per article, computed once over
 the whole site so site and term feeds agree), then the files derived from the
-finished Site: sitemap.xml, news-sitemap.xml, robots.txt.  Every page has the
-characters XML 1.0 forbids stripped: they are invalid in HTML too, and a title
-carrying one must not make a page differ from its feed entry.
+finished Site: sitemap.xml, news-sitemap.xml, robots.txt.  Characters XML 1.0
+forbids never reach a page: ``sources.clean_article`` strips them from every
+article field at parse time (with a warning), so pages and feeds agree.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
+from dataclasses import dataclass
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import jinja2
@@ -19,45 +21,141 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
-from digest.records import Article, PageSpec, Site
+from digest.parallel import pmap
+from digest.records import Article, FeedSpec, PageSpec, Site
+from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.feeds import entry_ids, render_feed
 from digest.render.markdown import render_markdown
 from digest.render.sitemaps import render_sitemaps
-from digest.sources.text import strip_xml_illegal
-
-RenderedSite = dict[str, bytes]
 
 
-def render_bodies(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, str]:
+def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteConfig,
+                  jobs: int = 1) -> dict[str, str]:
     """Markdown -> HTML once per article (article page and every feed share it)."""
-    return {a.key: render_markdown(a.body, raw_html=config.raw_html) for a in articles}
+    raw_html = config.raw_html
+    html = pmap(lambda a: render_markdown(a.body, raw_html=raw_html), articles, jobs)
+    return {a.key: h for a, h in zip(articles, html, strict=True)}
+
+
+@dataclass(slots=True)
+class Rendered:
+    """What render produced: new bytes, every file's fingerprint, and the paths
+    whose fingerprint matched ``previous`` (not rendered: reuse the old bytes)."""
+
+    data: dict[str, bytes]
+    fingerprints: dict[str, str]
+    reused: set[str]
 
 
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
            assets: Mapping[str, bytes], *, now: datetime,
-           bodies: Mapping[str, str] | None = None) -> RenderedSite:
-    """Render every page, feed and sitemap.  Raises TemplateError naming template and
-    line, DigestError for a feed id used twice."""
+           bodies: Mapping[str, str] | None = None, jobs: int = 1) -> dict[str, bytes]:
+    """Render every page, feed and sitemap (no reuse).  Raises TemplateError naming
+    template and line, DigestError for a feed id used twice."""
+    return render_incremental(site, env, config, assets, now=now, bodies=bodies,
+                              jobs=jobs).data
+
+
+def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
+                       assets: Mapping[str, bytes], *, now: datetime,
+                       bodies: Mapping[str, str] | None = None, jobs: int = 1,
+                       global_fp: str = "", previous: Mapping[str, str] | None = None,
+                       body_cache: dict[str, str] | None = None) -> Rendered:
+    """Render what changed since ``previous`` (path -> fingerprint of the last build).
+
+    ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
+    ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
+    """
+    previous = previous or {}
+    has_articles = bool(site.articles)
+    printer = Fingerprinter(article_digests(site.articles), f"{global_fp}|{has_articles}")
+    ids = entry_ids(site.articles, config)
+    fps: dict[str, str] = {}
+    todo_pages = []
+    for page in site.pages:
+        fps[page.path] = printer.page(page)
+        if previous.get(page.path) != fps[page.path]:
+            todo_pages.append(page)
+    todo_feeds = []
+    for feed in site.feeds:
+        fps[feed.path] = printer.feed(feed, ids)
+        if previous.get(feed.path) != fps[feed.path]:
+            todo_feeds.append(feed)
+    reused = {p for p, fp in fps.items() if previous.get(p) == fp}
+
     if bodies is None:
-        bodies = render_bodies(site.articles, config)
+        bodies = _needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache)
 
     def html_of(article: Article) -> str:
         return bodies[article.key]
 
-    common = {"now": now, "site_model": site, "by_url": site.by_url,
-              "content_of": lambda a: Markup(html_of(a))}
-    out: RenderedSite = dict(assets)
-    templates: dict[str, jinja2.Template] = {}
-    for page in site.pages:
-        template = templates.get(page.template)
-        if template is None:
-            template = templates[page.template] = _load(env, page)
-        text = strip_xml_illegal(_render_page(template, page, common))[0]
-        out[page.path] = text.encode("utf-8")
-    ids = entry_ids(site.articles, config)
-    for feed in site.feeds:
+    out: dict[str, bytes] = dict(assets)
+    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs))
+    for feed in todo_feeds:
         out[feed.path] = render_feed(feed, config, html_of, ids)
     out.update(render_sitemaps(site.pages, site.articles, config, now))
+    return Rendered(data=out, fingerprints=fps, reused=reused)
+
+
+def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConfig,
+                   jobs: int, cache: dict[str, str] | None) -> dict[str, str]:
+    """HTML of the bodies the pages and feeds to render show: from the cache when
+    the same Markdown was rendered before, else rendered (in parallel)."""
+    wanted: dict[str, Article] = {}
+    for page in pages:
+        art = page.context.get("article")
+        if isinstance(art, Article):
+            wanted[art.key] = art
+    for feed in feeds:
+        for art in feed.articles:
+            wanted[art.key] = art
+    cache = {} if cache is None else cache
+    bodies: dict[str, str] = {}
+    missing = []
+    for key, art in wanted.items():
+        hit = cache.get(body_key(art.body, config.raw_html))
+        if hit is None:
+            missing.append(art)
+        else:
+            bodies[key] = hit
+    fresh = render_bodies(missing, config, jobs)
+    for art in missing:
+        bodies[art.key] = fresh[art.key]
+        cache[body_key(art.body, config.raw_html)] = fresh[art.key]
+    return bodies
+
+
+def body_key(body: str, raw_html: bool) -> str:
+    return hashlib.blake2b(f"{raw_html}\x00{body}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
+                 html_of: Callable[[Article], str], *, now: datetime,
+                 jobs: int = 1) -> dict[str, bytes]:
+    """Render ``pages`` with their templates; output path -> bytes."""
+    common = {"now": now, "site_model": site, "by_url": site.by_url,
+              "has_articles": bool(site.articles),
+              "content_of": lambda a: Markup(html_of(a))}
+    # Compile every template once, before any worker forks, so each worker
+    # inherits them compiled (and a syntax error is reported once, here).
+    templates = {}
+    for page in pages:
+        if page.template not in templates:
+            templates[page.template] = _load(env, page)
+
+    def one(page: PageSpec) -> bytes | list[Diagnostic]:
+        try:
+            return _render_page(templates[page.template], page, common).encode("utf-8")
+        except TemplateError as exc:  # returned as data, not raised: see parallel.pmap
+            return exc.diagnostics
+
+    results = pmap(one, pages, jobs)
+    out: dict[str, bytes] = {}
+    for page, result in zip(pages, results, strict=True):
+        if isinstance(result, list):
+            raise TemplateError(result)
+        out[page.path] = result
     return out
 
 

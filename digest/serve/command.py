@@ -17,6 +17,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from digest.cli import _add_build_flags, options_from
@@ -132,12 +134,21 @@ def run(args: argparse.Namespace) -> int:
     if not _is_loopback(args.host):
         _say(f"warning: listening on {args.host}: other machines can reach this server. "
              "digest serve is for preview only; publish with `digest build`.", err=True)
-    options = options_from(args, base_url=url)
+    # One process: the server's threads make forking workers unsafe, and the
+    # incremental build (cache + the previous site in memory) keeps rebuilds fast.
+    options = options_from(args, base_url=url, jobs=1)
     content_dir, output_dir = _initial_dirs(site_root, args.content)
     holder: dict[str, Watcher] = {}
 
-    def build_site() -> dict[str, bytes]:
-        result = build(site_root, options)
+    last: dict[str, object] = {}
+
+    def build_site() -> Mapping[str, bytes]:
+        # Pages whose fingerprint did not change are taken from the last good site.
+        result = build(site_root, replace(options, previous=last.get("fingerprints"),
+                                          reuse_from=last.get("rendered")))
+        if result.cache is not None:
+            result.cache.flush()
+        last.update(fingerprints=result.fingerprints, rendered=result.rendered)
         for diag in result.diagnostics:
             _say(diag.format(), err=True)
         if "w" in holder:

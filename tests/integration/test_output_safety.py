@@ -69,7 +69,7 @@ def staging_dirs(site: Path) -> list[Path]:
 @pytest.mark.parametrize(("how", "reason"), [("enospc", "No space left on device"),
                                              ("eacces", "Permission denied")])
 def test_write_failure_leaves_output_untouched(built_site: Path, how: str, reason: str) -> None:
-    write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
+    write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
     child = start_child(built_site, how, 5)
     out, err = child.communicate(timeout=60)
@@ -87,7 +87,7 @@ def test_write_failure_leaves_output_untouched(built_site: Path, how: str, reaso
 ])
 def test_signal_mid_write_leaves_output_untouched(built_site: Path, signum: int, status: int,
                                                   said: str) -> None:
-    write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
+    write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
     child = start_child(built_site, "sleep", 4)
     try:
@@ -115,7 +115,7 @@ def test_cli_restores_the_previous_sigterm_handler(site: Path) -> None:
 
 
 def test_sigkill_leftovers_are_cleaned_by_the_next_run(built_site: Path) -> None:
-    write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
+    write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
     child = start_child(built_site, "sleep", 4)
     try:
@@ -138,7 +138,7 @@ def test_sigkill_leftovers_are_cleaned_by_the_next_run(built_site: Path) -> None
 def test_signal_between_the_swap_renames_rolls_back(built_site: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C after output/ was moved aside but before the new tree took its place."""
-    write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
+    write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
     real_replace = os.replace
     calls: list[str] = []
@@ -177,7 +177,7 @@ def test_stale_pages_disappear(built_site: Path) -> None:
     out = built_site / "output"
     page = out / "2024/05/02/ferry-service-resumes-on-the-lake/index.html"
     assert page.is_file() and (out / "tags/lake/index.html").is_file()
-    (built_site / "content/ferry.md").unlink()
+    (built_site / "content/ferry-service-resumes-on-the-lake.md").unlink()
     run = cli(built_site, "build", "-q")
     assert run.code == 0, run
     assert not page.exists()

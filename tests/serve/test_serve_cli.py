@@ -117,7 +117,8 @@ def test_serves_from_memory_with_its_own_base_url(tmp_path: Path) -> None:
         assert srv.get("/", host="evil.example")[0] == 400
         assert srv.interrupt() == 0
     assert not (site / "output").exists()
-    assert sorted(p.name for p in site.iterdir()) == ["content"]  # no temp dirs
+    # no output/, no temp dirs; only the build cache (shared with `digest build`)
+    assert sorted(p.name for p in site.iterdir()) == [".digest-cache", "content"]
 
 
 def test_ctrl_c_stops_cleanly_with_an_open_event_stream(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_clean_site_passes_and_writes_nothing(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    site = make(tmp_path, {"a.md": note("Gas deal", body="Gas and oil."),
+    site = make(tmp_path, {"gas-deal.md": note("Gas deal", body="Gas and oil."),
                            "b.md": note("Rail link", "2024-12-21",
                                         body="Railway. See [gas](/2024/12/20/gas-deal/).")})
     code, report = check(site, capsys, "--strict")
@@ -130,24 +130,24 @@ def test_internal_links(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
             "[topics](/topics/), [fragment](#top), [mail](mailto:a@b.org).\n\n"
             "Broken: [missing](/2024/01/01/nope/)\n\n"
             "[own host](https://www.news.example.org/2024/12/20/gone/)\n\n"
-            "[source file](a.md) and `[code](/not/a/link/)`\n\n"
+            "[source file](gas-deal.md) and `[code](/not/a/link/)`\n\n"
             "[ref][r]\n\n[r]: /also/missing/\n")
-    site = make(tmp_path, {"a.md": note("Gas deal"),
+    site = make(tmp_path, {"gas-deal.md": note("Gas deal"),
                            "b.md": note("Review", "2024-12-20T11:00", body=body)})
     code, report = check(site, capsys)
     broken = found(report, "broken-link")
     assert code == 1
     assert [(d["line"], d["message"].split()[2]) for d in broken] == [
         (10, "/2024/01/01/nope/"), (12, "https://www.news.example.org/2024/12/20/gone/"),
-        (14, "a.md"), (16, "/also/missing/")]
+        (14, "gas-deal.md"), (16, "/also/missing/")]
     assert "/2024/12/20/gas-deal/" in broken[2]["hint"]  # points at the article's URL
 
 
 def test_links_to_drafts_and_scheduled_articles(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     site = make(tmp_path, {
-        "draft.md": note("Gas draft", draft="true"),
-        "soon.md": note("Gas soon", "2025-01-10"),
+        "gas-draft.md": note("Gas draft", draft="true"),
+        "gas-soon.md": note("Gas soon", "2025-01-10"),
         "a.md": note("Oil deal", "2024-12-21",
                      body="[d](/2024/12/20/gas-draft/) [s](/2025/01/10/gas-soon/)"),
     })
@@ -262,7 +262,8 @@ def test_missing_content_folder_is_an_error(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "digest.yaml").write_text("title: x\n", encoding="utf-8")
     code, report = check(tmp_path, capsys)
-    assert code == 1 and len(report["diagnostics"]) == 1 and found(report, "no-content")
+    problems = [d for d in report["diagnostics"] if d["severity"] != "note"]
+    assert code == 1 and len(problems) == 1 and found(report, "no-content")
 
 
 def test_content_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -275,8 +276,9 @@ def test_content_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_build_errors_still_leave_the_file_findings(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    site = make(tmp_path, {"a.md": note("Gas deal", sumary="x"),
-                           "b.md": note("Gas deal", "2024-12-20T12:00")})  # same URL
+    # same file name in two folders, same day: same URL
+    site = make(tmp_path, {"gas-deal.md": note("Gas deal", sumary="x"),
+                           "more/gas-deal.md": note("Gas deal again", "2024-12-20T12:00")})
     code, report = check(site, capsys)
     assert code == 1
     assert found(report, "url-collision") and found(report, "front-matter-unknown-key")

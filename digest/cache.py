@@ -1,0 +1,168 @@
+"""Edge: the persistent build cache in ``<site>/.digest-cache/``.
+
+What it keeps, each keyed so that a stale entry can never be used:
+
+- ``articles``: parsed articles per source file, keyed by the file's SHA-256
+  (and, for clippings whose year was inferred, by "now" too);
+- ``bodies``: Markdown -> HTML per body hash;
+- ``enrich``: the enrichment of the whole site, keyed by every published
+  source's hash and the settings (related links depend on every article);
+- ``pages``: the fingerprint of each page and feed of the last build written
+  to output/, so unchanged pages are hard-linked from it instead of rendered.
+
+Every section also carries the cache *namespace*: digest's version, the
+settings and the theme's files.  Anything unreadable, of the wrong shape or
+from another namespace is dropped and rebuilt, never trusted.  Files are signed
+with a key kept in the user's cache folder (never in the site), so a
+``.digest-cache`` that came with the site is ignored; and loading uses an
+unpickler that only accepts digest's record types and a few standard-library
+types, so even a forged file cannot run code.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import os
+import secrets
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".digest-cache"
+FORMAT = 1
+
+_ALLOWED = {
+    ("digest.records", "Article"), ("digest.records", "Mention"),
+    ("digest.errors", "Diagnostic"),
+    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
+    ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
+    ("pathlib", "PurePosixPath"), ("builtins", "frozenset"), ("builtins", "set"),
+    ("copyreg", "_reconstructor"), ("builtins", "object"),
+}
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
+
+
+def _loads(data: bytes) -> Any:
+    return _SafeUnpickler(io.BytesIO(data)).load()
+
+
+def _user_key() -> bytes | None:
+    """This user's secret for signing cache files, kept outside every site folder.
+
+    A ``.digest-cache`` that arrives with the site (committed by mistake, or
+    planted in a pull request) was signed with someone else's key, so it is
+    ignored: cached HTML is never taken from a stranger.  None (no cache) when
+    no private place for the key can be made.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "digest"
+    path = base / "cache-key"
+    try:
+        if path.is_file() and not path.is_symlink():
+            key = path.read_bytes()
+            if len(key) == 32:
+                return key
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = base / f".cache-key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+        os.replace(tmp, path)
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class BuildCache:
+    """Sections of the cache, loaded lazily; written only by :meth:`flush`.
+
+    ``namespace`` names everything a cached value depends on besides its own
+    key (digest's code, settings, theme); a section written under another
+    namespace reads as empty.  Writes wait for :meth:`flush`, which the CLI
+    calls after output/ was written: a failed or refused build changes nothing.
+    """
+
+    def __init__(self, site_root: Path, namespace: str, *, enabled: bool = True) -> None:
+        self.dir = site_root / CACHE_DIR
+        self.namespace = namespace
+        self.key = _user_key() if enabled else None
+        self.enabled = enabled and self.key is not None
+        self.problems: list[str] = []  # sections that were unreadable (for --verbose)
+        self._loaded: dict[str, Any] = {}
+        self._dirty: set[str] = set()
+        self.hashes: dict[str, str] = {}  # source path -> SHA-256 of this build's bytes
+
+    def _read(self, name: str, namespace: str) -> Any:
+        path = self.dir / f"{name}.pickle"
+        if not self.enabled or not path.is_file() or path.is_symlink():
+            return None
+        try:
+            blob = path.read_bytes()
+            mac, body = blob[:32], blob[32:]
+            if not hmac.compare_digest(mac, hmac.digest(self.key, body, "sha256")):
+                raise ValueError("signature does not match")
+            payload = _loads(body)
+        except Exception as exc:  # any damage means: rebuild, never trust
+            self.problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            return None
+        if (isinstance(payload, tuple) and len(payload) == 3 and payload[0] == FORMAT
+                and payload[1] == namespace):
+            return payload[2]
+        return None
+
+    def section(self, name: str) -> dict[Any, Any]:
+        """The section's mapping (empty when missing, stale, unsigned or corrupt)."""
+        if name not in self._loaded:
+            data = self._read(name, self.namespace)
+            self._loaded[name] = data if isinstance(data, dict) else {}
+        return self._loaded[name]
+
+    def section_raw(self, name: str) -> Any:
+        """A section that is valid whatever the namespace (it carries its own key)."""
+        if name not in self._loaded:
+            self._loaded[name] = self._read(name, "")
+        return self._loaded[name]
+
+    def save(self, name: str, data: Any) -> None:
+        """Replace a section; written to disk by :meth:`flush`."""
+        self._loaded[name] = data
+        self._dirty.add(name)
+
+    def flush(self) -> None:
+        """Write the changed sections (temp file + rename: never half a file)."""
+        if not self.enabled:
+            return
+        raw = {"pages"}
+        try:
+            self.dir.mkdir(exist_ok=True)
+            gitignore = self.dir / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            for name in sorted(self._dirty):
+                ns = "" if name in raw else self.namespace
+                body = pickle.dumps((FORMAT, ns, self._loaded[name]), protocol=5)
+                tmp = self.dir / f".{name}.{os.getpid()}.tmp"
+                tmp.write_bytes(hmac.digest(self.key, body, "sha256") + body)
+                os.replace(tmp, self.dir / f"{name}.pickle")
+            self._dirty.clear()
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+
+def clear_cache(site_root: Path) -> bool:
+    """Delete ``.digest-cache/`` (only the link when it is a symlink)."""
+    path = site_root / CACHE_DIR
+    if path.is_symlink():
+        path.unlink()
+        return True
+    if path.is_dir():
+        shutil.rmtree(path)
+        return True
+    return False

@@ -1,0 +1,114 @@
+"""Incremental builds: cache keys, cached parsing and enrichment, the no-op check.
+
+Cache *namespace* = digest's own code + the validated settings + the theme's
+files: a change to any of them invalidates every section (see digest.cache).
+Within it:
+
+- a source file is re-parsed only when its bytes changed (clippings whose year
+  was inferred from "now" also when "now" changed);
+- enrichment (terms, summaries, stories, related links, mentions) is reused
+  only when *every* published source is unchanged, since related links and
+  stories depend on the whole site;
+- the *input key* sums up everything the output depends on; when it equals
+  the key recorded in output/'s marker, output/ is already what a build would
+  write, and ``digest build`` stops there (a no-op rebuild).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from digest.records import Article, SourceDoc
+
+# Derived fields that enrichment sets (see digest.enrich); cached per article.
+ENRICHED = ("terms", "summary_text", "word_count", "reading_minutes", "related", "earlier",
+            "later", "story", "also_reported", "mentions")
+NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
+
+
+def _h(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=20).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of digest's own source: a new digest (even unreleased) means a new cache."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.blake2b(digest_size=20)
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def namespace(config: object, theme_fp: str) -> str:
+    """Cache namespace.  ``base_url`` is left out: parsing and enrichment use
+    site-relative URLs, so `digest serve` (its own address) and `digest build`
+    share the cache; page fingerprints add the base URL back."""
+    if dataclasses.is_dataclass(config) and hasattr(config, "base_url"):
+        config = dataclasses.replace(config, base_url="")  # type: ignore[type-var]
+    return _h(code_fingerprint(), repr(config), theme_fp)
+
+
+def doc_hash(doc: SourceDoc) -> str:
+    return hashlib.sha256(doc.raw).hexdigest()
+
+
+def now_key(article: Article, now: datetime) -> str | None:
+    """A parsed article depends on "now" only when its year was inferred from it."""
+    return now.isoformat() if article.year_inferred else None
+
+
+def cached_article(entry: object, sha: str, now: datetime) -> tuple[Article, list] | None:
+    """The cached (article, warnings) for a file with hash ``sha``, if still valid."""
+    if not (isinstance(entry, tuple) and len(entry) == 4):
+        return None
+    e_sha, e_now, article, warnings = entry
+    if e_sha != sha or not isinstance(article, Article) or not isinstance(warnings, list):
+        return None
+    if e_now is not None and e_now != now.isoformat():
+        return None
+    return article, warnings
+
+
+def enrich_key(ns: str, published: Iterable[Article], hashes: dict[str, str],
+               now: datetime) -> str:
+    return _h(ns, sorted((a.key, hashes.get(a.key, ""), now_key(a, now)) for a in published))
+
+
+def enriched_fields(articles: Iterable[Article]) -> dict[str, dict[str, object]]:
+    return {a.key: {name: getattr(a, name) for name in ENRICHED} for a in articles}
+
+
+def apply_enriched(published: tuple[Article, ...], fields: object) -> tuple[Article, ...] | None:
+    """The published articles with cached enrichment applied, or None if it does not fit."""
+    if not isinstance(fields, dict) or set(fields) != {a.key for a in published}:
+        return None
+    try:
+        return tuple(dataclasses.replace(a, **fields[a.key]) for a in published)
+    except (TypeError, KeyError):
+        return None
+
+
+def input_key(ns: str, inputs: dict[str, tuple[str, float, bool]], options: tuple,
+              now: datetime) -> str:
+    """Everything the output depends on, in one hash.
+
+    ``inputs`` maps each source to (hash, publication timestamp, year inferred
+    from "now").  "now" enters only through what it decides: which articles
+    are published (not future), which are in the news sitemap's two-day
+    window, and the year of clippings that gave none.
+    """
+    ts = now.timestamp()
+    window = ts - NEWS_WINDOW.total_seconds()
+    published = sorted(p for p, (_, when, _) in inputs.items() if when <= ts)
+    recent = sorted(p for p, (_, when, _) in inputs.items() if window <= when <= ts)
+    inferred = now.isoformat() if any(flag for _, _, flag in inputs.values()) else None
+    return _h(ns, sorted(inputs.items()), options, published, recent, inferred)

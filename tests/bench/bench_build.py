@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Build-time benchmark of ``digest build`` (cold, no-op and one-edit), optionally against Hugo.
+
+A script, not part of the test run:
+
+    python tests/bench/bench_build.py [--sizes 1000 10000 50000] [--runs 3] [--keep DIR]
+                                      [--hugo] [--jobs N]
+
+For each size it writes a synthetic corpus with ``make_corpus.py`` (found via
+$DIGEST_SHARED/bench/, else <repo>/../shared/bench/) into a fresh site, then,
+per run, in fresh processes with SOURCE_DATE_EPOCH pinned:
+
+  cold      ``digest clean`` (and rm -rf output/ .digest-cache/), then build
+  no-op     build again, nothing changed
+  one-edit  append a paragraph to one article (a different one each run), build
+
+Only the CLI is used (``python -m digest --site DIR build --no-search -q``), so the
+numbers are comparable across internal changes.  Measured per build:
+
+  wall      time.perf_counter() around the child process
+  CPU       user+sys of the child (getrusage(RUSAGE_CHILDREN) deltas)
+  peak RSS  ru_maxrss of that child alone, from os.wait4() (with worker
+            processes this is the largest single process of the tree, not a sum)
+
+With --hugo (or when ``hugo`` is on PATH) the same corpus (flavor hugo) is built
+by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
+``hugo --quiet`` after rm -rf public/ resources/, and the ratio digest/hugo of
+the cold medians is printed.  Hugo uses every core; digest uses --jobs if given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DIGEST_ROOT = REPO_ROOT  # the checkout whose digest is timed (--digest-root)
+EPOCH = "1735689600"  # 2025-01-01T00:00:00Z: after every corpus date
+SCENARIOS = ("cold", "no-op", "one-edit")
+
+SITE_CONFIG = """\
+title: Bench digest
+base_url: https://bench.example.org/
+search: false
+"""
+
+
+# --------------------------------------------------------------------------- measuring
+
+class BuildFailed(Exception):
+    """A timed command exited non-zero."""
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mib: float
+
+
+@dataclass
+class Result:
+    size: int
+    tool: str
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+
+    def add(self, scenario: str, sample: Sample) -> None:
+        self.samples.setdefault(scenario, []).append(sample)
+
+    def median(self, scenario: str, attr: str) -> float:
+        return statistics.median(getattr(s, attr) for s in self.samples[scenario])
+
+    def peak(self, scenario: str) -> float:
+        return max(s.rss_mib for s in self.samples[scenario])
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SOURCE_DATE_EPOCH"] = EPOCH
+    env["PYTHONPATH"] = str(DIGEST_ROOT) + (os.pathsep + env["PYTHONPATH"]
+                                          if env.get("PYTHONPATH") else "")
+    env.setdefault("TZ", "UTC")
+    return env
+
+
+def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
+    """Run ``cmd`` to completion; its wall time, CPU time (user+sys) and peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # wait4 reaps this one child and gives its own rusage (its ru_maxrss is
+        # the max over it and the children it waited for, never an earlier build).
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise BuildFailed(f"command failed (exit {proc.returncode}): {' '.join(cmd)}\n{tail}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rss_kib = usage.ru_maxrss  # KiB on Linux
+    if sys.platform == "darwin":  # bytes there
+        rss_kib /= 1024
+    return Sample(wall=wall, cpu=cpu, rss_mib=rss_kib / 1024)
+
+
+# --------------------------------------------------------------------------- corpus
+
+def find_make_corpus() -> Path:
+    shared = os.environ.get("DIGEST_SHARED")
+    candidates = []
+    if shared:
+        candidates += [Path(shared) / "bench" / "make_corpus.py", Path(shared) / "make_corpus.py"]
+    candidates.append(REPO_ROOT.parent / "shared" / "bench" / "make_corpus.py")
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise SystemExit("make_corpus.py not found; set DIGEST_SHARED to the shared folder "
+                     f"(tried: {', '.join(map(str, candidates))})")
+
+
+def make_corpus(outdir: Path, articles: int, flavor: str) -> None:
+    subprocess.run([sys.executable, str(find_make_corpus()), str(outdir),
+                    "--articles", str(articles), "--flavor", flavor, "--force", "--quiet"],
+                   check=True)
+
+
+def article_files(content: Path) -> list[Path]:
+    return sorted(content.rglob("*.md"))
+
+
+def append_paragraph(path: Path, run: int) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\nBench edit {run}: an appended paragraph so that this article "
+                "changes and the build has to notice it.\n")
+
+
+def edit_target(files: list[Path], run: int) -> Path:
+    # a different article each run, spread over the corpus
+    return files[(run * 7919 + 13) % len(files)]
+
+
+# --------------------------------------------------------------------------- digest
+
+def digest_cmd(site: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "digest", "--site", str(site), *args]
+
+
+def bench_digest(result: Result, site: Path, runs: int, jobs: int | None, logs: Path) -> None:
+    build = ["build", "--no-search", "-q"] + (["--jobs", str(jobs)] if jobs else [])
+    size = result.size
+    files = article_files(site / "content")
+    for run in range(runs):
+        subprocess.run(digest_cmd(site, "clean"), cwd=site, env=child_env(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        for leftover in ("output", ".digest-cache"):
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        result.add("cold", measure(digest_cmd(site, *build), site, logs / f"d{size}-cold.log"))
+        result.add("no-op", measure(digest_cmd(site, *build), site, logs / f"d{size}-noop.log"))
+        append_paragraph(edit_target(files, run), run)
+        result.add("one-edit", measure(digest_cmd(site, *build), site,
+                                       logs / f"d{size}-edit.log"))
+        progress(result, run)
+
+
+def make_digest_site(root: Path, size: int) -> Path:
+    site = root / f"digest-{size}"
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    make_corpus(site / "content", size, "digest")
+    (site / "digest.yaml").write_text(SITE_CONFIG, encoding="utf-8")
+    return site
+
+
+# --------------------------------------------------------------------------- hugo
+
+HUGO_CONFIG = """\
+baseURL = "https://bench.example.org/"
+languageCode = "en"
+title = "Bench digest"
+paginate = 20
+disableKinds = []
+
+[taxonomies]
+tag = "tags"
+
+[outputs]
+home = ["HTML", "RSS"]
+section = ["HTML", "RSS"]
+taxonomy = ["HTML"]
+term = ["HTML", "RSS"]
+"""
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """\
+<!doctype html>
+<html lang="{{ site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<title>{{ if not .IsHome }}{{ .Title }} | {{ end }}{{ site.Title }}</title>
+{{ with .OutputFormats.Get "rss" }}
+<link rel="alternate" type="application/rss+xml" href="{{ .Permalink }}">
+{{ end }}
+</head>
+<body>
+<header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a></header>
+<main>{{ block "main" . }}{{ end }}</main>
+</body>
+</html>
+""",
+    "_default/single.html": """\
+{{ define "main" }}
+<article>
+<h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">
+{{ .Date.Format "2 January 2006" }}</time>
+{{ with .Params.source }} · {{ . }}{{ end }}{{ with .Params.author }} · {{ . }}{{ end }}</p>
+{{ with .Params.summary }}<p><em>{{ . }}</em></p>{{ end }}
+{{ .Content }}
+{{ with .GetTerms "tags" }}<ul>
+{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}
+</ul>{{ end }}
+</article>
+{{ end }}
+""",
+    "partials/pager.html": """\
+<ul>
+{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<time>{{ .Date.Format "2006-01-02" }}</time></li>
+{{ end }}</ul>
+<nav>{{ with .Paginator.Prev }}<a href="{{ .URL }}">newer</a>{{ end }}
+page {{ .Paginator.PageNumber }} of {{ .Paginator.TotalPages }}
+{{ with .Paginator.Next }}<a href="{{ .URL }}">older</a>{{ end }}</nav>
+""",
+    "index.html": """\
+{{ define "main" }}
+{{ $pag := .Paginate (where site.RegularPages.ByDate.Reverse "Type" "posts") }}
+<h1>{{ site.Title }}</h1>
+{{ partial "pager.html" . }}
+{{ end }}
+""",
+    "_default/list.html": """\
+{{ define "main" }}
+{{ $pag := .Paginate .Pages.ByDate.Reverse }}
+<h1>{{ .Title }}</h1>
+{{ partial "pager.html" . }}
+{{ end }}
+""",
+    "_default/term.html": """\
+{{ define "main" }}
+{{ $pag := .Paginate .Pages.ByDate.Reverse }}
+<h1>Tag: {{ .Title }}</h1>
+{{ partial "pager.html" . }}
+{{ end }}
+""",
+    "_default/taxonomy.html": """\
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<ul>{{ range .Data.Terms.ByCount }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
+{{ end }}</ul>
+{{ end }}
+""",
+}
+
+
+def make_hugo_site(root: Path, size: int) -> Path:
+    site = root / f"hugo-{size}"
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    (site / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for rel, text in HUGO_LAYOUTS.items():
+        path = site / "layouts" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    make_corpus(site / "content" / "posts", size, "hugo")
+    return site
+
+
+def bench_hugo(result: Result, site: Path, runs: int, logs: Path) -> None:
+    size = result.size
+    hugo = shutil.which("hugo") or "hugo"
+    for run in range(runs):
+        for leftover in ("public", "resources"):
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        result.add("cold", measure([hugo, "--quiet"], site, logs / f"h{size}-cold.log"))
+        progress(result, run)
+    pages = sum(1 for _ in (site / "public").rglob("index.html"))
+    print(f"    (hugo wrote {pages} index.html pages)", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- report
+
+def progress(result: Result, run: int) -> None:
+    parts = [f"{sc} {result.samples[sc][-1].wall:.2f}s" for sc in SCENARIOS
+             if sc in result.samples]
+    print(f"  {result.tool} {result.size}: run {run + 1}: {', '.join(parts)}", file=sys.stderr)
+
+
+def print_table(results: list[Result]) -> None:
+    print()
+    print(f"{'tool':<7} {'articles':>8}  {'scenario':<9} {'wall s':>8} {'CPU s':>8} "
+          f"{'peak MiB':>9} {'runs':>5}")
+    print("-" * 62)
+    for r in results:
+        for sc in SCENARIOS:
+            if sc not in r.samples:
+                continue
+            print(f"{r.tool:<7} {r.size:>8}  {sc:<9} {r.median(sc, 'wall'):>8.2f} "
+                  f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} {len(r.samples[sc]):>5}")
+    print("(wall and CPU: medians over runs; peak MiB: max RSS of the build process)")
+
+
+def print_growth(results: list[Result]) -> None:
+    digest = sorted((r for r in results if r.tool == "digest"), key=lambda r: r.size)
+    if not digest:
+        return
+    print()
+    print("Growth (digest): per 1,000 articles, and marginal cost between sizes")
+    print(f"{'articles':>8}  {'scenario':<9} {'wall s/1k':>10} {'CPU s/1k':>9} {'MiB/1k':>8}"
+          f" {'Δwall s/1k':>11} {'ΔMiB/1k':>8}")
+    print("-" * 70)
+    for sc in SCENARIOS:
+        prev: Result | None = None
+        for r in digest:
+            if sc not in r.samples:
+                continue
+            k = r.size / 1000
+            line = (f"{r.size:>8}  {sc:<9} {r.median(sc, 'wall') / k:>10.3f} "
+                    f"{r.median(sc, 'cpu') / k:>9.3f} {r.peak(sc) / k:>8.1f}")
+            if prev is not None:
+                dk = (r.size - prev.size) / 1000
+                line += (f" {(r.median(sc, 'wall') - prev.median(sc, 'wall')) / dk:>11.3f}"
+                         f" {(r.peak(sc) - prev.peak(sc)) / dk:>8.1f}")
+            print(line)
+            prev = r
+    if len(digest) > 1:
+        first, last = digest[0], digest[-1]
+        factor = last.size / first.size
+        for sc in ("cold", "no-op"):
+            if sc not in first.samples or sc not in last.samples:
+                continue
+            t = last.median(sc, "wall") / first.median(sc, "wall")
+            m = last.peak(sc) / first.peak(sc)
+            print(f"{sc}: {factor:.3g}x the articles -> {t:.1f}x the wall time, "
+                  f"{m:.1f}x the peak memory (linear would be {factor:.3g}x)")
+
+
+def print_ratio(results: list[Result]) -> None:
+    hugo = {r.size: r for r in results if r.tool == "hugo"}
+    if not hugo:
+        return
+    print()
+    print("digest / hugo (cold build, medians)")
+    for r in results:
+        if r.tool == "digest" and r.size in hugo and "cold" in r.samples:
+            h = hugo[r.size]
+            dw, hw = r.median("cold", "wall"), h.median("cold", "wall")
+            print(f"{r.size:>8} articles: wall {dw:.2f} s / {hw:.2f} s = {dw / hw:.1f}x"
+                  f"   CPU {r.median('cold', 'cpu') / h.median('cold', 'cpu'):.1f}x"
+                  f"   memory {r.peak('cold') / h.peak('cold'):.1f}x")
+
+
+# --------------------------------------------------------------------------- main
+
+def bench_size(root: Path, size: int, args: argparse.Namespace, want_hugo: bool,
+               results: list[Result]) -> None:
+    logs = root / "logs"
+    print(f"generating {size} articles...", file=sys.stderr)
+    site = make_digest_site(root, size)
+    results.append(Result(size, "digest"))
+    bench_digest(results[-1], site, args.runs, args.jobs, logs)
+    if want_hugo:
+        hsite = make_hugo_site(root, size)
+        results.append(Result(size, "hugo"))
+        bench_hugo(results[-1], hsite, args.runs, logs)
+    if not args.keep:  # free the disk before the next size
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(root / f"hugo-{size}", ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000],
+                        help="corpus sizes in articles (default: 1000 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (default 3)")
+    parser.add_argument("--keep", metavar="DIR", help="build the sites in DIR and keep them")
+    parser.add_argument("--hugo", action="store_true",
+                        help="also time Hugo (default: when hugo is on PATH)")
+    parser.add_argument("--no-hugo", action="store_true", help="never time Hugo")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to digest build")
+    parser.add_argument("--digest-root", metavar="DIR",
+                        help="time the digest of this checkout (default: this repository), "
+                             "e.g. an export of an older commit for before/after numbers "
+                             "(git archive; link digest/default_theme -> ../themes/default "
+                             "there, or the installed default theme is used)")
+    args = parser.parse_args(argv)
+    global DIGEST_ROOT  # noqa: PLW0603 - read by child_env() for every child
+    if args.digest_root:
+        DIGEST_ROOT = Path(args.digest_root).resolve()
+    if args.runs < 1 or any(s < 1 for s in args.sizes):
+        parser.error("--runs and --sizes must be positive")
+
+    want_hugo = not args.no_hugo and (args.hugo or shutil.which("hugo") is not None)
+    if want_hugo and shutil.which("hugo") is None:
+        parser.error("--hugo given but hugo is not on PATH (Debian: apt-get install hugo)")
+
+    if args.keep:
+        root = Path(args.keep).resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = None
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="digest-bench-")
+        root = Path(tmp.name)
+    (root / "logs").mkdir(exist_ok=True)
+
+    print(f"digest bench: sizes {args.sizes}, {args.runs} run(s), jobs {args.jobs or '-'}, "
+          f"cpus {os.cpu_count()}, python {sys.version.split()[0]}, in {root}", file=sys.stderr)
+    if want_hugo:
+        version = subprocess.run(["hugo", "version"], capture_output=True, text=True,
+                                 check=False).stdout.strip()
+        print(f"hugo: {version}", file=sys.stderr)
+    results: list[Result] = []
+    status = 0
+    try:
+        for size in sorted(args.sizes):
+            bench_size(root, size, args, want_hugo, results)
+    except BuildFailed as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        status = 1
+    finally:
+        results = [r for r in results if r.samples]
+        if results:
+            print_table(results)
+            print_growth(results)
+            print_ratio(results)
+        if tmp is not None:
+            tmp.cleanup()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
