@@ -25,9 +25,8 @@ from pathlib import Path
 
 from digest.records import Article, SourceDoc
 
-# Derived fields that enrichment sets (see digest.enrich); cached per article.
-ENRICHED = ("terms", "summary_text", "word_count", "reading_minutes", "related", "earlier",
-            "later", "story", "also_reported", "mentions")
+# Fields the site-wide enrichment steps set (see digest.enrich); cached per site.
+ENRICHED = ("related", "earlier", "later", "story", "also_reported", "mentions")
 NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
 
 
@@ -85,6 +84,18 @@ def enrich_key(ns: str, published: Iterable[Article], hashes: dict[str, str],
 
 def enriched_fields(articles: Iterable[Article]) -> dict[str, dict[str, object]]:
     return {a.key: {name: getattr(a, name) for name in ENRICHED} for a in articles}
+
+
+def apply_fields(article: Article, entry: object, tag: tuple) -> Article | None:
+    """``article`` with its cached per-article enrichment, if ``entry`` was made
+    from the same source bytes (``tag``); else None."""
+    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag
+            and isinstance(entry[1], dict)):
+        return None
+    try:
+        return dataclasses.replace(article, **entry[1])
+    except TypeError:
+        return None
 
 
 def apply_enriched(published: tuple[Article, ...], fields: object) -> tuple[Article, ...] | None:

@@ -255,16 +255,37 @@ def _output_options(options: BuildOptions) -> tuple:
 def _enrich_cached(published: tuple[Article, ...], config: SiteConfig,
                    diags: list[Diagnostic], cache: BuildCache, now: datetime
                    ) -> tuple[Article, ...]:
-    """Enrichment, reused when no published source changed (see digest.incremental)."""
+    """Enrichment with reuse (see digest.incremental): per-article steps for every
+    unchanged source; site-wide steps only when no published source changed."""
     from digest import enrich
+
+    local = cache.section("local")
+    fresh_local: dict[str, object] = {}
+    done: dict[str, Article] = {}
+    todo = []
+    for art in published:
+        tag = (cache.hashes.get(art.key), incremental.now_key(art, now))
+        reused = incremental.apply_fields(art, local.get(art.key), tag)
+        if reused is None:
+            todo.append(art)
+        else:
+            done[art.key] = reused
+            fresh_local[art.key] = local[art.key]
+    for art in enrich.enrich_local(tuple(todo), config):
+        done[art.key] = art
+        fresh_local[art.key] = ((cache.hashes.get(art.key), incremental.now_key(art, now)),
+                                {f: getattr(art, f) for f in enrich.LOCAL_FIELDS})
+    if todo or len(fresh_local) != len(local):
+        cache.save("local", fresh_local)
+    articles = tuple(done[a.key] for a in published)
 
     key = incremental.enrich_key(cache.namespace, published, cache.hashes, now)
     stored = cache.section("enrich")
     if stored.get("key") == key:
-        reused = incremental.apply_enriched(published, stored.get("fields"))
-        if reused is not None:
-            return reused
-    enriched = enrich.enrich(published, config, diags)
+        reused_all = incremental.apply_enriched(articles, stored.get("fields"))
+        if reused_all is not None:
+            return reused_all
+    enriched = enrich.enrich_site(articles, config)
     cache.save("enrich", {"key": key, "fields": incremental.enriched_fields(enriched)})
     return enriched
 

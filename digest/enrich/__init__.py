@@ -1,8 +1,11 @@
 """Enrichment: a fixed, ordered tuple of pure steps (no plugin registry).
 
-Order matters: terms first (related links and stories use them), summaries,
-story clusters (related links fold stories), related links, then mentions
-(which need every article's URL and title).
+Two phases, so incremental builds can reuse what did not change:
+
+- *local* steps depend on one article alone (and the settings): its terms from
+  the vocabulary, its summary, word count and reading time;
+- *site* steps depend on every article: story clusters (related links fold
+  stories), related links, then mentions (which need every URL and title).
 """
 
 from __future__ import annotations
@@ -11,18 +14,31 @@ from digest.config import SiteConfig
 from digest.errors import Diagnostic
 from digest.records import Article
 
+LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
+SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
 
-def enrich(articles: tuple[Article, ...], config: SiteConfig,
-           diags: list[Diagnostic]) -> tuple[Article, ...]:
-    """Return the articles with terms, summaries, stories, related links and mentions."""
-    from digest.enrich.mentions import resolve_mentions
-    from digest.enrich.related import relate
-    from digest.enrich.stories import cluster_stories
+
+def enrich_local(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
+    """Terms, summaries and reading time: each article on its own."""
     from digest.enrich.summary import summarize
     from digest.enrich.taxonomy import tag_articles
 
     articles = tag_articles(articles, config)
-    articles = tuple(summarize(a, config.summary_length) for a in articles)
+    return tuple(summarize(a, config.summary_length) for a in articles)
+
+
+def enrich_site(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
+    """Stories, related links and mentions: functions of the whole site."""
+    from digest.enrich.mentions import resolve_mentions
+    from digest.enrich.related import relate
+    from digest.enrich.stories import cluster_stories
+
     articles = cluster_stories(articles, config)
     articles = relate(articles, config)
     return resolve_mentions(articles)
+
+
+def enrich(articles: tuple[Article, ...], config: SiteConfig,
+           diags: list[Diagnostic]) -> tuple[Article, ...]:
+    """Return the articles with terms, summaries, stories, related links and mentions."""
+    return enrich_site(enrich_local(articles, config), config)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -30,8 +29,14 @@ def _h(*parts: str) -> str:
 
 
 def article_digests(articles: tuple[Article, ...]) -> dict[str, str]:
-    """URL -> hash of every field of the (enriched) article."""
-    return {a.url: hashlib.blake2b(pickle.dumps(a, protocol=5), digest_size=16).hexdigest()
+    """URL -> hash of every field of the (enriched) article.
+
+    ``repr``, not pickle: pickle's bytes depend on which values happen to be the
+    same object (memo references), which differs between a fresh parse and one
+    read back from the cache; the dataclass repr depends on values alone.
+    """
+    return {a.url: hashlib.blake2b(repr(a).encode("utf-8", "surrogatepass"),
+                                   digest_size=16).hexdigest()
             for a in articles}
 
 
