@@ -197,7 +197,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     stage("parse")
     published, scheduled = select(parsed, options, now)
     published = assign_urls(published, config)
-    published = _enrich_cached(published, config, diags, cache, now)
+    published = _enrich_cached(published, config, diags, cache, now, jobs)
     stage("enrich")
     site = model.assemble(published, config)
     stage("assemble")
@@ -253,8 +253,8 @@ def _output_options(options: BuildOptions) -> tuple:
 
 
 def _enrich_cached(published: tuple[Article, ...], config: SiteConfig,
-                   diags: list[Diagnostic], cache: BuildCache, now: datetime
-                   ) -> tuple[Article, ...]:
+                   diags: list[Diagnostic], cache: BuildCache, now: datetime,
+                   jobs: int = 1) -> tuple[Article, ...]:
     """Enrichment with reuse (see digest.incremental): per-article steps for every
     unchanged source; site-wide steps only when no published source changed."""
     from digest import enrich
@@ -271,7 +271,7 @@ def _enrich_cached(published: tuple[Article, ...], config: SiteConfig,
         else:
             done[art.key] = reused
             fresh_local[art.key] = local[art.key]
-    for art in enrich.enrich_local(tuple(todo), config):
+    for art in enrich.enrich_local(tuple(todo), config, jobs):
         done[art.key] = art
         fresh_local[art.key] = ((cache.hashes.get(art.key), incremental.now_key(art, now)),
                                 {f: getattr(art, f) for f in enrich.LOCAL_FIELDS})

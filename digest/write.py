@@ -154,14 +154,20 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "") -> 
         staging.mkdir()
         # The marker says "digest made this folder" and which inputs it reflects.
         (staging / MARKER).write_text(f"digest\n{stamp}\n", encoding="utf-8")
-        made: set[Path] = set()
+        paths = sorted(rendered)
+        # Every folder once, parents first (sorted order puts "a" before "a/b"),
+        # with plain os.mkdir: a site has about one folder per page.
+        folders = sorted({str(PurePosixPath(rel).parent) for rel in map(safe_relpath, paths)}
+                         - {"."})
+        made = {"."}
+        for folder in folders:
+            for parent in _ancestors(folder):
+                if parent not in made:
+                    os.mkdir(staging / parent)
+                    made.add(parent)
         link_source = getattr(rendered, "link_source", None)
-        for rel in sorted(rendered):
-            target = staging / safe_relpath(rel)
-            parent = target.parent
-            if parent not in made:
-                parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
+        for rel in paths:
+            target = staging / rel
             source = link_source(rel) if link_source else None
             if source is not None and _link(source, target):
                 continue  # unchanged since the last build: share the old file's bytes
@@ -211,6 +217,12 @@ def _swap(staging: Path, output: Path, token: str) -> None:
         raise
     if had_old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _ancestors(folder: str) -> list[str]:
+    """'a/b/c' -> ['a', 'a/b', 'a/b/c']."""
+    parts = folder.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _link(source: Path, target: Path) -> bool:

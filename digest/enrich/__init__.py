@@ -18,13 +18,27 @@ LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
 SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
 
 
-def enrich_local(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
-    """Terms, summaries and reading time: each article on its own."""
-    from digest.enrich.summary import summarize
-    from digest.enrich.taxonomy import tag_articles
+def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
+                 jobs: int = 1) -> tuple[Article, ...]:
+    """Terms, summaries and reading time: each article on its own.
 
-    articles = tag_articles(articles, config)
-    return tuple(summarize(a, config.summary_length) for a in articles)
+    With ``jobs`` > 1 the work is spread over forked workers, which send back
+    only the few derived fields, not whole articles.
+    """
+    import dataclasses
+
+    from digest.enrich.summary import summarize
+    from digest.enrich.taxonomy import compile_matcher, tag_article
+    from digest.parallel import pmap
+
+    matcher = compile_matcher(config.taxonomies)  # once, before any worker forks
+
+    def local_fields(article: Article) -> dict[str, object]:
+        done = summarize(tag_article(article, matcher, config), config.summary_length)
+        return {name: getattr(done, name) for name in LOCAL_FIELDS}
+
+    fields = pmap(local_fields, articles, jobs)
+    return tuple(dataclasses.replace(a, **f) for a, f in zip(articles, fields, strict=True))
 
 
 def enrich_site(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
