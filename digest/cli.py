@@ -238,9 +238,19 @@ def configure_only(site_root: Path, options):  # -> SiteConfig
     return configure(site_root, options)
 
 
+STAGES = ("config", "parse", "enrich", "assemble", "render", "check")
+
+
 def _progress_printer():
+    """A one-line progress bar on stderr, redrawn after each stage (TTY only)."""
+    done: list[str] = []
+
     def show(stage: str) -> None:
-        print(f"\r\033[Kdigest: {stage} done", end="", file=sys.stderr, flush=True)
+        done.append(stage)
+        filled = round(20 * len(done) / len(STAGES))
+        bar = "#" * filled + "-" * (20 - filled)
+        print(f"\r\033[Kdigest [{bar}] {min(len(done), len(STAGES))}/{len(STAGES)} {stage}",
+              end="", file=sys.stderr, flush=True)
     return show
 
 
