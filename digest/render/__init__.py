@@ -192,9 +192,21 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
+def _short_template_path(filename: str) -> str:
+    """``/home/x/site/themes/custom/templates/a.html`` -> ``themes/custom/templates/a.html``;
+    the built-in theme's files read as ``themes/default/...`` (where they live in
+    the repository), so messages do not depend on where digest is installed."""
+    parts = filename.replace("\\", "/").split("/")
+    for marker, prefix in (("themes", []), ("default_theme", ["themes", "default"])):
+        if marker in parts:
+            i = len(parts) - 1 - parts[::-1].index(marker)
+            return "/".join(prefix + parts[i + (0 if prefix == [] else 1):])
+    return filename
+
+
 def _template_error(exc: BaseException, page: PageSpec, filename: str | None,
                     line: int | None) -> TemplateError:
-    where = filename or page.template
+    where = _short_template_path(filename) if filename else page.template
     if isinstance(exc, jinja2.TemplateSyntaxError):
         hint = ("fix the template syntax: every {% block %}/{% if %}/{% for %} needs its "
                 "{% end... %} and every {{ must be closed by }}")
