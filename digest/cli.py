@@ -168,7 +168,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = result.config
     output = site_root / config.output_dir
     check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
-    write_site(result.rendered, output, stamp=result.input_key)
+    cleanup: list = []
+    write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup)
     if config.search and not args.no_search:
         from digest.search import SKIPPED_WARNING, build_search_index, search_available
 
@@ -186,6 +187,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                     "fingerprints": result.fingerprints, "files": files})
         result.cache.flush()
     written = len(files) - 1  # every file but digest's marker
+    for worker in cleanup:
+        worker.join()  # the old tree is gone before digest exits
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     # --quiet: only problems (notes are advice, not problems)

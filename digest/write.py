@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 import time
 import unicodedata
 import uuid
@@ -133,10 +134,14 @@ def read_stamp(output: Path) -> str:
     return lines[1] if len(lines) > 1 else ""
 
 
-def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "") -> int:
+def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
+               cleanup: list[threading.Thread] | None = None) -> int:
     """Write ``rendered`` so that ``output`` holds exactly it.  Returns files written.
 
     Raises OutputError (with the OS reason) and leaves ``output`` untouched on failure.
+    With ``cleanup`` given, the previous tree (already swapped out) is deleted on
+    a thread appended to it, which the caller joins before exiting; an
+    interrupted deletion is finished by the next build (``clean_leftovers``).
     """
     conflicts = path_conflicts(rendered)
     if conflicts:
@@ -173,7 +178,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "") -> 
                 continue  # unchanged since the last build: share the old file's bytes
             with open(target, "wb") as fh:
                 fh.write(rendered[rel])
-        _swap(staging, output, token)
+        _swap(staging, output, token, cleanup)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(Diagnostic(
@@ -204,7 +209,8 @@ def _rename(src: Path, dst: Path) -> None:
             time.sleep(0.05 * 2 ** attempt)
 
 
-def _swap(staging: Path, output: Path, token: str) -> None:
+def _swap(staging: Path, output: Path, token: str,
+          cleanup: list[threading.Thread] | None = None) -> None:
     old = output.parent / f"{output.name}.old-{token}"
     had_old = output.exists()
     try:
@@ -216,7 +222,15 @@ def _swap(staging: Path, output: Path, token: str) -> None:
             os.replace(old, output)  # roll back
         raise
     if had_old:
-        shutil.rmtree(old, ignore_errors=True)
+        if cleanup is None:
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            # Deleting ~one folder per page is slow on some file systems; the
+            # new site is already in place, so let it overlap the rest.
+            worker = threading.Thread(target=shutil.rmtree, args=(old,),
+                                      kwargs={"ignore_errors": True}, name="digest-cleanup")
+            worker.start()
+            cleanup.append(worker)
 
 
 def _ancestors(folder: str) -> list[str]:
