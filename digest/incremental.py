@@ -18,12 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from digest.cache import BuildCache
 from digest.records import Article, SourceDoc
+from digest.rendered import RenderedSite
+
+if TYPE_CHECKING:
+    from digest.config import SiteConfig
+    from digest.render import Rendered
 
 # Fields the site-wide enrichment steps set (see digest.enrich); cached per site.
 ENRICHED = ("related", "earlier", "later", "story", "also_reported", "mentions")
@@ -123,3 +130,53 @@ def input_key(ns: str, inputs: dict[str, tuple[str, float, bool]], options: tupl
     recent = sorted(p for p, (_, when, _) in inputs.items() if window <= when <= ts)
     inferred = now.isoformat() if any(flag for _, _, flag in inputs.values()) else None
     return _h(ns, sorted(inputs.items()), options, published, recent, inferred)
+
+
+def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
+                      now: datetime, jobs: int = 1) -> tuple[Article, ...]:
+    """Enrichment with reuse (see digest.incremental): per-article steps for every
+    unchanged source; site-wide steps only when no published source changed."""
+    from digest import enrich
+
+    local = cache.section("local")
+    fresh_local: dict[str, object] = {}
+    done: dict[str, Article] = {}
+    todo = []
+    for art in published:
+        tag = (cache.hashes.get(art.key), now_key(art, now))
+        reused = apply_fields(art, local.get(art.key), tag)
+        if reused is None:
+            todo.append(art)
+        else:
+            done[art.key] = reused
+            fresh_local[art.key] = local[art.key]
+    for art in enrich.enrich_local(tuple(todo), config, jobs):
+        done[art.key] = art
+        fresh_local[art.key] = ((cache.hashes.get(art.key), now_key(art, now)),
+                                {f: getattr(art, f) for f in enrich.LOCAL_FIELDS})
+    if todo or len(fresh_local) != len(local):
+        cache.save("local", fresh_local)
+    articles = tuple(done[a.key] for a in published)
+
+    key = enrich_key(cache.namespace, published, cache.hashes, now)
+    stored = cache.section("enrich")
+    if stored.get("key") == key:
+        reused_all = apply_enriched(articles, stored.get("fields"))
+        if reused_all is not None:
+            return reused_all
+    enriched = enrich.enrich_site(articles, config)
+    cache.save("enrich", {"key": key, "fields": enriched_fields(enriched)})
+    return enriched
+
+
+def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None
+                 ) -> RenderedSite | None:
+    """New bytes plus the unchanged files of the previous build (linked or copied)."""
+    if not result.reused or source is None:
+        return RenderedSite(result.data)
+    if isinstance(source, Path):
+        linked = {p: source / p for p in result.reused}
+        if not all(path.is_file() for path in linked.values()):
+            return None
+        return RenderedSite(result.data, linked)
+    return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})

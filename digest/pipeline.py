@@ -197,7 +197,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     stage("parse")
     published, scheduled = select(parsed, options, now)
     published = assign_urls(published, config)
-    published = _enrich_cached(published, config, diags, cache, now, jobs)
+    published = incremental.enrich_with_cache(published, config, cache, now, jobs)
     stage("enrich")
     site = model.assemble(published, config)
     stage("assemble")
@@ -212,7 +212,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     if len(body_cache) != known_bodies:
         live = {render.body_key(a.body, config.raw_html) for a in site.articles}
         cache.save("bodies", {k: v for k, v in body_cache.items() if k in live})
-    rendered = _with_reused(result, options.reuse_from)
+    rendered = incremental.with_reused(result, options.reuse_from)
     if rendered is None:  # a file of the last build has gone missing: render everything
         result = render.render_incremental(
             site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
@@ -250,57 +250,6 @@ def _output_options(options: BuildOptions) -> tuple:
     """The options that change what a build writes (part of the input key)."""
     return (options.drafts, options.future, options.keep_going, options.base_url,
             options.content_dir, options.search)
-
-
-def _enrich_cached(published: tuple[Article, ...], config: SiteConfig,
-                   diags: list[Diagnostic], cache: BuildCache, now: datetime,
-                   jobs: int = 1) -> tuple[Article, ...]:
-    """Enrichment with reuse (see digest.incremental): per-article steps for every
-    unchanged source; site-wide steps only when no published source changed."""
-    from digest import enrich
-
-    local = cache.section("local")
-    fresh_local: dict[str, object] = {}
-    done: dict[str, Article] = {}
-    todo = []
-    for art in published:
-        tag = (cache.hashes.get(art.key), incremental.now_key(art, now))
-        reused = incremental.apply_fields(art, local.get(art.key), tag)
-        if reused is None:
-            todo.append(art)
-        else:
-            done[art.key] = reused
-            fresh_local[art.key] = local[art.key]
-    for art in enrich.enrich_local(tuple(todo), config, jobs):
-        done[art.key] = art
-        fresh_local[art.key] = ((cache.hashes.get(art.key), incremental.now_key(art, now)),
-                                {f: getattr(art, f) for f in enrich.LOCAL_FIELDS})
-    if todo or len(fresh_local) != len(local):
-        cache.save("local", fresh_local)
-    articles = tuple(done[a.key] for a in published)
-
-    key = incremental.enrich_key(cache.namespace, published, cache.hashes, now)
-    stored = cache.section("enrich")
-    if stored.get("key") == key:
-        reused_all = incremental.apply_enriched(articles, stored.get("fields"))
-        if reused_all is not None:
-            return reused_all
-    enriched = enrich.enrich_site(articles, config)
-    cache.save("enrich", {"key": key, "fields": incremental.enriched_fields(enriched)})
-    return enriched
-
-
-def _with_reused(result: render.Rendered, source: Path | Mapping[str, bytes] | None
-                 ) -> RenderedSite | None:
-    """New bytes plus the unchanged files of the previous build (linked or copied)."""
-    if not result.reused or source is None:
-        return RenderedSite(result.data)
-    if isinstance(source, Path):
-        linked = {p: source / p for p in result.reused}
-        if not all(path.is_file() for path in linked.values()):
-            return None
-        return RenderedSite(result.data, linked)
-    return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})
 
 
 def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
