@@ -115,21 +115,23 @@ def apply_enriched(published: tuple[Article, ...], fields: object) -> tuple[Arti
         return None
 
 
-def input_key(ns: str, inputs: dict[str, tuple[str, float, bool]], options: tuple,
+def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
               now: datetime) -> str:
     """Everything the output depends on, in one hash.
 
     ``inputs`` maps each source to (hash, publication timestamp, year inferred
-    from "now").  "now" enters only through what it decides: which articles
+    from "now", file signature); the signature only saves re-reading files and
+    is not part of the key.  "now" enters only through what it decides: which articles
     are published (not future), which are in the news sitemap's two-day
     window, and the year of clippings that gave none.
     """
     ts = now.timestamp()
     window = ts - NEWS_WINDOW.total_seconds()
-    published = sorted(p for p, (_, when, _) in inputs.items() if when <= ts)
-    recent = sorted(p for p, (_, when, _) in inputs.items() if window <= when <= ts)
-    inferred = now.isoformat() if any(flag for _, _, flag in inputs.values()) else None
-    return _h(ns, sorted(inputs.items()), options, published, recent, inferred)
+    sources = sorted((path, entry[:3]) for path, entry in inputs.items())
+    published = [p for p, (_, when, _) in sources if when <= ts]
+    recent = [p for p, (_, when, _) in sources if window <= when <= ts]
+    inferred = now.isoformat() if any(flag for _, (_, _, flag) in sources) else None
+    return _h(ns, sources, options, published, recent, inferred)
 
 
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,

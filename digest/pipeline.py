@@ -124,8 +124,9 @@ def parse_all(site_root: Path, config: SiteConfig, options: BuildOptions, now: d
     if cache is not None:
         if todo or set(fresh) != set(old):
             cache.save("articles", fresh)
+        stats = {str(doc.rel_path): doc.stat for doc in docs}
         cache.save("inputs", {path: (entry[0], entry[2].date.timestamp(),
-                                     entry[2].year_inferred)
+                                     entry[2].year_inferred, stats.get(path))
                               for path, entry in fresh.items()})
         cache.hashes = hashes
     if errors and not options.keep_going:
@@ -256,11 +257,13 @@ def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
     """The input key of a build, from the sources' bytes and the cache alone.
 
     None when some source is new or changed since the last build (then only a
-    real build can tell what it produces).  Cheap: it reads and hashes the
-    sources but parses nothing.
+    real build can tell what it produces).  Cheap: it parses nothing, and reads
+    only files whose size, mtime, ctime or inode changed since they were hashed.
     """
+    import hashlib
+
     from digest import theme
-    from digest.sources.discover import discover
+    from digest.sources.discover import file_signature, find_sources
 
     if not options.cache:
         return None
@@ -269,11 +272,19 @@ def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
     ns = incremental.namespace(config, theme.template_fingerprint(
         theme.theme_dirs(site_root, config.theme)))
     inputs = BuildCache(site_root, ns).section("inputs")
-    docs, found = discover(site_root, config.content_dir)
-    if found or len(docs) != len(inputs):
+    found, diags = find_sources(site_root, config.content_dir)
+    if diags or len(found) != len(inputs):
         return None
-    for doc in docs:
-        entry = inputs.get(str(doc.rel_path))
-        if not entry or entry[0] != incremental.doc_hash(doc):
+    for rel, path in found:
+        entry = inputs.get(rel)
+        if not entry:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        if entry[3] == file_signature(info):
+            continue  # untouched since it was hashed: no need to read it again
+        if hashlib.sha256(path.read_bytes()).hexdigest() != entry[0]:
             return None
     return incremental.input_key(ns, inputs, _output_options(options), now)

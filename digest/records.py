@@ -23,6 +23,9 @@ class SourceDoc:
 
     rel_path: PurePosixPath
     raw: bytes
+    # (size, mtime_ns, ctime_ns, inode) when read from disk: lets the next build
+    # skip re-hashing an untouched file (ctime cannot be set back by tools).
+    stat: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

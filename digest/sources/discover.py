@@ -34,12 +34,10 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
-def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[Diagnostic]]:
-    """Read every article file under ``site_root/content_dir``, sorted by POSIX path.
-
-    Returns the documents and warnings (skipped symlinks, oversized files are
-    errors).  A missing content folder yields no documents and an error.
-    """
+def find_sources(site_root: Path, content_dir: str
+                 ) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The article files under ``site_root/content_dir`` (POSIX path relative to the
+    site, path), sorted, without reading them; plus warnings and errors."""
     root = (site_root / content_dir)
     diags: list[Diagnostic] = []
     if not root.is_dir():
@@ -81,7 +79,22 @@ def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[D
             rel = path.relative_to(site_root).as_posix()
             found.append((rel, path))
     found.sort()
+    return found, diags
+
+
+def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[Diagnostic]]:
+    """Read every article file under ``site_root/content_dir``, sorted by POSIX path.
+
+    Returns the documents and warnings (skipped symlinks, oversized files are
+    errors).  A missing content folder yields no documents and an error.
+    """
+    found, diags = find_sources(site_root, content_dir)
     return _read(found, diags), diags
+
+
+def file_signature(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes whenever a file's bytes may have: size, mtime, ctime, inode."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _read(found: list[tuple[str, Path]], diags: list[Diagnostic]) -> list[SourceDoc]:
@@ -112,7 +125,8 @@ def _read(found: list[tuple[str, Path]], diags: list[Diagnostic]) -> list[Source
         except OSError as exc:
             diags.append(_unreadable(rel, exc))
             continue
-        docs.append(SourceDoc(rel_path=PurePosixPath(rel), raw=raw))
+        docs.append(SourceDoc(rel_path=PurePosixPath(rel), raw=raw,
+                              stat=file_signature(info)))
     return docs
 
 
