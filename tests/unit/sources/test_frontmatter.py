@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SourceError
-from digest.sources import frontmatter
+from digest.sources import yaml_safe
 from digest.sources.frontmatter import split
 
-LOADERS = [frontmatter._PyLoader]
-if hasattr(frontmatter, "_CLoader"):
-    LOADERS.append(frontmatter._CLoader)
+LOADERS = [yaml_safe._PyLoader]
+if hasattr(yaml_safe, "_CLoader"):
+    LOADERS.append(yaml_safe._CLoader)
 
 
 @pytest.fixture(params=LOADERS, ids=lambda c: c.__name__, autouse=True)
 def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with the libyaml loader and the pure-Python fallback."""
-    monkeypatch.setattr(frontmatter, "_LOADER", request.param)
+    monkeypatch.setattr(yaml_safe, "_LOADER", request.param)
 
 
 def _errors(text: str) -> list:
