@@ -18,7 +18,6 @@ date arithmetic lives in ``dateline``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,10 +25,11 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.config import AgencyConfig, SiteConfig
+from digest.config import SiteConfig
 from digest.errors import source_error
 from digest.records import Article, Mention, SourceDoc
 from digest.sources import fields, frontmatter
+from digest.sources.agencies import detect_agency
 from digest.sources.dateline import (
     Dateline,
     DatelineError,
@@ -50,20 +50,6 @@ RUBRIC = re.compile(
 _FENCE = re.compile(r"(?:[ \t]*\n)*(?:---|\+\+\+)[ \t]*\n")  # front matter opens
 DATELINE_HINT = ("add a dateline like `10:32, 20 December` under the headline, "
                  "or a `date:` in front matter")
-
-# Agencies recognised without configuration; values are extra spellings.
-# Configured agencies (config.agencies) are added to these and win on names.
-BUILTIN_AGENCIES: Mapping[str, tuple[str, ...]] = {
-    "BelTA": ("БелТА", "Belarusian Telegraph Agency"),
-    "TASS": ("ТАСС",),
-    "Interfax": ("Интерфакс",),
-    "RIA Novosti": ("РИА Новости",),
-    "Sputnik": (),
-    "Reuters": ("Рейтер",),
-    "AP": ("Associated Press",),
-    "AFP": ("Agence France-Presse",),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Related:
@@ -197,62 +183,6 @@ def _trailer(items: list[tuple[int, str, int]]) -> tuple[Related, ...]:
 
 def _cut(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --------------------------------------------------------------------------- agencies
-
-def _fold(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-@functools.lru_cache(maxsize=32)
-def _agency_table(agencies: tuple[AgencyConfig, ...]) -> tuple[dict[str, str], str]:
-    """Casefolded spelling -> display name, and a regex alternation of all spellings."""
-    names: dict[str, str] = {}
-    for canonical, extra in BUILTIN_AGENCIES.items():
-        for spelling in (canonical, *extra):
-            names[_fold(spelling)] = canonical
-    configured: dict[str, str] = {}
-    for ag in agencies:
-        for spelling in (ag.name, *ag.aliases):
-            configured[_fold(spelling)] = ag.name
-    # A built-in spelling resolves to the configured agency when the configured
-    # one lists the built-in's name, so output uses the curator's spelling.
-    names = {k: configured.get(_fold(v), v) for k, v in names.items()} | configured
-    spellings = sorted(names, key=len, reverse=True)  # longest first: "RIA Novosti" over "RIA"
-    alternation = "|".join(r"\s+".join(map(re.escape, s.split())) for s in spellings)
-    return names, alternation
-
-
-@functools.lru_cache(maxsize=32)
-def _attribution(alternation: str) -> tuple[re.Pattern[str], ...]:
-    n = rf"\b({alternation})\b"
-    verbs = r"(?:reports|reported|learned|learnt|informs|informed|was\s+told)"
-    return tuple(re.compile(p, re.IGNORECASE) for p in (
-        rf"{n}(?:,\s+citing\s+[^,]+,)?\s+(?:has\s+|have\s+)?{verbs}\b",
-        rf"\baccording\s+to\s+(?:the\s+)?{n}",
-        rf"\btold\s+(?:a\s+|the\s+)?{n}",
-        rf"(?:сообща\w*|переда\w*|информиру\w*|пишет)\s+(?:корреспондент\w*\s+)?{n}",
-        rf"\bпо\s+(?:данным|информации|сообщению)\s+{n}",
-        rf"{n}\s+(?:сообща\w*|переда\w*|узнал\w*)",
-    ))
-
-
-def detect_agency(first_paragraph: str, photo_credit: str | None,
-                  agencies: tuple[AgencyConfig, ...] = ()) -> str | None:
-    """The agency named by the attribution phrase, else by the photo credit.
-
-    Returns the configured display name when the agency is configured (by
-    name or alias), else the built-in name; None when nothing matches.
-    """
-    names, alternation = _agency_table(agencies)
-    hits = [m for p in _attribution(alternation) if (m := p.search(first_paragraph))]
-    if hits:
-        best = min(hits, key=lambda m: m.start(1))
-        return names[_fold(best[1])]
-    if photo_credit and (m := re.search(rf"\b({alternation})\b", photo_credit, re.IGNORECASE)):
-        return names[_fold(m[1])]
-    return None
 
 
 # --------------------------------------------------------------------------- body
