@@ -39,6 +39,9 @@ class BuildOptions:
     cache: bool = True  # use and update <site>/.digest-cache/
     previous: Mapping[str, str] | None = None  # path -> fingerprint of the build in reuse_from
     reuse_from: Path | Mapping[str, bytes] | None = None  # output/ or the last in-memory site
+    # A long-running caller (`digest serve`) passes the same dict to every build
+    # so the cache stays loaded in memory between builds instead of being re-read.
+    keep: dict[str, BuildCache] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -187,7 +190,10 @@ def _build(site_root: Path, options: BuildOptions | None,
     config = configure(site_root, options)
     dirs = theme.theme_dirs(site_root, config.theme)
     ns = incremental.namespace(config, theme.template_fingerprint(dirs))
-    cache = BuildCache(site_root, ns, enabled=options.cache)
+    cache = (options.keep or {}).get(ns) or BuildCache(site_root, ns, enabled=options.cache)
+    if options.keep is not None:
+        options.keep.clear()  # one namespace at a time: settings or theme changed -> drop
+        options.keep[ns] = cache
     _warn_default_base_url(config, options, diags)
     stage("config")
     parsed = parse_all(site_root, config, options, now, diags, jobs, cache)

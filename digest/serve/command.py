@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
              "digest serve is for preview only; publish with `digest build`.", err=True)
     # One process: the server's threads make forking workers unsafe, and the
     # incremental build (cache + the previous site in memory) keeps rebuilds fast.
-    options = options_from(args, base_url=url, jobs=1)
+    options = options_from(args, base_url=url, jobs=1, keep={})
     content_dir, output_dir = _initial_dirs(site_root, args.content)
     holder: dict[str, Watcher] = {}
 
