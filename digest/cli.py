@@ -144,6 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from digest.pipeline import build, quick_input_key
+    from digest.spare import Recycle
     from digest.write import check_output_dir, scan_output, write_site
 
     started = time.perf_counter()
@@ -169,22 +170,39 @@ def cmd_build(args: argparse.Namespace) -> int:
     output = site_root / config.output_dir
     check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
     cleanup: list = []
-    write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup)
+    recycle = None
+    if result.cache is not None and result.cache.enabled:
+        # Write into the tree the last build retired, and keep the one replaced
+        # now for the next build (digest.spare): an edit then touches a few
+        # files instead of creating and deleting a whole tree.
+        recycle = Recycle(home=result.cache.dir, fingerprints=result.fingerprints,
+                          spare=last["spare"] if last else None,
+                          retired_stamp=last["stamp"] if last else "",
+                          retired_fingerprints=last["fingerprints"] if last else None,
+                          retired_files=last["files"] if last else None)
+    write_started = time.perf_counter()
+    report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
+                        recycle=recycle)
+    result.timings["write"] = time.perf_counter() - write_started
+    searched = False
     if config.search and not args.no_search:
         from digest.search import SKIPPED_WARNING, build_search_index, search_available
 
         if search_available():
-            report = build_search_index(output)
+            searched = True
+            index = build_search_index(output)
             if args.verbose:
-                print(f"  {'search':<10} {report.seconds:7.3f} s ({report.pages} pages indexed)",
+                print(f"  {'search':<10} {index.seconds:7.3f} s ({index.pages} pages indexed)",
                       file=sys.stderr)
         else:
             print(f"warning: {SKIPPED_WARNING}", file=sys.stderr)
-    files = scan_output(output)
+    # Pagefind added files after the swap: then only a scan knows them all.
+    files = scan_output(output) if searched else report.files
     if result.cache is not None:
         # Only now, with output/ complete, does the cache learn about this build.
         result.cache.save("pages", {"stamp": result.input_key,
-                                    "fingerprints": result.fingerprints, "files": files})
+                                    "fingerprints": result.fingerprints, "files": files,
+                                    "spare": report.spare.to_data() if report.spare else None})
         result.cache.flush()
     written = len(files) - 1  # every file but digest's marker
     for worker in cleanup:
@@ -218,6 +236,7 @@ def _last_build(site_root: Path, output: Path, use_cache: bool) -> dict | None:
     written (size and mtime), and whether output/ is wholly intact.
     """
     from digest.cache import BuildCache
+    from digest.spare import SpareRecord
     from digest.write import read_stamp, scan_output
 
     stamp = read_stamp(output) if use_cache else ""
@@ -230,7 +249,8 @@ def _last_build(site_root: Path, output: Path, use_cache: bool) -> dict | None:
     if not isinstance(recorded, dict) or not isinstance(fps, dict):
         return None
     current = scan_output(output)
-    return {"stamp": stamp, "intact": current == recorded,
+    return {"stamp": stamp, "intact": current == recorded, "files": current,
+            "spare": SpareRecord.from_data(pages.get("spare")),
             "fingerprints": {p: fp for p, fp in fps.items()
                              if p in current and current[p] == recorded.get(p)}}
 

@@ -17,9 +17,11 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from digest.errors import Diagnostic, OutputError
+from digest.spare import Recycle, SpareRecord, adopt, retire, stale_spares, update_tree
 
 MARKER = ".digest-build"
 
@@ -134,14 +136,26 @@ def read_stamp(output: Path) -> str:
     return lines[1] if len(lines) > 1 else ""
 
 
+@dataclass
+class WriteReport:
+    """What ``write_site`` did: the new tree's files and the kept spare, if any."""
+
+    files: dict[str, tuple[int, int]]  # path -> (size, mtime ns), marker included
+    spare: SpareRecord | None = None   # the replaced tree, kept for the next build
+    recycled: bool = False             # this build was written into the last spare
+
+
 def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
-               cleanup: list[threading.Thread] | None = None) -> int:
-    """Write ``rendered`` so that ``output`` holds exactly it.  Returns files written.
+               cleanup: list[threading.Thread] | None = None,
+               recycle: Recycle | None = None) -> WriteReport:
+    """Write ``rendered`` so that ``output`` holds exactly it.
 
     Raises OutputError (with the OS reason) and leaves ``output`` untouched on failure.
     With ``cleanup`` given, the previous tree (already swapped out) is deleted on
     a thread appended to it, which the caller joins before exiting; an
     interrupted deletion is finished by the next build (``clean_leftovers``).
+    With ``recycle`` (digest.spare), the staging tree starts from the spare the
+    last build kept, and the replaced tree is kept instead of deleted.
     """
     conflicts = path_conflicts(rendered)
     if conflicts:
@@ -155,30 +169,30 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     clean_leftovers(output)
     token = uuid.uuid4().hex[:12]
     staging = output.parent / f"{output.name}.tmp-{token}"
+    for rel in rendered:
+        safe_relpath(rel)
+    report = WriteReport(files={})
     try:
-        staging.mkdir()
-        # The marker says "digest made this folder" and which inputs it reflects.
-        (staging / MARKER).write_text(f"digest\n{stamp}\n", encoding="utf-8")
-        paths = sorted(rendered)
-        # Every folder once, parents first (sorted order puts "a" before "a/b"),
-        # with plain os.mkdir: a site has about one folder per page.
-        folders = sorted({str(PurePosixPath(rel).parent) for rel in map(safe_relpath, paths)}
-                         - {"."})
-        made = {"."}
-        for folder in folders:
-            for parent in _ancestors(folder):
-                if parent not in made:
-                    os.mkdir(staging / parent)
-                    made.add(parent)
-        link_source = getattr(rendered, "link_source", None)
-        for rel in paths:
-            target = staging / rel
-            source = link_source(rel) if link_source else None
-            if source is not None and _link(source, target):
-                continue  # unchanged since the last build: share the old file's bytes
-            with open(target, "wb") as fh:
-                fh.write(rendered[rel])
-        _swap(staging, output, token, cleanup)
+        spare = adopt(recycle, staging, MARKER) if recycle else None
+        if spare is not None:
+            try:
+                report.files = _fill_adopted(staging, rendered, recycle, spare)
+                report.recycled = True
+            except OSError:
+                # Whatever the spare held, a fresh tree is always right.
+                shutil.rmtree(staging, ignore_errors=True)
+                spare = None
+        if spare is None:
+            staging.mkdir()
+            _mark(staging, "")
+            _fill_fresh(staging, rendered)
+            report.files = scan_output(staging)
+        # The marker says "digest made this folder" and which inputs it reflects;
+        # written last, so a half-filled tree never carries a stamp.
+        _mark(staging, stamp)
+        st = os.stat(staging / MARKER)
+        report.files[MARKER] = (st.st_size, st.st_mtime_ns)
+        report.spare = _swap(staging, output, token, cleanup, recycle)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(Diagnostic(
@@ -189,7 +203,41 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
         # SIGINT/SIGTERM (KeyboardInterrupt/SystemExit) mid-write: keep output/ as it was.
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(rendered)
+    return report
+
+
+def _mark(tree: Path, stamp: str) -> None:
+    marker = tree / MARKER
+    marker.unlink(missing_ok=True)  # replaced, not rewritten: never edit a file in place
+    marker.write_text(f"digest\n{stamp}\n", encoding="utf-8")
+
+
+def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle,
+                  spare: SpareRecord) -> dict[str, tuple[int, int]]:
+    _mark(staging, "")  # from here on the tree is half-made: no stamp
+    present = scan_output(staging)
+    return update_tree(staging, rendered, recycle.fingerprints, spare, present, MARKER)
+
+
+def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
+    paths = sorted(rendered)
+    # Every folder once, parents first (sorted order puts "a" before "a/b"),
+    # with plain os.mkdir: a site has about one folder per page.
+    folders = sorted({str(PurePosixPath(rel).parent) for rel in paths} - {"."})
+    made = {"."}
+    for folder in folders:
+        for parent in _ancestors(folder):
+            if parent not in made:
+                os.mkdir(staging / parent)
+                made.add(parent)
+    link_source = getattr(rendered, "link_source", None)
+    for rel in paths:
+        target = staging / rel
+        source = link_source(rel) if link_source else None
+        if source is not None and _link(source, target):
+            continue  # unchanged since the last build: share the old file's bytes
+        with open(target, "wb") as fh:
+            fh.write(rendered[rel])
 
 
 RENAME_ATTEMPTS = 5  # Windows: a virus scanner or indexer briefly holding a file
@@ -210,7 +258,10 @@ def _rename(src: Path, dst: Path) -> None:
 
 
 def _swap(staging: Path, output: Path, token: str,
-          cleanup: list[threading.Thread] | None = None) -> None:
+          cleanup: list[threading.Thread] | None = None,
+          recycle: Recycle | None = None) -> SpareRecord | None:
+    """Rename staging over output; returns the record of the replaced tree when
+    it was kept as the next spare (else it is deleted)."""
     old = output.parent / f"{output.name}.old-{token}"
     had_old = output.exists()
     try:
@@ -221,16 +272,27 @@ def _swap(staging: Path, output: Path, token: str,
         if old.exists() and not output.exists():
             os.replace(old, output)  # roll back
         raise
-    if had_old:
+    kept = retire(recycle, old) if had_old and recycle else None
+    doomed = [old] if had_old and kept is None else []
+    if recycle:
+        doomed += stale_spares(recycle.home, kept.name if kept else None)
+    if doomed:
         if cleanup is None:
-            shutil.rmtree(old, ignore_errors=True)
+            for tree in doomed:
+                shutil.rmtree(tree, ignore_errors=True)
         else:
             # Deleting ~one folder per page is slow on some file systems; the
             # new site is already in place, so let it overlap the rest.
-            worker = threading.Thread(target=shutil.rmtree, args=(old,),
-                                      kwargs={"ignore_errors": True}, name="digest-cleanup")
+            worker = threading.Thread(target=_remove_all, args=(doomed,),
+                                      name="digest-cleanup")
             worker.start()
             cleanup.append(worker)
+    return kept
+
+
+def _remove_all(trees: list[Path]) -> None:
+    for tree in trees:
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 def _ancestors(folder: str) -> list[str]:

@@ -1,0 +1,130 @@
+"""Issue 6: the tree a build replaces is kept and recycled as the next staging tree.
+
+digest.spare keeps the retired output tree in ``.digest-cache/spare-*`` and the
+next build fixes only the files that differ before swapping it in.  These tests
+check that it really is recycled (its folders come back as output/), that the
+result is still exactly a cold build, and that a damaged, half-updated or
+tampered spare is never trusted.  CLI only, like test_incremental.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.integration.conftest import tree_hash
+from tests.integration.test_incremental import (
+    CACHE, add_article, assert_same_tree, build, build_with_cold_reference, delete_article,
+    digest, edit_body, edit_tags, edit_title, finish, make_incremental_site, rename_article)
+
+
+def spares(site: Path) -> list[Path]:
+    return sorted((site / CACHE).glob("spare-*"))
+
+
+def only_spare(site: Path) -> Path:
+    found = spares(site)
+    assert len(found) == 1, f"expected exactly one spare tree, found {found}"
+    return found[0]
+
+
+def test_the_replaced_tree_is_kept_and_recycled(tmp_path: Path) -> None:
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    first = os.stat(site / "output" / "2024").st_ino  # a folder of the first tree
+    edit_title(site)
+    build(site)
+    # the first tree was not deleted: it waits in the cache as the spare
+    assert os.stat(only_spare(site) / "2024").st_ino == first
+    edit_body(site)
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    # ...and the third build was written into it, not into a new tree
+    assert os.stat(site / "output" / "2024").st_ino == first
+    assert_same_tree(tree_hash(site / "output"), want)
+    assert len(spares(site)) == 1
+    assert not list(site.glob("output.*")), "staging or old trees left beside output/"
+
+
+def test_recycled_builds_track_adds_deletes_and_renames(tmp_path: Path) -> None:
+    """Each edit lands in the tree of the build before last, which has seen
+    neither the previous edit nor this one: both must be applied to it."""
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    for n, edit in enumerate((add_article, delete_article, rename_article, edit_tags)):
+        edit(site)
+        want = build_with_cold_reference(site, tmp_path / f"cold-{n}")
+        assert_same_tree(tree_hash(site / "output"), want)
+
+
+def _two_builds(site: Path) -> Path:
+    build(site)
+    edit_title(site)
+    build(site)
+    return only_spare(site)
+
+
+def test_a_tampered_spare_is_repaired(tmp_path: Path) -> None:
+    site = make_incremental_site(tmp_path / "site")
+    spare = _two_builds(site)
+    pages = sorted(p for p in spare.rglob("index.html") if p.parent != spare)
+    assert len(pages) > 10
+    pages[0].unlink()                                   # a file gone
+    victim = pages[len(pages) // 2]
+    victim.unlink()  # replaced, not edited: the live tree may share the inode
+    victim.write_text("<p>planted</p>\n", encoding="utf-8")  # a file changed
+    (spare / "planted.html").write_text("<p>not built by digest</p>\n", encoding="utf-8")
+    (spare / "planted-folder").mkdir()
+    (spare / "planted-folder" / "index.html").write_text("<p>x</p>\n", encoding="utf-8")
+    edit_body(site)
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(site / "output"), want)
+
+
+def test_a_half_updated_spare_is_not_adopted(tmp_path: Path) -> None:
+    """A build killed while updating the spare leaves it without its stamp (the
+    marker is cleared first): the next build must start from a fresh tree."""
+    site = make_incremental_site(tmp_path / "site")
+    spare = _two_builds(site)
+    marker = spare / ".digest-build"
+    marker.unlink()
+    marker.write_text("digest\n\n", encoding="utf-8")
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_text("<p>half written</p>\n", encoding="utf-8")
+    edit_body(site)
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(site / "output"), want)
+    assert spare not in spares(site), "the unusable spare was not removed"
+    assert len(spares(site)) == 1
+
+
+def test_the_live_tree_is_never_modified_in_place(tmp_path: Path) -> None:
+    """Files shared by hard link between output/ and the spare are replaced, not
+    rewritten: a page's old inode keeps its old bytes after the next builds."""
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    home = site / "output" / "index.html"
+    before = home.read_bytes()
+    fd = os.open(home, os.O_RDONLY)  # what a server still holding the file would read
+    try:
+        for edit in (edit_title, edit_body, add_article):
+            edit(site)
+            build(site)
+        assert home.read_bytes() != before
+        assert os.pread(fd, len(before) + 1, 0) == before
+    finally:
+        os.close(fd)
+
+
+def test_no_cache_keeps_no_spare(tmp_path: Path) -> None:
+    site = make_incremental_site(tmp_path / "site", articles=8)
+    build(site, "--no-cache")
+    edit_title(site)
+    build(site, "--no-cache")
+    assert spares(site) == []
+
+
+def test_clean_removes_the_spare(tmp_path: Path) -> None:
+    site = make_incremental_site(tmp_path / "site", articles=8)
+    _two_builds(site)
+    finish(digest(site, "clean"))
+    assert not (site / CACHE).exists()
