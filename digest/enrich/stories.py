@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from collections.abc import Mapping, Sequence
 from itertools import islice
 
 from digest.config import SiteConfig
@@ -57,14 +58,32 @@ def similarity(text_a: dict[str, float], text_b: dict[str, float],
 
 def cluster_stories(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
     """Fill ``story`` and ``also_reported``; returns records in input order."""
-    n = len(articles)
-    if n == 0:
+    if not articles:
         return articles
     # Vectors in input order, the same call as relate() makes: the memoised
     # vectors are shared between the two stages.
     vecs = vectorize([(a.title, a.body) for a in articles])
-    order = sorted(range(n), key=lambda i: (articles[i].date.timestamp(), articles[i].url))
+    stories, also = story_fields(articles, config, vecs)
+    out = list(articles)
+    for i, art in enumerate(articles):
+        if stories[i] is not None or art.story or art.also_reported:
+            out[i] = replace(art, story=stories[i], also_reported=also[i])
+    return tuple(out)
+
+
+def story_fields(articles: Sequence[Article], config: SiteConfig,
+                 vecs: Sequence[Mapping[str, int]]
+                 ) -> tuple[list[str | None], list[tuple[str, ...]]]:
+    """``story`` and ``also_reported`` of each article, in input order.
+
+    ``vecs`` are the articles' :func:`vectorize` vectors, in the same order.
+    Returns plain values so that ``enrich_site`` copies each record once for
+    all its site fields.
+    """
+    n = len(articles)
     stamps = [a.date.timestamp() for a in articles]
+    urls = [a.url for a in articles]
+    order = sorted(range(n), key=lambda i: (stamps[i], urls[i]))
     sources = [_source(a) for a in articles]
     terms = [
         frozenset((tax, label.casefold()) for tax, labels in a.terms.items()
@@ -75,29 +94,34 @@ def cluster_stories(articles: tuple[Article, ...], config: SiteConfig) -> tuple[
     story_of: dict[int, int] = {}  # article index -> story number
     members: list[list[int]] = []  # story number -> article indexes, in time order
     recent: dict[str, list[int]] = {}  # token -> article indexes, in time order
+    threshold = config.story_threshold
     for i in order:
         now = stamps[i]
+        source = sources[i]
         lookup = list(islice(vecs[i], LOOKUP_TOKENS))  # keys come strongest first
         seen: set[int] = set()
         best, best_sim = -1, -1.0
         for token in lookup:
-            for j in reversed(recent.get(token, ())):
+            posting = recent.get(token)
+            if posting is None:
+                recent[token] = [i]
+                continue
+            for j in reversed(posting):
                 if now - stamps[j] > PAIR_WINDOW:
                     break
                 if j in seen:
                     continue
                 seen.add(j)
-                if sources[j] == sources[i]:
+                if sources[j] == source:
                     continue  # one source's follow-ups are not "also reported"
                 story = story_of.get(j)
                 if story is not None and now - stamps[members[story][0]] > STORY_SPAN:
                     continue
                 sim = similarity(vecs[i], vecs[j], terms[i], terms[j])
                 # Ties: the partner met first (strongest word, newest) wins.
-                if sim >= config.story_threshold and sim > best_sim:
+                if sim >= threshold and sim > best_sim:
                     best, best_sim = j, sim
-        for token in lookup:
-            recent.setdefault(token, []).append(i)
+            posting.append(i)  # after the scan: i is not its own partner
         if best < 0:
             continue
         story = story_of.get(best)
@@ -108,18 +132,15 @@ def cluster_stories(articles: tuple[Article, ...], config: SiteConfig) -> tuple[
         members[story].append(i)
         story_of[i] = story
 
-    out = list(articles)
+    stories: list[str | None] = [None] * n
+    also: list[tuple[str, ...]] = [()] * n
     used_ids: set[str] = set()
     for group in members:
         story_id = _story_id(articles[group[0]].slug, used_ids)
         for i in group:
-            others = [j for j in group if j != i and sources[j] != sources[i]]
-            out[i] = replace(articles[i], story=story_id,
-                             also_reported=tuple(articles[j].url for j in others))
-    for i in range(n):
-        if i not in story_of and (articles[i].story or articles[i].also_reported):
-            out[i] = replace(articles[i], story=None, also_reported=())
-    return tuple(out)
+            stories[i] = story_id
+            also[i] = tuple([urls[j] for j in group if j != i and sources[j] != sources[i]])
+    return stories, also
 
 
 def _story_id(slug: str, used: set[str]) -> str:
