@@ -20,16 +20,17 @@ time bonus favours anyway.
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import chain, islice, repeat
+from operator import mul
 from sys import intern
 
 from digest.config import SiteConfig
-from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, dot, vectorize
+from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
 from digest.records import Article
 
 TERMS_WEIGHT = 0.45
@@ -93,40 +94,68 @@ def _combined(text_vec: Mapping[str, int], term_vec: Mapping[str, int]) -> dict[
 
 def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
     """Fill ``related``, ``earlier`` and ``later``; returns records in input order."""
-    n = len(articles)
-    if n == 0:
+    if not articles:
         return articles
+    # Vectorised in input order, as cluster_stories() does, so that the
+    # memoised vectors serve both stages.
+    vecs = vectorize([(a.title, a.body) for a in articles])
+    fields = related_fields(articles, config, vecs,
+                            [a.story for a in articles], [a.also_reported for a in articles])
+    return tuple(replace(a, related=related, earlier=earlier, later=later)
+                 for a, (related, earlier, later) in zip(articles, fields, strict=True))
+
+
+def related_fields(
+    articles: Sequence[Article], config: SiteConfig, vecs: Sequence[Mapping[str, int]],
+    stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]],
+) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """``(related, earlier, later)`` of each article, in input order.
+
+    ``vecs`` are the articles' :func:`vectorize` vectors; ``stories`` and
+    ``also_reported`` their story fields (as cluster_stories() fills them), all
+    in input order.  Returns plain values so that ``enrich_site`` copies each
+    record once for all its site fields.
+    """
+    n = len(articles)
     # Position in (newest first, URL) order: the tie-break order, and the time
     # axis the candidate windows slide along.
     order = sorted(range(n), key=lambda i: (-articles[i].date.timestamp(), articles[i].url))
     arts = [articles[i] for i in order]
     stamps = [a.date.timestamp() / _SECONDS_PER_DAY for a in arts]
-    # Vectorised in input order, as cluster_stories() does, so that the
-    # memoised vectors serve both stages.
-    by_input = vectorize([(a.title, a.body) for a in articles])
-    text_vecs = [by_input[i] for i in order]
+    text_vecs = [vecs[i] for i in order]
     term_vecs = term_vectors(arts)
     vectors = [_combined(t, x) for t, x in zip(text_vecs, term_vecs, strict=True)]
-    stories = [a.story for a in arts]
+    del text_vecs
+    # The candidate side of each dot product is only iterated: compact
+    # (keys, weights) sequences read faster than the dicts themselves, whose
+    # scattered int objects cost a cache miss each.
+    dims = [(tuple(v), array("q", v.values())) for v in vectors]
+    story_at = [stories[i] for i in order]
+    also_at = [also_reported[i] for i in order]
+    urls = [a.url for a in arts]
 
     keys: list[list[str]] = []
     postings: dict[str, list[int]] = {}
     for pos in range(n):
-        own = [*islice(text_vecs[pos], CANDIDATE_TOKENS), *term_vecs[pos]]
+        own = [*islice(vecs[order[pos]], CANDIDATE_TOKENS), *term_vecs[pos]]
         keys.append(own)
         for key in own:
             postings.setdefault(key, []).append(pos)  # ascending pos: sorted for bisect
+    del term_vecs
 
     by_slug: dict[str, list[int]] = {}
     for pos, art in enumerate(arts):
         by_slug.setdefault(art.slug, []).append(pos)
 
-    out: list[Article | None] = [None] * n
-    for pos, art in enumerate(arts):
+    url_of = urls.__getitem__
+    out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
+    for pos in range(n):
         shortlist = max(MIN_SHORTLIST, config.related_count * SHORTLIST_FACTOR)
         while True:
-            ranked, complete = _rank(pos, stamps, vectors, stories, keys[pos], postings, shortlist)
-            chosen = _choose(pos, arts, ranked, by_slug, config.related_count)
+            ranked, complete = _rank(pos, stamps, vectors, dims, story_at, keys[pos],
+                                     postings, shortlist)
+            chosen = _choose(pos, arts, story_at, also_at[pos], ranked, by_slug,
+                             config.related_count)
             # Widen only when exclusions, not weak candidates, emptied the list:
             # candidates come in order of shared keys, so later ones are weaker.
             if complete or len(chosen) >= config.related_count or len(ranked) < shortlist:
@@ -136,21 +165,24 @@ def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, 
         later = [q for q in chosen if q < pos]
         earlier.sort()  # newest first
         later.sort(reverse=True)  # oldest first
-        out[order[pos]] = replace(
-            art,
-            related=tuple(arts[q].url for q in chosen),
-            earlier=tuple(arts[q].url for q in earlier),
-            later=tuple(arts[q].url for q in later),
-        )
-    return tuple(a for a in out if a is not None)
+        out[order[pos]] = (tuple(map(url_of, chosen)), tuple(map(url_of, earlier)),
+                           tuple(map(url_of, later)))
+    return out
+
+
+_ZEROS = repeat(0)  # endless: the default for every key a dict.get lookup misses
 
 
 def _rank(
     pos: int, stamps: Sequence[float], vectors: Sequence[Mapping[str, int]],
+    dims: Sequence[tuple[tuple[str, ...], array[int]]],
     stories: Sequence[str | None], own_keys: Sequence[str],
     postings: Mapping[str, list[int]], shortlist: int,
 ) -> tuple[list[int], bool]:
-    """Candidate positions for ``pos``, best first; and whether none were cut."""
+    """Candidate positions for ``pos``, best first; and whether none were cut.
+
+    ``dims[q]`` holds the keys and weights of ``vectors[q]``, in its order.
+    """
     windows = []
     for key in own_keys:
         plist = postings[key]
@@ -162,14 +194,14 @@ def _rank(
     shared = Counter(chain.from_iterable(windows))  # counted in C
     del shared[pos]
     # A stable sort: equal counts keep first-seen order, which depends on
-    # positions only, never on the input order.
-    candidates = sorted(shared.items(), key=itemgetter(1), reverse=True)
+    # positions only, never on the input order.  Keys only, no item tuples.
+    candidates = sorted(shared, key=shared.__getitem__, reverse=True)
     # One candidate per story, the one sharing most keys: near-duplicates of
     # one event would otherwise fill the shortlist (and then the list).
     picked: list[int] = []
     seen: set[str] = set()
     complete = True
-    for q, _ in candidates:
+    for q in candidates:
         story = stories[q]
         if story is not None:
             if story in seen:
@@ -179,11 +211,16 @@ def _rank(
             complete = False
             break
         picked.append(q)
-    vec, day = vectors[pos], stamps[pos]
+    vec_get, day = vectors[pos].get, stamps[pos]
     floor = MIN_RELEVANCE / TEXT_WEIGHT * SCALE_SQUARED
     scored = []
     for q in picked:
-        raw = dot(vec, vectors[q])
+        other_keys, other_weights = dims[q]
+        # dot(vectors[pos], vectors[q]), inlined: every key of the candidate
+        # looked up with a default costs less than building the set of shared
+        # keys (candidates share many keys by construction).  Integers: exact
+        # in any order, see textvec.dot().
+        raw = sum(map(mul, other_weights, map(vec_get, other_keys, _ZEROS)))
         if raw < floor:
             continue
         score = raw * (TEXT_WEIGHT / SCALE_SQUARED) + TIME_WEIGHT * math.exp(
@@ -194,7 +231,8 @@ def _rank(
 
 
 def _choose(
-    pos: int, arts: Sequence[Article], ranked: Sequence[int],
+    pos: int, arts: Sequence[Article], stories: Sequence[str | None],
+    also_reported: tuple[str, ...], ranked: Sequence[int],
     by_slug: Mapping[str, list[int]], count: int,
 ) -> list[int]:
     """Pins first, then the best-ranked candidates, one per story."""
@@ -210,17 +248,18 @@ def _choose(
             chosen.append(q)
     # Near-duplicates of one event crowd a list: one link per story, and none
     # to the other reports of this article's own event (shown as also_reported).
-    also = set(art.also_reported)
-    seen_stories = {arts[q].story for q in chosen if arts[q].story}
+    also = set(also_reported)
+    seen_stories = {stories[q] for q in chosen if stories[q]}
     for q in ranked:
         if len(chosen) >= count:  # pins fill slots too; all pins are always kept
             break
         other = arts[q]
-        if q in chosen or other.slug in excluded or other.url in also:
+        if q in chosen or (excluded and other.slug in excluded) or other.url in also:
             continue
-        if other.story:
-            if other.story in seen_stories:
+        story = stories[q]
+        if story:
+            if story in seen_stories:
                 continue
-            seen_stories.add(other.story)
+            seen_stories.add(story)
         chosen.append(q)
     return chosen
