@@ -42,14 +42,34 @@ def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
 
 
 def enrich_site(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
-    """Stories, related links and mentions: functions of the whole site."""
-    from digest.enrich.mentions import resolve_mentions
-    from digest.enrich.related import relate
-    from digest.enrich.stories import cluster_stories
+    """Stories, related links and mentions: functions of the whole site.
 
-    articles = cluster_stories(articles, config)
-    articles = relate(articles, config)
-    return resolve_mentions(articles)
+    The same as cluster_stories, then relate, then resolve_mentions, but each
+    step returns plain field values and every record is copied once at the
+    end: three rounds of dataclasses.replace cost more than the mentions step.
+    """
+    from dataclasses import replace
+
+    from digest.enrich.mentions import mention_fields
+    from digest.enrich.related import related_fields
+    from digest.enrich.stories import story_fields
+    from digest.enrich.textvec import compute_vectors
+
+    if not articles:
+        return articles
+    # Computed here and passed on, not memoised: nothing has to hash the
+    # site's text, and the vectors die with this call.
+    vecs = compute_vectors([(a.title, a.body) for a in articles])
+    stories, also = story_fields(articles, config, vecs)
+    links = related_fields(articles, config, vecs, stories, also)
+    del vecs
+    mentions = mention_fields(articles)
+    return tuple(
+        replace(art, story=story, also_reported=others, related=related, earlier=earlier,
+                later=later, mentions=resolved)
+        for art, story, others, (related, earlier, later), resolved
+        in zip(articles, stories, also, links, mentions, strict=True)
+    )
 
 
 def enrich(articles: tuple[Article, ...], config: SiteConfig,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -38,6 +39,15 @@ def normalize_title(title: str) -> str:
 
 def resolve_mentions(articles: tuple[Article, ...]) -> tuple[Article, ...]:
     """Fill ``Mention.url`` where a mention's title matches a site article."""
+    return tuple(art if mentions is art.mentions else replace(art, mentions=mentions)
+                 for art, mentions in zip(articles, mention_fields(articles), strict=True))
+
+
+def mention_fields(articles: Sequence[Article]) -> list[tuple[Mention, ...]]:
+    """``mentions`` of each article with URLs filled in, in input order.
+
+    An article whose mentions do not change gets its own tuple back.
+    """
     by_title: dict[str, list[Article]] = {}
     for art in articles:
         key = normalize_title(art.title)
@@ -46,11 +56,11 @@ def resolve_mentions(articles: tuple[Article, ...]) -> tuple[Article, ...]:
     out = []
     for art in articles:
         if not art.mentions:
-            out.append(art)
+            out.append(art.mentions)
             continue
         mentions = tuple(_resolve(m, art, by_title) for m in art.mentions)
-        out.append(replace(art, mentions=mentions) if mentions != art.mentions else art)
-    return tuple(out)
+        out.append(mentions if mentions != art.mentions else art.mentions)
+    return out
 
 
 def _resolve(mention: Mention, owner: Article, by_title: dict[str, list[Article]]) -> Mention:

@@ -101,6 +101,12 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=2)
 def _vectorize_cached(docs: tuple[tuple[str, str], ...], top: int) -> list[dict[str, int]]:
+    return compute_vectors(docs, top)
+
+
+def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS
+                    ) -> list[dict[str, int]]:
+    """:func:`vectorize` without the memo, for a caller that shares the vectors itself."""
     # Per document only (interned terms, their counts) is kept until the idf
     # is known: a Counter per document plus its own copy of every term string
     # held ~175 MiB at 10,000 articles; interned, equal terms share one object.
