@@ -10,6 +10,9 @@ What it keeps, each keyed so that a stale entry can never be used:
 - ``pages``: the fingerprint of each page and feed of the last build written
   to output/, so unchanged pages are hard-linked from it instead of rendered.
 
+``articles`` and ``bodies`` are split into shards by key (``articles-03.pickle``);
+a flush rewrites only the shards whose entries changed.
+
 Every section also carries the cache *namespace*: digest's version, the
 settings and the theme's files.  Anything unreadable, of the wrong shape or
 from another namespace is dropped and rebuilt, never trusted.  Files are signed
@@ -27,11 +30,15 @@ import os
 import secrets
 import pickle
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
+# Big sections whose entries change a few at a time are stored in shards by
+# key, so a one-article edit rewrites a sixteenth of them, not 70 MB.
+SHARDS = {"articles": 16, "bodies": 16}
 
 _ALLOWED = {
     ("digest.records", "Article"), ("digest.records", "Mention"),
@@ -97,9 +104,28 @@ class BuildCache:
         self.problems: list[str] = []  # sections that were unreadable (for --verbose)
         self._loaded: dict[str, Any] = {}
         self._dirty: set[str] = set()
+        self._as_read: dict[str, list[dict[Any, Any]]] = {}
         self.hashes: dict[str, str] = {}  # source path -> SHA-256 of this build's bytes
 
     def _read(self, name: str, namespace: str) -> Any:
+        if name in SHARDS:
+            return self._read_shards(name, namespace)
+        return self._read_file(name, namespace)
+
+    def _read_shards(self, name: str, namespace: str) -> dict[Any, Any]:
+        merged: dict[Any, Any] = {}
+        kept = []
+        for i in range(SHARDS[name]):
+            part = self._read_file(f"{name}-{i:02d}", namespace)
+            part = part if isinstance(part, dict) else {}
+            if any(_shard(k, SHARDS[name]) != i for k in part):
+                part = {}  # not what this shard can hold: distrust it whole
+            kept.append(dict(part))
+            merged.update(part)
+        self._as_read[name] = kept  # what is on disk, to skip unchanged shards
+        return merged
+
+    def _read_file(self, name: str, namespace: str) -> Any:
         path = self.dir / f"{name}.pickle"
         if not self.enabled or not path.is_file() or path.is_symlink():
             return None
@@ -147,13 +173,39 @@ class BuildCache:
                 gitignore.write_text("*\n", encoding="utf-8")
             for name in sorted(self._dirty):
                 ns = "" if name in raw else self.namespace
-                body = pickle.dumps((FORMAT, ns, self._loaded[name]), protocol=5)
-                tmp = self.dir / f".{name}.{os.getpid()}.tmp"
-                tmp.write_bytes(hmac.digest(self.key, body, "sha256") + body)
-                os.replace(tmp, self.dir / f"{name}.pickle")
+                if name in SHARDS and isinstance(self._loaded[name], dict):
+                    self._write_shards(name, ns, self._loaded[name])
+                else:
+                    self._write_file(name, ns, self._loaded[name])
             self._dirty.clear()
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+    def _write_file(self, name: str, namespace: str, data: Any) -> None:
+        body = pickle.dumps((FORMAT, namespace, data), protocol=5)
+        tmp = self.dir / f".{name}.{os.getpid()}.tmp"
+        tmp.write_bytes(hmac.digest(self.key, body, "sha256") + body)
+        os.replace(tmp, self.dir / f"{name}.pickle")
+
+    def _write_shards(self, name: str, namespace: str, data: dict[Any, Any]) -> None:
+        count = SHARDS[name]
+        parts: list[dict[Any, Any]] = [{} for _ in range(count)]
+        for key, value in data.items():
+            parts[_shard(key, count)][key] = value
+        on_disk = self._as_read.get(name) if namespace == self.namespace else None
+        for i, part in enumerate(parts):
+            # == on dicts compares values by identity first: cheap when they
+            # are the very objects read, as they are for unchanged entries.
+            if on_disk is not None and on_disk[i] == part:
+                continue
+            self._write_file(f"{name}-{i:02d}", namespace, part)
+        self._as_read[name] = [dict(part) for part in parts]
+
+
+def _shard(key: Any, count: int) -> int:
+    """The shard of a key: stable across runs and machines (not hash())."""
+    return zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % count
 
 
 def clear_cache(site_root: Path) -> bool:
