@@ -244,8 +244,11 @@ def _build(site_root: Path, options: BuildOptions | None,
     gc.freeze()
     body_cache = cache.section("bodies")
     known_bodies = len(body_cache)
+    # ns leaves base_url out (serve and build share parsing and enrichment),
+    # but every page shows it: page fingerprints must include it.
     result = render.render_incremental(
-        site, env, config, theme.read_static(dirs), now=now, jobs=jobs, global_fp=ns,
+        site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
+        global_fp=ns + config.base_url,
         previous=options.previous if options.reuse_from is not None else None,
         body_cache=body_cache)
     if len(body_cache) != known_bodies:
@@ -264,7 +267,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         raise DigestError([Diagnostic(severity="error", code=d.code, message=d.message,
                                       path=d.path, line=d.line, hint=d.hint)
                            for d in diags if d.severity == "warning"])
-    key = incremental.input_key(ns, cache.section("inputs"), _output_options(options), now)
+    key = incremental.input_key(ns + config.base_url, cache.section("inputs"),
+                                _output_options(options), now)
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache)
@@ -325,4 +329,5 @@ def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
                     return None
         except OSError:
             return None
-    return incremental.input_key(ns, inputs, _output_options(options), now)
+    # ns leaves base_url out; the output shows it, so the key must not
+    return incremental.input_key(ns + config.base_url, inputs, _output_options(options), now)

@@ -426,3 +426,15 @@ def test_clean_then_build_equals_cold_build(tmp_path: Path) -> None:
     assert not (site / CACHE).exists() and not (site / "output").exists()
     want = build_with_cold_reference(site, tmp_path / "cold")
     assert_same_tree(tree_hash(site / "output"), want)
+
+
+def test_changing_base_url_rewrites_every_page(tmp_path: Path) -> None:
+    """Parsing and enrichment are cached without the base URL (serve and build share
+    them), but every page shows it (canonical links, feeds): a new base_url must
+    not reuse a single page of the last build."""
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    replace_in(site / "digest.yaml", "https://lakeside.example.org/",
+               "https://lake.example.net/")
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(site / "output"), want)
