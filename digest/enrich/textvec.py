@@ -88,8 +88,9 @@ def vectorize(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS) -> list[dic
 
     Sublinear tf (1 + ln tf), smooth idf (ln((1+N)/(1+df)) + 1), stop words and
     terms on more than half of the documents dropped.  Memoised on the exact
-    input, because story clustering and related links both need the same
-    vectors in one build.
+    input, because cluster_stories() and relate() called on their own both
+    need the same vectors (enrich_site computes them once with
+    :func:`compute_vectors` and passes them on instead).
     """
     return _vectorize_cached(tuple(docs), top)
 
@@ -145,7 +146,7 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS
         floor = max(floor, tiny)
         # compress() passes on only the selected (term, weight) pairs, so zip
         # reuses one tuple for all the others.
-        best = dict(compress(zip(keys, weights), map(floor.__le__, weights)))
+        best = dict(compress(zip(keys, weights, strict=True), map(floor.__le__, weights)))
         if len(best) > top:  # ties at the floor: the term itself decides
             best = dict(sorted(best.items(), key=lambda tw: (-tw[1], tw[0]))[:top])
         kept = best.values()
@@ -156,8 +157,8 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS
         # above): dict lookups across 10,000 vectors run much faster when equal
         # keys are identical.
         ranked = sorted(sorted(best), key=best.__getitem__, reverse=True)
-        vectors.append(dict(zip(ranked, map(round, map(scale.__mul__,
-                                                         map(best.__getitem__, ranked))))))
+        weights = list(map(best.__getitem__, ranked))
+        vectors.append(dict(zip(ranked, map(round, map(scale.__mul__, weights)), strict=True)))
     return vectors
 
 
