@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -81,7 +82,10 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
     env.filters["absolute"] = lambda url: config.base_url.rstrip("/") + url
     env.filters["day"] = long_day
     env.filters["month"] = month_year
-    env.globals["term_url"] = lambda tax, label: term_url(tax, label, config)
+    # A label is linked from every page of its articles (thousands of times on
+    # a big site) and its URL needs a slugify each time: remember them.
+    env.globals["term_url"] = lru_cache(maxsize=None)(
+        lambda tax, label: term_url(tax, label, config))
     env.globals["edition_url"] = lambda article: day_url(article.date.astimezone(tz).date())
     env.globals["article_ld"] = lambda article: news_article(article, config)
     env.globals["article_meta"] = lambda article: meta_tags(article, config)
