@@ -43,6 +43,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -69,19 +70,35 @@ def clean(text: str) -> str:
 
 def _identity(article: Article) -> str:
     """The host-independent part of a derived id (see the module docstring)."""
-    utc = article.date.astimezone(UTC)
-    # Percent-encoded: a tag URI is ASCII, and an agency may be named in Cyrillic.
-    agency = quote(slugify(article.source or "") or "digest", safe="-")
-    tag = f"{utc:%Y-%m-%d}:{agency}/{utc:%H%M}"
-    if article.source_url:
-        tag += "/" + hashlib.sha256(article.source_url.encode("utf-8")).hexdigest()[:10]
+    return _identity_of(article.date, article.source, article.source_url)
+
+
+# Memoised: every build computes the id of every article twice (entry_ids for
+# the feeds, id_collisions for the warnings), and `digest serve` every rebuild.
+# The result depends only on the instant (equal datetimes are the same instant,
+# whatever their zone), the agency and the source URL, which are the keys.
+@lru_cache(maxsize=1 << 16)
+def _identity_of(when: datetime, source: str | None, source_url: str | None) -> str:
+    utc = when.astimezone(UTC)
+    tag = f"{utc:%Y-%m-%d}:{_agency(source)}/{utc:%H%M}"
+    if source_url:
+        tag += "/" + hashlib.sha256(source_url.encode("utf-8")).hexdigest()[:10]
     return tag
+
+
+@lru_cache(maxsize=1024)
+def _agency(source: str | None) -> str:
+    # Percent-encoded: a tag URI is ASCII, and an agency may be named in Cyrillic.
+    return quote(slugify(source or "") or "digest", safe="-")
+
+
+def _host(config: SiteConfig) -> str:
+    return urlsplit(config.base_url).hostname or "localhost"
 
 
 def derived_id(article: Article, config: SiteConfig) -> str:
     """The tag URI of rule 2 (without a collision suffix)."""
-    host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{_identity(article)}"
+    return f"tag:{_host(config)},{_identity(article)}"
 
 
 def _derived_groups(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
@@ -101,8 +118,9 @@ def entry_ids(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, st
     derived id, naming both files.
     """
     ids: dict[str, str] = {}
-    for members in _derived_groups(articles).values():
-        tag = derived_id(members[0], config)
+    host = _host(config)
+    for identity, members in _derived_groups(articles).items():
+        tag = f"tag:{host},{identity}"  # = derived_id(members[0], config)
         for n, art in enumerate(members, start=1):
             ids[art.key] = tag if n == 1 else f"{tag}-{n}"
     owner: dict[str, str] = {v: k for k, v in ids.items()}
