@@ -53,6 +53,8 @@ def collision_key(path: str) -> str:
     Case-insensitive file systems (macOS, Windows; Netlify's CDN is not, but a
     curator's laptop is) and NFC/NFD forms of the same letters collide.
     """
+    if path.isascii():  # most paths: NFC changes nothing, casefold is lower()
+        return path.lower()
     return unicodedata.normalize("NFC", path).casefold()
 
 
@@ -70,9 +72,10 @@ def check_collisions(owners: Iterable[tuple[str, str]]) -> None:
     folders: dict[str, tuple[str, str]] = {}
     for entries in list(seen.values()):
         path, source = entries[0]
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            folders.setdefault(collision_key("/".join(parts[:depth])), (path, source))
+        end = path.find("/")
+        while end != -1:  # every parent folder: "a", "a/b", ... (shared by many paths)
+            folders.setdefault(collision_key(path[:end]), (path, source))
+            end = path.find("/", end + 1)
     for key, entries in seen.items():
         if key in folders:
             entries.append(folders[key])
