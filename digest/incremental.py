@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -177,8 +178,10 @@ def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None
     if not result.reused or source is None:
         return RenderedSite(result.data)
     if isinstance(source, Path):
-        linked = {p: source / p for p in result.reused}
-        if not all(path.is_file() for path in linked.values()):
+        # os.path on strings: a Path and its is_file() per reused file cost
+        # more than the stat itself (14,000 files on a one-article edit).
+        base = os.fspath(source)
+        if not all(os.path.isfile(os.path.join(base, p)) for p in result.reused):
             return None
-        return RenderedSite(result.data, linked)
+        return RenderedSite(result.data, {p: source / p for p in result.reused})
     return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})

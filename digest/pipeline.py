@@ -244,21 +244,29 @@ def _build(site_root: Path, options: BuildOptions | None,
     gc.freeze()
     body_cache = cache.section("bodies")
     known_bodies = len(body_cache)
+    # An article's digest for page fingerprints starts from the bytes it was
+    # parsed from (parsing is a function of them, "now" and the settings in ns).
+    sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, now)}")
+               for a in parsed if a.key in cache.hashes}
     # ns leaves base_url out (serve and build share parsing and enrichment),
     # but every page shows it: page fingerprints must include it.
     result = render.render_incremental(
         site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
         global_fp=ns + config.base_url,
         previous=options.previous if options.reuse_from is not None else None,
-        body_cache=body_cache)
+        body_cache=body_cache, sources=sources)
     if len(body_cache) != known_bodies:
-        live = {render.body_key(a.body, config.raw_html) for a in site.articles}
-        cache.save("bodies", {k: v for k, v in body_cache.items() if k in live})
+        # Bodies of edited or deleted articles are dropped only once they are a
+        # good share of the cache: finding them hashes every article's body.
+        if len(body_cache) > len(site.articles) + max(64, len(site.articles) // 8):
+            live = {render.body_key(a.body, config.raw_html) for a in site.articles}
+            body_cache = {k: v for k, v in body_cache.items() if k in live}
+        cache.save("bodies", body_cache)
     rendered = incremental.with_reused(result, options.reuse_from)
     if rendered is None:  # a file of the last build has gone missing: render everything
         result = render.render_incremental(
             site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
-            global_fp=ns + config.base_url, body_cache=body_cache)
+            global_fp=ns + config.base_url, body_cache=body_cache, sources=sources)
         rendered = RenderedSite(result.data)
     stage("render")
     diags.extend(check_feeds(rendered, site))

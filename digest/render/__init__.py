@@ -21,12 +21,13 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
+from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
 from digest.parallel import pmap
 from digest.records import Article, FeedSpec, PageSpec, Site
 from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.feeds import entry_ids, render_feed
 from digest.render.markdown import render_markdown
-from digest.render.sitemaps import render_sitemaps
+from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 
 
 def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteConfig,
@@ -60,15 +61,18 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        assets: Mapping[str, bytes], *, now: datetime,
                        bodies: Mapping[str, str] | None = None, jobs: int = 1,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
-                       body_cache: dict[str, str] | None = None) -> Rendered:
+                       body_cache: dict[str, str] | None = None,
+                       sources: Mapping[str, tuple[Article, str]] | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
     ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
+    ``sources`` (article key -> (article as parsed, id of its source bytes))
+    makes article digests cheaper: see :func:`fingerprint.article_digests`.
     """
     previous = previous or {}
     has_articles = bool(site.articles)
-    printer = Fingerprinter(article_digests(site.articles), f"{global_fp}|{has_articles}")
+    printer = Fingerprinter(article_digests(site.articles, sources), f"{global_fp}|{has_articles}")
     ids = entry_ids(site.articles, config)
     fps: dict[str, str] = {}
     todo_pages = []
@@ -81,6 +85,11 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         fps[feed.path] = printer.feed(feed, ids)
         if previous.get(feed.path) != fps[feed.path]:
             todo_feeds.append(feed)
+    # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs more
+    # than fingerprinting what it shows.  Only the one-file form is reused.
+    listed = [page for page in site.pages if page.sitemap]
+    if len(listed) <= MAX_URLS:
+        fps[SITEMAP] = printer.sitemap(listed)
     reused = {p for p, fp in fps.items() if previous.get(p) == fp}
 
     if bodies is None:
@@ -93,7 +102,11 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs))
     for feed in todo_feeds:
         out[feed.path] = render_feed(feed, config, html_of, ids)
-    out.update(render_sitemaps(site.pages, site.articles, config, now))
+    if SITEMAP in reused:
+        out[NEWS_SITEMAP] = news_sitemap(site.articles, config, now)  # depends on "now"
+        out[ROBOTS] = robots(config)
+    else:
+        out.update(render_sitemaps(site.pages, site.articles, config, now))
     return Rendered(data=out, fingerprints=fps, reused=reused)
 
 
