@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,6 +229,15 @@ def _build(site_root: Path, options: BuildOptions | None,
         options.keep[ns] = cache
     _warn_default_base_url(config, options, diags)
     stage("config")
+    # Unpickling the cache makes millions of objects, and the cyclic GC would
+    # rescan those already loaded again and again (~0.1 s of ~0.4 s at 10,000
+    # articles).  They live as long as the build (see gc.freeze below), so the
+    # GC is paused while the sections every build reads are loaded, and they
+    # are frozen at once instead of being scanned when it resumes.
+    with _gc_paused():
+        for name in ("articles", "inputs", "local", "enrich", "bodies"):
+            cache.section(name)
+        gc.freeze()
     parsed = parse_all(site_root, config, options, now, diags, jobs, cache)
     # The parsed site lives until the end of the build: take it out of the
     # cyclic GC's generations, which otherwise rescans it on every collection
@@ -280,6 +290,17 @@ def _build(site_root: Path, options: BuildOptions | None,
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _warn_default_base_url(config: SiteConfig, options: BuildOptions,
