@@ -85,11 +85,13 @@ class Fingerprinter:
         # kept so that its id cannot be reused by another object.
         self._memo: dict[int, tuple[object, str]] = {}
         self._names: dict[type, tuple[str, ...]] = {}
+        # "A" + digest per URL, made once: lists of articles are most of the walk
+        self._tags = {url: "A" + digest for url, digest in digests.items()}
 
     def _value(self, value: Any) -> str:
         kind = type(value)
         if kind is Article:
-            return "A" + self.digests.get(value.url, value.url)
+            return self._tags.get(value.url) or "A" + value.url
         if kind in _SCALARS:
             return repr(value)
         if kind is datetime or kind is date:
@@ -109,9 +111,9 @@ class Fingerprinter:
         if isinstance(value, datetime | date):
             return value.isoformat()
         if isinstance(value, tuple | list):
-            digests = self.digests
+            tags = self._tags
             # inlined for the lists of articles every list page shows
-            return _h(*("A" + digests.get(v.url, v.url) if type(v) is Article
+            return _h(*((tags.get(v.url) or "A" + v.url) if type(v) is Article
                         else self._value(v) for v in value))
         if isinstance(value, Mapping):
             return _h(*(f"{k}={self._value(v)}" for k, v in sorted(value.items(),
@@ -125,7 +127,9 @@ class Fingerprinter:
         return repr(value)
 
     def page(self, page: PageSpec) -> str:
-        parts = [self.global_fp, page.template, page.path, page.url, self._value(page.context)]
+        # _container, not _value: a page's own context is never shared, no memo
+        parts = [self.global_fp, page.template, page.path, page.url,
+                 self._container(page.context)]
         article = page.context.get("article")
         if isinstance(article, Article):
             linked = (*article.related, *article.earlier, *article.later,
