@@ -12,9 +12,10 @@ So the retired tree is not deleted: it is moved to ``.digest-cache/spare-*``
 with a record of what it holds (the build's stamp, each page's fingerprint,
 each file's size and mtime).  The next build renames it to its staging folder,
 fixes only the files that differ, removes the ones that are gone, and swaps it
-in.  Output stays atomic: the live tree is never modified, and files are
-replaced (unlink, then create), never rewritten in place, because a file of
-the spare may be a hard link shared with the live tree.
+in.  Output stays atomic: the live tree is never modified.  A file of the
+spare is rewritten in place only when no other tree shares it (link count 1);
+one that is a hard link shared with the live tree is replaced (unlink, then
+create or link), never edited.
 
 The record lives in the signed ``pages`` cache section; a spare whose marker
 does not carry the recorded stamp, or whose files do not match the record,
@@ -24,6 +25,7 @@ is not trusted: mismatching files are rewritten, unknown ones removed.
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -169,9 +171,20 @@ def update_tree(staging: Path, rendered: Mapping[str, bytes], fingerprints: Mapp
     for rel in replace:
         target = staging / rel
         try:
-            os.unlink(target)  # never in place: it may be a hard link into output/
+            st = os.lstat(target)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+                # Only this tree has the file, and this tree is not live: rewrite
+                # it in place.  Reusing the inode avoids the file system's inode
+                # allocator, the slow part of creating files on some of them.
+                with open(target, "wb") as fh:
+                    fh.write(rendered[rel])
+                st = os.stat(target)
+                manifest[rel] = (st.st_size, st.st_mtime_ns)
+                continue
+            os.unlink(target)  # shared (a hard link into output/): replace, never edit
         source = link_source(rel) if link_source else None
         if source is None or not _try_link(source, target):
             with open(target, "wb") as fh:

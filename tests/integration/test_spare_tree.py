@@ -98,21 +98,27 @@ def test_a_half_updated_spare_is_not_adopted(tmp_path: Path) -> None:
 
 
 def test_the_live_tree_is_never_modified_in_place(tmp_path: Path) -> None:
-    """Files shared by hard link between output/ and the spare are replaced, not
-    rewritten: a page's old inode keeps its old bytes after the next builds."""
+    """While a build runs, output/ is never written: every file opened from it
+    before the build still reads its old bytes after the swap (files shared by
+    hard link with the spare are replaced, not rewritten).  Only a tree retired
+    since (two builds later) may be rewritten in place."""
     site = make_incremental_site(tmp_path / "site")
     build(site)
-    home = site / "output" / "index.html"
-    before = home.read_bytes()
-    fd = os.open(home, os.O_RDONLY)  # what a server still holding the file would read
-    try:
-        for edit in (edit_title, edit_body, add_article):
+    for edit in (edit_title, edit_body, add_article, edit_tags):
+        out = site / "output"
+        files = sorted(p for p in out.rglob("*") if p.is_file())
+        before = {p: p.read_bytes() for p in files}
+        fds = {p: os.open(p, os.O_RDONLY) for p in files}  # a server still sending them
+        try:
             edit(site)
             build(site)
-        assert home.read_bytes() != before
-        assert os.pread(fd, len(before) + 1, 0) == before
-    finally:
-        os.close(fd)
+            changed = [p for p in files if not p.is_file() or p.read_bytes() != before[p]]
+            assert changed, f"{edit.__name__} changed no file of output/"
+            for path, fd in fds.items():
+                assert os.pread(fd, len(before[path]) + 1, 0) == before[path], path
+        finally:
+            for fd in fds.values():
+                os.close(fd)
 
 
 def test_no_cache_keeps_no_spare(tmp_path: Path) -> None:
