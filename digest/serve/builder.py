@@ -46,6 +46,9 @@ class SiteState:
         self._errors: tuple[Diagnostic, ...] = ()
         self._epoch = 0
         self._closed = False
+        # epoch -> the site keys that epoch changed (None: every page, e.g. an
+        # error overlay appeared or went away), for the last HISTORY epochs.
+        self._changes: dict[int, frozenset[str] | None] = {}
         # A restarted server starts again at epoch 0; the boot id makes its
         # tokens differ from the old server's, so reconnecting tabs reload.
         self._boot = uuid.uuid4().hex[:8]
@@ -69,18 +72,43 @@ class SiteState:
 
     def publish_site(self, site: Site) -> None:
         """A good build: serve it, clear the error, bump the epoch."""
+        new = dict(site)
         with self._cond:
-            self._site = dict(site)
+            old = self._site
+            changed = None if old is None or self._errors else _changed_keys(old, new)
+            self._site = new
             self._errors = ()
-            self._epoch += 1
-            self._cond.notify_all()
+            self._bump(changed)
+
+    def _bump(self, changed: frozenset[str] | None) -> None:
+        self._epoch += 1
+        self._changes[self._epoch] = changed
+        self._changes.pop(self._epoch - HISTORY, None)
+        self._cond.notify_all()
+
+    def unchanged_since(self, token: str, key: str | None) -> bool:
+        """True when nothing a tab showing ``key`` (served at ``token``) sees has
+        changed since: it may take the current token without reloading."""
+        boot, _, number = token.partition(".")
+        if key is None or boot != self._boot or not number.isdigit():
+            return False
+        with self._cond:
+            since = int(number)
+            if self._site is None or key not in self._site:
+                return False  # a missing page shows 404.html: always reload
+            if since > self._epoch or self._epoch - since >= HISTORY:
+                return False
+            for epoch in range(since + 1, self._epoch + 1):
+                changed = self._changes.get(epoch)
+                if changed is None or key in changed:
+                    return False
+            return True
 
     def publish_error(self, errors: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         """A failed build: keep the site, show the error, bump the epoch."""
         with self._cond:
             self._errors = tuple(errors)
-            self._epoch += 1
-            self._cond.notify_all()
+            self._bump(None)  # the overlay shows on every page
 
     def wait_change(self, token: str, timeout: float) -> str | None:
         """Block until the token differs from ``token`` or ``timeout`` passes.
@@ -101,6 +129,15 @@ class SiteState:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+
+HISTORY = 32  # epochs of change sets kept for tabs that fell behind
+
+
+def _changed_keys(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> frozenset[str]:
+    """Keys whose bytes differ (unchanged pages usually are the very same object)."""
+    return frozenset(k for k in old.keys() | new.keys()
+                     if old.get(k) is not new.get(k) and old.get(k) != new.get(k))
 
 
 def diagnostics_of(exc: BaseException, debug: bool = False) -> list[Diagnostic]:
@@ -124,8 +161,14 @@ class SiteBuilder:
 
     def __init__(self, build: Callable[[], Site], state: SiteState, *,
                  on_done: Callable[[bool, float, list[Diagnostic]], None] | None = None,
-                 debug: bool = False) -> None:
+                 debug: bool = False,
+                 preview: Callable[[list[object]], Site | None] | None = None,
+                 on_preview: Callable[[float], None] | None = None) -> None:
         self._build = build
+        # preview(reasons) -> a site to serve at once, or None (digest.serve.preview)
+        self._preview = preview
+        self._on_preview = on_preview
+        self._pending: list[object] = []
         self.state = state
         self._on_done = on_done
         self._debug = debug
@@ -156,7 +199,23 @@ class SiteBuilder:
         """Ask for a rebuild; coalesces with any request not yet started."""
         with self._cond:
             self._dirty = True
+            if isinstance(reason, list):
+                self._pending.extend(reason)
             self._cond.notify_all()
+
+    def _try_preview(self, reasons: list[object]) -> None:
+        """Serve a quick preview of the change, if it has one, before the build."""
+        if self._preview is None or not reasons:
+            return
+        started = time.perf_counter()
+        try:
+            site = self._preview(reasons)
+        except Exception:  # noqa: BLE001 - a preview is optional; the build reports errors
+            return
+        if site is not None:
+            self.state.publish_site(site)
+            if self._on_preview:
+                self._on_preview(time.perf_counter() - started)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="digest-builder", daemon=True)
@@ -171,7 +230,9 @@ class SiteBuilder:
                     return
                 self._dirty = False
                 self._building = True
+                reasons, self._pending = self._pending, []
             try:
+                self._try_preview(reasons)
                 self.build_once()
             finally:
                 with self._cond:

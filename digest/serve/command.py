@@ -24,10 +24,13 @@ from pathlib import Path
 from digest.cli import _add_build_flags, options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
-from digest.pipeline import build
+from digest import theme
+from digest.pipeline import BuildResult, build, build_now
+from digest.render.templates import make_environment
 from digest.serve.builder import SiteBuilder, SiteState
+from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
-from digest.serve.watch import Change, Watcher
+from digest.serve.watch import Change, ChangeKind, Watcher
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -114,6 +117,10 @@ def _report(ok: bool, seconds: float, errors: list[Diagnostic]) -> None:
          "version, if any) until a save fixes it", err=True)
 
 
+def _report_preview(seconds: float) -> None:
+    _say(f"[{_stamp()}] preview of the edited page in {seconds:.2f} s; rebuilding the rest")
+
+
 def _describe(batch: list[Change]) -> str:
     paths = sorted({c.path for c in batch})
     more = f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""
@@ -148,14 +155,32 @@ def run(args: argparse.Namespace) -> int:
                                           reuse_from=last.get("rendered")))
         if result.cache is not None:
             result.cache.flush()
-        last.update(fingerprints=result.fingerprints, rendered=result.rendered)
+        last.update(fingerprints=result.fingerprints, rendered=result.rendered, result=result)
         for diag in result.diagnostics:
             _say(diag.format(), err=True)
         if "w" in holder:
             holder["w"].update(result.config.content_dir, result.config.output_dir)
         return result.rendered
 
-    builder = SiteBuilder(build_site, state, on_done=_report, debug=args.debug)
+    def preview_site(reasons: list[object]) -> Mapping[str, bytes] | None:
+        """The last site with the edited articles' pages re-rendered (serve/preview.py)."""
+        changes = [c for c in reasons if isinstance(c, Change)]
+        if not changes or any(c.kind is not ChangeKind.CONTENT for c in changes):
+            last.pop("env", None)  # settings or theme changed: a new environment
+            return None
+        result = last.get("result")
+        current = state.snapshot()
+        if not isinstance(result, BuildResult) or current.site is None or current.errors:
+            return None
+        if "env" not in last:
+            dirs = theme.theme_dirs(site_root, result.config.theme)
+            last["env"] = make_environment(theme.make_loader(dirs), result.config)
+        pages = preview_pages(result, last["env"], site_root, [c.path for c in changes],
+                              build_now(options))
+        return None if pages is None else {**current.site, **pages}
+
+    builder = SiteBuilder(build_site, state, on_done=_report, debug=args.debug,
+                          preview=preview_site, on_preview=_report_preview)
 
     def on_changes(batch: list[Change]) -> None:
         _say(_describe(batch))

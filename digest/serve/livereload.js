@@ -23,17 +23,30 @@
     location.reload();
   }
 
+  // "quiet": the site changed but not this page (a fast preview of an edit
+  // followed by the exact rebuild): take the new epoch without reloading.
+  function quiet(token) {
+    if (token && !reloading) { epoch = token; }
+  }
+
+  var page = "&page=" + encodeURIComponent(location.pathname);
+
   function longPoll(delay) {
-    var url = "/__digest/poll?epoch=" + encodeURIComponent(epoch);
+    var url = "/__digest/poll?epoch=" + encodeURIComponent(epoch) + page;
     fetch(url, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (token) { changed(token.trim()); longPoll(250); })
+      .then(function (text) {
+        var parts = text.trim().split(" ");
+        if (parts[1] === "quiet") { quiet(parts[0]); } else { changed(parts[0]); }
+        longPoll(250);
+      })
       .catch(function () { setTimeout(function () { longPoll(Math.min(delay * 2, 5000)); }, delay); });
   }
 
   if (typeof EventSource === "function") {
-    var source = new EventSource("/__digest/events?epoch=" + encodeURIComponent(epoch));
+    var source = new EventSource("/__digest/events?epoch=" + encodeURIComponent(epoch) + page);
     source.addEventListener("epoch", function (ev) { changed(ev.data); });
+    source.addEventListener("quiet", function (ev) { quiet(ev.data); });
     window.addEventListener("pagehide", function () { source.close(); });
   } else {
     longPoll(250);

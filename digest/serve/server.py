@@ -87,6 +87,15 @@ def request_key(target: str) -> str:
     return "/".join(segments)
 
 
+def _page_key(target: str) -> str | None:
+    """The site key of the page a live-reload script runs in (None: unknown)."""
+    try:
+        key = request_key(target)
+    except (BadRequest, NotFound):
+        return None
+    return key + "index.html" if key == "" or key.endswith("/") else key
+
+
 def locate(site: Site, key: str) -> tuple[str, str]:
     """("file", key) | ("redirect", location) | ("missing", "") for a site mapping."""
     if key == "" or key.endswith("/"):
@@ -309,14 +318,17 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             return
         query = parse_qs(urlsplit(self.path).query)
         since = query.get("epoch", [""])[0]
+        page = _page_key(query.get("page", [""])[0])
         if head:
             self._plain(HTTPStatus.OK, "", head)
         elif route == overlay.EVENTS_PATH:
-            self._event_stream(since)
+            self._event_stream(since, page)
         else:
             token = self.server.state.wait_change(since, LONG_POLL_SECONDS)
             if token is None:
                 self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "shutting down\n", head)
+            elif self.server.state.unchanged_since(since, page):
+                self._plain(HTTPStatus.OK, f"{token} quiet", head)
             else:
                 self._plain(HTTPStatus.OK, token, head)
 
@@ -325,8 +337,10 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         return parts.scheme in ("http", "https") and host_allowed(
             parts.netloc, self.server.bound_host)
 
-    def _event_stream(self, since: str) -> None:
-        """Server-Sent Events: one ``epoch`` event whenever the token changes."""
+    def _event_stream(self, since: str, page: str | None = None) -> None:
+        """Server-Sent Events: an ``epoch`` event (reload) whenever the token
+        changes, or ``quiet`` (take the token, no reload) when the tab's page is
+        the same in the new site (a fast preview followed by the exact build)."""
         self.close_connection = True
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -340,7 +354,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             while True:
                 current = state.snapshot().token
                 if current != known:
-                    self.wfile.write(f"event: epoch\ndata: {current}\n\n".encode())
+                    event = "quiet" if state.unchanged_since(known, page) else "epoch"
+                    self.wfile.write(f"event: {event}\ndata: {current}\n\n".encode())
                     known = current
                 self.wfile.flush()
                 token = state.wait_change(known, KEEPALIVE_SECONDS)

@@ -13,8 +13,10 @@ time) and measures, from the moment the file is closed, until the server's
 live-reload long-poll (``/__digest/poll?epoch=...``, what the page's script
 uses when EventSource is unavailable) announces the new site, and then until
 the edited article's page, fetched over HTTP, shows the new paragraph: that is
-what a curator waits for between saving and seeing the change.  It prints
-median and max seconds per size, and the server's own "built in" lines.
+what a curator waits for between saving and seeing the change (the fast
+preview, serve/preview.py).  It also times until the exact rebuild of the
+whole site is served, and waits for it before the next edit.  It prints
+medians per size, and the server's own preview and build lines.
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     return proc, url[0], lines
 
 
+def wait_for(condition, seconds: float) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("digest serve did not finish its build in time")
+        time.sleep(0.05)
+
+
 def get(url: str, timeout: float = 60) -> str:
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (localhost)
         return response.read().decode("utf-8")
@@ -81,30 +91,35 @@ def article_url(base: str, site: Path, source: Path) -> str:
 def bench_site(site: Path, edits: int) -> list[tuple[float, float]]:
     proc, base, lines = start_server(site)
     try:
-        token = get(base + POLL + "?epoch=", timeout=600)  # current token at once
         sources = sorted((site / "content").glob("*.md"))
         picks = [sources[(i * 7919) % len(sources)] for i in range(edits)]
         samples = []
         for n, source in enumerate(picks):
             page = article_url(base, site, source)
             marker = f"Benchmark paragraph {n} {time.time_ns()}."
-            time.sleep(0.5)  # let the watcher settle after the last build
+            # Edit an idle server: the full build of the previous edit has ended.
+            wait_for(lambda: sum("built in" in line for line in lines) > n, 600)
+            time.sleep(0.3)
+            token = get(base + POLL + "?epoch=", timeout=600)  # the current token at once
             with source.open("a", encoding="utf-8") as fh:
                 fh.write(f"\n{marker}\n")
             saved = time.perf_counter()
-            token = get(f"{base}{POLL}?epoch={token}", timeout=600)
+            get(f"{base}{POLL}?epoch={token}", timeout=600)
             announced = time.perf_counter() - saved
             while marker not in get(page):  # the announced site has the edit
                 if time.perf_counter() - saved > 600:
                     raise SystemExit("the edit never appeared")
                 time.sleep(0.01)
             shown = time.perf_counter() - saved
-            samples.append((announced, shown))
-            print(f"  edit {n + 1}: reload announced after {announced:.2f} s, "
-                  f"page shows the edit after {shown:.2f} s", file=sys.stderr)
-        builds = [line for line in lines if "built in" in line]
-        print("  server: " + "; ".join(b.split("] ", 1)[-1] for b in builds[-edits:]),
-              file=sys.stderr)
+            wait_for(lambda: sum("built in" in line for line in lines) > n + 1, 600)
+            complete = time.perf_counter() - saved  # the exact rebuild is served too
+            samples.append((announced, shown, complete))
+            print(f"  edit {n + 1}: reload announced after {announced:.2f} s, page shows "
+                  f"the edit after {shown:.2f} s, whole site rebuilt after {complete:.2f} s",
+                  file=sys.stderr)
+        server_lines = [line.split("] ", 1)[-1] for line in lines
+                        if "built in" in line or "preview of" in line]
+        print("  server: " + "; ".join(server_lines[1:]), file=sys.stderr)
         return samples
     finally:
         proc.terminate()
@@ -134,12 +149,14 @@ def main() -> None:
             finally:
                 shutil.rmtree(root, ignore_errors=True)
     print()
-    print(f"{'site':<10} {'edits':>5} {'announce med':>13} {'shown med':>10} {'shown max':>10}")
+    print(f"{'site':<10} {'edits':>5} {'announce med':>13} {'shown med':>10} "
+          f"{'shown max':>10} {'rebuilt med':>12}")
     for name, samples in rows:
         print(f"{name:<10} {len(samples):>5} "
-              f"{statistics.median(a for a, _ in samples):>12.2f}s "
-              f"{statistics.median(s for _, s in samples):>9.2f}s "
-              f"{max(s for _, s in samples):>9.2f}s")
+              f"{statistics.median(a for a, _, _ in samples):>12.2f}s "
+              f"{statistics.median(s for _, s, _ in samples):>9.2f}s "
+              f"{max(s for _, s, _ in samples):>9.2f}s "
+              f"{statistics.median(c for _, _, c in samples):>11.2f}s")
 
 
 if __name__ == "__main__":

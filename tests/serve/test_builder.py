@@ -168,3 +168,73 @@ def test_stop_joins_builder_thread(count: int) -> None:
     assert builder.wait_idle(5)
     builder.stop()
     assert not [t for t in threading.enumerate() if t.name == "digest-builder"]
+
+
+# ------------------------------------------------------------------ quiet epochs
+
+def test_unchanged_since_names_only_pages_that_did_not_change() -> None:
+    state = SiteState()
+    shared = b"<p>same object in both sites</p>"
+    state.publish_site({"a/index.html": b"<p>a</p>", "b/index.html": shared})
+    first = state.snapshot().token
+    state.publish_site({"a/index.html": b"<p>a, edited</p>", "b/index.html": shared})
+    assert state.unchanged_since(first, "b/index.html")      # only a/ changed
+    assert not state.unchanged_since(first, "a/index.html")
+    assert not state.unchanged_since(first, "missing/index.html")  # shows the 404 page
+    assert not state.unchanged_since(first, None)            # page unknown: reload
+    assert not state.unchanged_since("otherboot.1", "b/index.html")  # restarted server
+    state.publish_site({"a/index.html": b"<p>a, edited</p>", "b/index.html": b"<p>b2</p>"})
+    assert not state.unchanged_since(first, "b/index.html")  # b/ changed in between
+    second = state.snapshot().token
+    state.publish_error(DigestError("broken").diagnostics)
+    assert not state.unchanged_since(second, "a/index.html")  # the overlay is everywhere
+    errored = state.snapshot().token
+    state.publish_site({"a/index.html": b"<p>a, edited</p>", "b/index.html": b"<p>b2</p>"})
+    assert not state.unchanged_since(errored, "a/index.html")  # the overlay goes away
+
+
+def test_a_preview_is_published_before_the_build() -> None:
+    state = SiteState()
+    seen: list[tuple[str, object]] = []
+
+    def full() -> dict[str, bytes]:
+        seen.append(("build", state.snapshot().site))
+        return {"index.html": b"exact"}
+
+    def preview(reasons: list[object]) -> dict[str, bytes] | None:
+        seen.append(("preview", tuple(reasons)))
+        return {"index.html": b"preview"}
+
+    builder = SiteBuilder(full, state, preview=preview)
+    assert builder.build_once()  # the first build: no preview (nothing was requested)
+    assert seen == [("build", None)]
+    builder.start()
+    try:
+        builder.request(["content/a.md", "content/b.md"])
+        assert builder.wait_idle(10)
+    finally:
+        builder.stop()
+    assert seen[1] == ("preview", ("content/a.md", "content/b.md"))
+    assert seen[2] == ("build", {"index.html": b"preview"})  # served while building
+    assert state.snapshot().site == {"index.html": b"exact"}
+
+
+def test_a_failing_or_declined_preview_still_builds() -> None:
+    state = SiteState()
+    builds = []
+
+    def full() -> dict[str, bytes]:
+        builds.append(1)
+        return {"index.html": b"exact"}
+
+    for preview in (lambda reasons: None, lambda reasons: 1 / 0):
+        builder = SiteBuilder(full, state, preview=preview)
+        builder.start()
+        try:
+            before = state.epoch
+            builder.request(["content/a.md"])
+            assert builder.wait_idle(10)
+            assert state.epoch == before + 1  # the build only: no preview epoch
+        finally:
+            builder.stop()
+    assert len(builds) == 2

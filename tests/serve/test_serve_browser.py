@@ -74,3 +74,44 @@ def test_open_page_follows_saves_and_shows_errors(tmp_path: Path, page) -> None:
               f"fix {fixed:.2f} s")
         assert srv.interrupt() == 0
     assert not (site / "output").exists()
+
+
+def _wait_output(srv, needle: str, count: int, timeout: float = 15) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while srv.stdout().count(needle) < count:
+        assert time.monotonic() < deadline, f"no {count}x {needle!r} in {srv.stdout()}"
+        time.sleep(0.05)
+
+
+def test_an_edit_is_previewed_at_once_and_the_tab_reloads_once(tmp_path: Path,
+                                                                page) -> None:  # noqa: ANN001
+    """serve/preview.py: the edited page is served before the full build; when
+    the full build does not change that page, the tab is not reloaded again
+    (a "quiet" epoch), while a tab on a page the build did change reloads."""
+    site = make_site(tmp_path / "site")
+    article = site / "content" / "beta.md"
+    with serving(site) as srv:
+        page.goto(srv.url + "2024/12/20/beta/")
+        expect(page.locator("h1")).to_have_text("Beta accord")
+        other = page.context.new_page()  # a second tab, on the home page
+        other.goto(srv.url)
+        expect(other.get_by_role("link", name="Beta accord").first).to_be_visible()
+        page.evaluate("window.__loadedBefore = true")
+        other.evaluate("window.__loadedBefore = true")
+        loads: list[str] = []
+        page.on("load", lambda p: loads.append(p.url))
+
+        article.write_text(f"---\ntitle: Beta accord signed\nslug: beta\ndate: {DATE}\n---\n\n"
+                           "What happened in Beta accord.\n", encoding="utf-8")
+        expect(page.locator("h1")).to_have_text("Beta accord signed", timeout=3000)
+        _wait_output(srv, "preview of the edited page", 1)
+        _wait_output(srv, "built in", 2)  # the full build after the preview is served
+        # the home page lists the new title: that tab reloads for the full build
+        expect(other.get_by_role("link", name="Beta accord signed").first).to_be_visible(
+            timeout=5000)
+        assert other.evaluate("window.__loadedBefore === undefined")
+        time.sleep(1.0)  # room for a (wrong) second reload of the article tab
+        assert len(loads) == 1, f"the article tab loaded {len(loads)} times, not once"
+        assert page.evaluate("window.__loadedBefore === undefined")  # it did reload once
+        other.close()
+        assert srv.interrupt() == 0

@@ -1,0 +1,98 @@
+"""The fast preview of digest serve (digest/serve/preview.py), with the real pipeline.
+
+An edited article's page is re-rendered against the last build at once; any
+change that would move or add pages, or that does not parse, is left to the
+full build (None).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest import theme
+from digest.pipeline import BuildOptions, build
+from digest.render.templates import make_environment
+from digest.serve.preview import preview_pages
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+OPTIONS = BuildOptions(now=NOW, cache=False, search=False, jobs=1)
+
+
+def note(title: str, date: str, body: str, **extra: str) -> str:
+    fields = "".join(f"{k}: {v}\n" for k, v in extra.items())
+    return f"---\ntitle: {title}\ndate: {date}\n{fields}---\n\n{body}\n"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "digest.yaml").write_text("title: Preview digest\n", encoding="utf-8")
+    (root / "content" / "ferry.md").write_text(note(
+        "Ferry resumes", "2024-12-20T10:00:00+00:00",
+        "The ferry crossing resumes after the storm.", tags="[transport]"), encoding="utf-8")
+    (root / "content" / "market.md").write_text(note(
+        "Market opens", "2024-12-19T09:00:00+00:00",
+        "The winter market opens on the square.", tags="[economy]"), encoding="utf-8")
+    return root
+
+
+def preview(site: Path, *changed: str) -> dict[str, bytes] | None:
+    last = build(site, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, last.config.theme)),
+                           last.config)
+    return preview_pages(last, env, site, [str(site / c) for c in changed], NOW)
+
+
+def test_an_edited_article_page_is_rendered_as_the_full_build_renders_it(site: Path) -> None:
+    path = site / "content" / "ferry.md"
+    last = build(site, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, last.config.theme)),
+                           last.config)
+    path.write_text(note("Ferry resumes at dawn", "2024-12-20T10:00:00+00:00",
+                         "The ferry crossing resumes after the storm.\n\nA new paragraph.",
+                         tags="[transport, weather]"), encoding="utf-8")
+    pages = preview_pages(last, env, site, [str(path)], NOW)
+    assert pages is not None and list(pages) == ["2024/12/20/ferry/index.html"]
+    html = pages["2024/12/20/ferry/index.html"]
+    assert b"Ferry resumes at dawn" in html and b"A new paragraph." in html
+    assert b"/tags/weather/" in html  # the new tag is linked (its page comes with the build)
+    # Nothing site-wide changed here, so the exact build renders the very same page.
+    assert build(site, OPTIONS).rendered["2024/12/20/ferry/index.html"] == html
+
+
+def _write(site: Path, name: str, text: str) -> str:
+    (site / "content" / name).write_text(text, encoding="utf-8")
+    return name
+
+
+CASES = {
+    "a new date moves the article (URL, lists, editions)": lambda s: _write(
+        s, "ferry.md", note("Ferry resumes", "2024-12-22T10:00:00+00:00", "Moved.")),
+    "does not parse: the full build reports it": lambda s: _write(
+        s, "ferry.md", "---\ntitle: [\n---\n"),
+    "now a draft: leaves the site": lambda s: _write(
+        s, "ferry.md", note("Ferry resumes", "2024-12-20T10:00:00+00:00", "D.", draft="true")),
+    "now scheduled: leaves the site": lambda s: _write(
+        s, "ferry.md", note("Ferry resumes", "2025-06-01T10:00:00+00:00", "Later.")),
+    "deleted": lambda s: (s / "content/ferry.md").unlink() or "ferry.md",
+    "a new article": lambda s: _write(
+        s, "new.md", note("New", "2024-12-20T11:00:00+00:00", "New.")),
+}
+
+
+@pytest.mark.parametrize("why", sorted(CASES))
+def test_changes_that_move_pages_wait_for_the_full_build(site: Path, why: str) -> None:
+    last = build(site, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, last.config.theme)),
+                           last.config)
+    name = CASES[why](site)
+    assert preview_pages(last, env, site, [str(site / "content" / name)], NOW) is None, why
+
+
+def test_files_outside_the_content_folder_are_never_previewed(site: Path) -> None:
+    assert preview(site, "digest.yaml") is None
+    assert preview(site, "content/.ferry.md.swp") is None
