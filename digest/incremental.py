@@ -167,7 +167,7 @@ def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache:
         reused_all = apply_enriched(articles, stored.get("fields"))
         if reused_all is not None:
             return reused_all
-    enriched = enrich.enrich_site(articles, config)
+    enriched = enrich.enrich_site(articles, config, jobs)
     cache.save("enrich", {"key": key, "fields": enriched_fields(enriched)})
     return enriched
 

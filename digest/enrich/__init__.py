@@ -41,7 +41,8 @@ def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
     return tuple(dataclasses.replace(a, **f) for a, f in zip(articles, fields, strict=True))
 
 
-def enrich_site(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, ...]:
+def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
+                jobs: int = 1) -> tuple[Article, ...]:
     """Stories, related links and mentions: functions of the whole site.
 
     The same as cluster_stories, then relate, then resolve_mentions, but each
@@ -61,7 +62,7 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Arti
     # site's text, and the vectors die with this call.
     vecs = compute_vectors([(a.title, a.body) for a in articles])
     stories, also = story_fields(articles, config, vecs)
-    links = related_fields(articles, config, vecs, stories, also)
+    links = related_fields(articles, config, vecs, stories, also, jobs=jobs)
     del vecs
     mentions = mention_fields(articles)
     return tuple(

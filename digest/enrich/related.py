@@ -31,6 +31,7 @@ from sys import intern
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
+from digest.parallel import pmap
 from digest.records import Article
 
 TERMS_WEIGHT = 0.45
@@ -107,7 +108,7 @@ def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, 
 
 def related_fields(
     articles: Sequence[Article], config: SiteConfig, vecs: Sequence[Mapping[str, int]],
-    stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]],
+    stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     """``(related, earlier, later)`` of each article, in input order.
 
@@ -148,8 +149,8 @@ def related_fields(
         by_slug.setdefault(art.slug, []).append(pos)
 
     url_of = urls.__getitem__
-    out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
-    for pos in range(n):
+
+    def links_of(pos: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         shortlist = max(MIN_SHORTLIST, config.related_count * SHORTLIST_FACTOR)
         while True:
             ranked, complete = _rank(pos, stamps, vectors, dims, story_at, keys[pos],
@@ -165,8 +166,16 @@ def related_fields(
         later = [q for q in chosen if q < pos]
         earlier.sort()  # newest first
         later.sort(reverse=True)  # oldest first
-        out[order[pos]] = (tuple(map(url_of, chosen)), tuple(map(url_of, earlier)),
-                           tuple(map(url_of, later)))
+        return (tuple(map(url_of, chosen)), tuple(map(url_of, earlier)),
+                tuple(map(url_of, later)))
+
+    # Each article's links depend only on the shared read-only tables above:
+    # forked workers inherit them and send back a few URLs per article.
+    out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
+    same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
+    for pos, links in enumerate(pmap(links_of, range(n), jobs)):
+        out[order[pos]] = links if jobs <= 1 else tuple(tuple(map(same, part))
+                                                        for part in links)
     return out
 
 

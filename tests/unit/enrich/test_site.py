@@ -59,3 +59,15 @@ def test_enrich_site_matches_the_three_steps() -> None:
 
 def test_enrich_site_empty() -> None:
     assert enrich_site((), SiteConfig()) == ()
+
+
+def test_worker_processes_give_the_same_links() -> None:
+    """related_fields spreads articles over forked workers (jobs > 1; pmap runs
+    inline below 64 items per worker, hence the size): same links, same order."""
+    arts = tuple(corpus() + background(200)[12:])
+    assert len(arts) >= 2 * 64
+    serial = enrich_site(arts, SiteConfig(), jobs=1)
+    forked = enrich_site(arts, SiteConfig(), jobs=2)
+    assert [(a.related, a.earlier, a.later) for a in forked] == \
+        [(a.related, a.earlier, a.later) for a in serial]
+    assert any(a.related for a in serial)
