@@ -4,19 +4,21 @@ recorded with its cached article is not read again; any other is read and hashed
 Builds run in this process (``cli``) so that the "settled" margin can be
 patched: normally a file changed less than ``SETTLE_NS`` before a build is
 hashed again by the next build, which would hide the lazy path in tests that
-edit and build within a second.
+edit and build within a second.  Also here: sitemap.xml is reused from the
+last build exactly while no listed URL or lastmod changed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from digest.sources import discover as disc
-from tests.integration.conftest import cli, make_site, note, tree_hash
+from tests.integration.conftest import EPOCH, cli, make_site, note, tree_hash
 
 BUILD = ("build", "-q", "--no-search")
 
@@ -150,4 +152,34 @@ def test_deleted_and_added_files_with_a_trusted_cache(tmp_path: Path,
     trusting.paths.clear()
     _build(site)
     assert trusting.paths == ["quay.md"]
+    assert tree_hash(site / "output") == _cold(site, tmp_path / "cold")
+
+
+def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
+    """A build as `digest build` runs it after the last one (previous fingerprints,
+    reuse from output/), without writing."""
+    from digest.cli import _last_build
+    from digest.pipeline import BuildOptions, build
+
+    last = _last_build(site, site / "output", True)
+    assert last is not None
+    return build(site, BuildOptions(search=False, previous=last["fingerprints"],
+                                    reuse_from=site / "output",
+                                    now=datetime.fromtimestamp(int(EPOCH), tz=UTC)))
+
+
+def test_sitemap_is_reused_only_while_urls_and_lastmod_stay(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    _build(site)
+    path = site / "content/market.md"
+    path.write_text(path.read_text("utf-8").replace("told once", "told twice"), "utf-8")
+    body_edit = _rebuild_in_memory(site)
+    assert body_edit.rendered.link_source("sitemap.xml") is not None
+    assert body_edit.rendered["sitemap.xml"] == (site / "output/sitemap.xml").read_bytes()
+    path.write_text(path.read_text("utf-8").replace("2024-05-02T09:00", "2024-05-02T10:00"),
+                    "utf-8")
+    date_edit = _rebuild_in_memory(site)
+    assert date_edit.rendered.link_source("sitemap.xml") is None
+    assert b"2024-05-02T10:00:00+02:00" in date_edit.rendered["sitemap.xml"]
+    _build(site)
     assert tree_hash(site / "output") == _cold(site, tmp_path / "cold")
