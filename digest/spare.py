@@ -142,56 +142,63 @@ def update_tree(staging: Path, rendered: Mapping[str, bytes], fingerprints: Mapp
     present = dict(present)
     present.pop(marker, None)
     link_source = getattr(rendered, "link_source", None)
+    root = os.fspath(staging) + os.sep  # plain strings: a Path per file costs seconds
     manifest: dict[str, tuple[int, int]] = {}
     replace: list[str] = []
+    recorded_files, recorded_fps = spare.files, spare.fingerprints
     for rel in sorted(rendered):
         have = present.pop(rel, None)
-        if have is not None and have == spare.files.get(rel):
+        if have is not None and have == recorded_files.get(rel):
             fp = fingerprints.get(rel)
-            if fp is not None and spare.fingerprints.get(rel) == fp:
+            if fp is not None and recorded_fps.get(rel) == fp:
                 manifest[rel] = have
                 continue
-            if fp is None:
-                data = rendered[rel]
-                if len(data) == have[0] and (staging / rel).read_bytes() == data:
-                    manifest[rel] = have
-                    continue
         replace.append(rel)
     # Gone first: a file that gives way to a folder of the same name (or the
     # reverse) is out of the way before anything is written.
     emptied: set[str] = set()
     for rel in sorted(present):
-        os.unlink(staging / rel)
+        os.unlink(root + rel)
         emptied.update(_parents(rel))
     for folder in sorted(emptied, key=lambda f: (-f.count("/"), f)):
         try:
-            os.rmdir(staging / folder)
+            os.rmdir(root + folder)
         except OSError:
             pass  # still holds files: kept
     for rel in replace:
-        target = staging / rel
+        target = root + rel
+        data = None
         try:
             st = os.lstat(target)
         except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
         else:
             if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
-                # Only this tree has the file, and this tree is not live: rewrite
-                # it in place.  Reusing the inode avoids the file system's inode
+                # Only this tree has the file, and this tree is not live.  Equal
+                # bytes (a page whose fingerprint changed but not its text, or
+                # no fingerprint at all) are kept; others are rewritten in
+                # place: reusing the inode avoids the file system's inode
                 # allocator, the slow part of creating files on some of them.
-                with open(target, "wb") as fh:
-                    fh.write(rendered[rel])
-                st = os.stat(target)
+                data = rendered[rel]
+                if st.st_size != len(data) or _read(target) != data:
+                    with open(target, "wb") as fh:
+                        fh.write(data)
+                    st = os.stat(target)
                 manifest[rel] = (st.st_size, st.st_mtime_ns)
                 continue
             os.unlink(target)  # shared (a hard link into output/): replace, never edit
         source = link_source(rel) if link_source else None
-        if source is None or not _try_link(source, target):
+        if source is None or not _try_link(source, Path(target)):
             with open(target, "wb") as fh:
-                fh.write(rendered[rel])
+                fh.write(rendered[rel] if data is None else data)
         st = os.stat(target)
         manifest[rel] = (st.st_size, st.st_mtime_ns)
     return manifest
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _parents(rel: str) -> list[str]:

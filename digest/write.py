@@ -110,7 +110,7 @@ def scan_output(output: Path) -> dict[str, tuple[int, int]]:
     trusted.
     """
     found: dict[str, tuple[int, int]] = {}
-    stack = [(output, "")]
+    stack: list[tuple[str | Path, str]] = [(output, "")]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -120,7 +120,7 @@ def scan_output(output: Path) -> dict[str, tuple[int, int]]:
         for entry in entries:
             rel = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), rel + "/"))
+                stack.append((entry.path, rel + "/"))  # a str: no Path per folder
             else:
                 st = entry.stat(follow_symlinks=False)
                 found[rel] = (st.st_size, st.st_mtime_ns)
