@@ -13,6 +13,10 @@ per run, in fresh processes with SOURCE_DATE_EPOCH pinned:
   cold      ``digest clean`` (and rm -rf output/ .digest-cache/), then build
   no-op     build again, nothing changed
   one-edit  append a paragraph to one article (a different one each run), build
+            (the first edit after a cold build: output/ is written as a new tree)
+  next-edit then edit another article and build again: the steady state of a
+            day of edits, where the tree replaced two builds ago is recycled
+            (digest.spare) instead of writing a new one
 
 Only the CLI is used (``python -m digest --site DIR build --no-search -q``), so the
 numbers are comparable across internal changes.  Measured per build:
@@ -45,7 +49,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DIGEST_ROOT = REPO_ROOT  # the checkout whose digest is timed (--digest-root)
 EPOCH = "1735689600"  # 2025-01-01T00:00:00Z: after every corpus date
-SCENARIOS = ("cold", "no-op", "one-edit")
+SCENARIOS = ("cold", "no-op", "one-edit", "next-edit")
 
 SITE_CONFIG = """\
 title: Bench digest
@@ -171,6 +175,9 @@ def bench_digest(result: Result, site: Path, runs: int, jobs: int | None, logs: 
         append_paragraph(edit_target(files, run), run)
         result.add("one-edit", measure(digest_cmd(site, *build), site,
                                        logs / f"d{size}-edit.log"))
+        append_paragraph(edit_target(files, run + runs), run + runs)
+        result.add("next-edit", measure(digest_cmd(site, *build), site,
+                                        logs / f"d{size}-edit2.log"))
         progress(result, run)
 
 
