@@ -100,8 +100,11 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
 
     out: dict[str, bytes] = dict(assets)
     out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs))
-    for feed in todo_feeds:
-        out[feed.path] = render_feed(feed, config, html_of, ids)
+    # Feeds are independent of each other (a site-wide one and two per term):
+    # workers render them from the inherited site, as they do pages.
+    feed_bytes = pmap(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
+    for feed, data in zip(todo_feeds, feed_bytes, strict=True):
+        out[feed.path] = data
     if SITEMAP in reused:
         out[NEWS_SITEMAP] = news_sitemap(site.articles, config, now)  # depends on "now"
         out[ROBOTS] = robots(config)
