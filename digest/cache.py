@@ -163,8 +163,8 @@ class BuildCache:
 
     def flush(self) -> None:
         """Write the changed sections (temp file + rename: never half a file)."""
-        if not self.enabled:
-            return
+        if not self.enabled or self.dir.is_symlink():
+            return  # a .digest-cache link may point anywhere: never write through it
         raw = {"pages"}
         try:
             self.dir.mkdir(exist_ok=True)

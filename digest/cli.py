@@ -171,7 +171,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
     cleanup: list = []
     recycle = None
-    if result.cache is not None and result.cache.enabled:
+    if result.cache is not None and result.cache.enabled and not result.cache.dir.is_symlink():
         # Write into the tree the last build retired, and keep the one replaced
         # now for the next build (digest.spare): an edit then touches a few
         # files instead of creating and deleting a whole tree.

@@ -267,3 +267,18 @@ def test_redirects_and_headers_come_only_from_static(tmp_path: Path) -> None:
                        "digest.yaml": "theme: t\n"})
     assert cli(site, "build", "-q", "--no-search").code == 0
     assert (site / "output/static/_redirects").is_file()  # under static/, never the root
+
+
+def test_a_symlinked_cache_folder_is_never_written_through(tmp_path: Path,
+                                                          outside: Path) -> None:
+    """A .digest-cache that is a link (planted, or left by a tool) may point
+    anywhere: digest neither writes cache files nor keeps retired output trees
+    (digest.spare) through it."""
+    site = make_site(tmp_path / "s", {"content/a.md": note("First", "2024-01-02")})
+    before = _tree(outside)
+    os.symlink(outside, site / ".digest-cache")
+    for n in range(3):  # the third build would recycle a spare tree, if one were kept
+        write_files(site, {"content/a.md": note(f"Edit {n}", "2024-01-02")})
+        assert cli(site, "build", "-q", "--no-search").code == 0
+    assert _tree(outside) == before
+    assert "Edit 2" in (site / "output/2024/01/02/a/index.html").read_text(encoding="utf-8")
