@@ -66,7 +66,7 @@ class Recycle:
 
     ``home`` is the cache folder; ``fingerprints`` are this build's (path ->
     fingerprint); ``spare`` the record of the tree waiting in ``home``, if any;
-    ``retire_as`` what the tree being replaced now will be recorded as (its
+    ``retired_*`` what the tree being replaced now will be recorded as (its
     stamp, fingerprints and files), so it can become the next build's spare.
     """
 
