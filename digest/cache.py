@@ -5,12 +5,13 @@ What it keeps, each keyed so that a stale entry can never be used:
 - ``articles``: parsed articles per source file, keyed by the file's SHA-256
   (and, for clippings whose year was inferred, by "now" too);
 - ``bodies``: Markdown -> HTML per body hash;
+- ``terms``: each article's term counts (for TF-IDF) per hash of its title and body;
 - ``enrich``: the enrichment of the whole site, keyed by every published
   source's hash and the settings (related links depend on every article);
 - ``pages``: the fingerprint of each page and feed of the last build written
   to output/, so unchanged pages are hard-linked from it instead of rendered.
 
-``articles`` and ``bodies`` are split into shards by key (``articles-03.pickle``);
+``articles``, ``bodies`` and ``terms`` are split into shards by key (``articles-03.pickle``);
 a flush rewrites only the shards whose entries changed.
 
 Every section also carries the cache *namespace*: digest's version, the
@@ -38,7 +39,7 @@ CACHE_DIR = ".digest-cache"
 FORMAT = 1
 # Big sections whose entries change a few at a time are stored in shards by
 # key, so a one-article edit rewrites a sixteenth of them, not 70 MB.
-SHARDS = {"articles": 16, "bodies": 16}
+SHARDS = {"articles": 16, "bodies": 16, "terms": 16}
 
 _ALLOWED = {
     ("digest.records", "Article"), ("digest.records", "Mention"),
@@ -47,6 +48,8 @@ _ALLOWED = {
     ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
     ("pathlib", "PurePosixPath"), ("builtins", "frozenset"), ("builtins", "set"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
+    # term counts (enrich.textvec.count_terms): arrays are rebuilt from raw bytes
+    ("array", "array"), ("array", "_array_reconstructor"),
 }
 
 

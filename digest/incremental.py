@@ -19,10 +19,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from array import array
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING
 
 from digest.cache import BuildCache
@@ -31,6 +33,7 @@ from digest.rendered import RenderedSite
 
 if TYPE_CHECKING:
     from digest.config import SiteConfig
+    from digest.enrich.textvec import Counted
     from digest.render import Rendered
 
 # Fields the site-wide enrichment steps set (see digest.enrich); cached per site.
@@ -167,9 +170,54 @@ def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache:
         reused_all = apply_enriched(articles, stored.get("fields"))
         if reused_all is not None:
             return reused_all
-    enriched = enrich.enrich_site(articles, config, jobs)
+    enriched = enrich.enrich_site(articles, config, jobs,
+                                  counted=_term_counts(articles, cache))
     cache.save("enrich", {"key": key, "fields": enriched_fields(enriched)})
     return enriched
+
+
+def _term_counts(articles: tuple[Article, ...], cache: BuildCache) -> list[Counted]:
+    """Each article's term counts (textvec.count_terms), from the ``terms`` cache
+    section when its title and body are the same, else counted.  Counting
+    every word is most of the vector cost, and an edit changes one article's.
+
+    Terms are interned: equal terms are one object across articles (the cache
+    shards each bring their own copies), which keeps the section small in
+    memory and lets the vectors share their keys.  Counting stays in this
+    process for the same reason: terms sent back by workers arrive as
+    millions of separate strings at once.
+    """
+    from digest.enrich.textvec import count_terms
+
+    stored = cache.section("terms")
+    keys = [_text_key(a) for a in articles]
+    found: list[Counted] = []
+    fresh = 0
+    for art, key in zip(articles, keys, strict=True):
+        entry = stored.get(key)
+        if _is_counted(entry):
+            terms, counts = entry
+            if terms and terms[0] is not intern(terms[0]):  # read from disk, not this run
+                entry = (tuple(map(intern, terms)), counts)
+        else:
+            entry = count_terms(art.title, art.body)
+            fresh += 1
+        found.append(entry)
+    if fresh or len(stored) != len(set(keys)):
+        cache.save("terms", dict(zip(keys, found, strict=True)))
+    return found
+
+
+def _text_key(article: Article) -> str:
+    h = hashlib.blake2b(article.title.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update(b"\x00")
+    h.update(article.body.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _is_counted(entry: object) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], tuple)
+            and isinstance(entry[1], array) and len(entry[0]) == len(entry[1]))
 
 
 def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None

@@ -10,7 +10,10 @@ Two phases, so incremental builds can reuse what did not change:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from digest.config import SiteConfig
+from digest.enrich.textvec import Counted
 from digest.errors import Diagnostic
 from digest.records import Article
 
@@ -42,7 +45,8 @@ def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
 
 
 def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
-                jobs: int = 1) -> tuple[Article, ...]:
+                jobs: int = 1, counted: Sequence[Counted | None] | None = None
+                ) -> tuple[Article, ...]:
     """Stories, related links and mentions: functions of the whole site.
 
     The same as cluster_stories, then relate, then resolve_mentions, but each
@@ -60,7 +64,8 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
         return articles
     # Computed here and passed on, not memoised: nothing has to hash the
     # site's text, and the vectors die with this call.
-    vecs = compute_vectors([(a.title, a.body) for a in articles])
+    # ``counted``: each article's term counts where known (a cache), in order.
+    vecs = compute_vectors([(a.title, a.body) for a in articles], counted=counted)
     stories, also = story_fields(articles, config, vecs)
     links = related_fields(articles, config, vecs, stories, also, jobs=jobs)
     del vecs

@@ -10,6 +10,7 @@ pruned vectors keep cosine cheap and drop the long tail that adds noise.
 from __future__ import annotations
 
 import math
+from array import array
 import string
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
@@ -81,6 +82,17 @@ def _counts(title: str, body: str) -> Counter[str]:
     return Counter(tokenize(f"{title}\n{title}\n{body}"))
 
 
+Counted = tuple[tuple[str, ...], Sequence[int]]  # a document's terms and their counts
+
+
+def count_terms(title: str, body: str) -> Counted:
+    """A document's distinct terms (first-seen order) and how often each occurs:
+    all :func:`compute_vectors` needs of its text, and small enough to cache
+    (counting every word of a big site is most of the vector cost)."""
+    c = _counts(title, body)
+    return tuple(map(intern, c)), array("I", c.values())
+
+
 def vectorize(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS) -> list[dict[str, int]]:
     """TF-IDF vectors of ``(title, body)`` pairs, top terms only, unit length × SCALE.
 
@@ -105,20 +117,29 @@ def _vectorize_cached(docs: tuple[tuple[str, str], ...], top: int) -> list[dict[
     return compute_vectors(docs, top)
 
 
-def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS
-                    ) -> list[dict[str, int]]:
-    """:func:`vectorize` without the memo, for a caller that shares the vectors itself."""
+def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
+                    counted: Sequence[Counted | None] | None = None) -> list[dict[str, int]]:
+    """:func:`vectorize` without the memo, for a caller that shares the vectors itself.
+
+    ``counted[i]``, when given and not None, is :func:`count_terms` of
+    ``docs[i]`` (from a cache): the same vectors, without counting again.
+    Its terms should be interned (see below); any that are not only cost speed.
+    """
     # Per document only (interned terms, their counts) is kept until the idf
     # is known: a Counter per document plus its own copy of every term string
     # held ~175 MiB at 10,000 articles; interned, equal terms share one object.
     terms: list[tuple[str, ...]] = []
-    counts: list[tuple[int, ...]] = []
+    counts: list[Sequence[int]] = []
     df: Counter[str] = Counter()
-    for title, body in docs:
-        c = _counts(title, body)
-        keys = tuple(map(intern, c))
+    for i, (title, body) in enumerate(docs):
+        known = counted[i] if counted is not None else None
+        if known is None:
+            c = _counts(title, body)
+            keys, tfs = tuple(map(intern, c)), tuple(c.values())
+        else:
+            keys, tfs = known
         terms.append(keys)
-        counts.append(tuple(c.values()))
+        counts.append(tfs)
         df.update(keys)  # an iterable, not a Mapping: counted in C
     n = len(terms)
     max_df = n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
