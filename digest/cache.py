@@ -28,8 +28,8 @@ from __future__ import annotations
 import hmac
 import io
 import os
-import secrets
 import pickle
+import secrets
 import shutil
 import zlib
 from pathlib import Path

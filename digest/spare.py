@@ -79,6 +79,7 @@ class Recycle:
 
 
 def read_marker_stamp(tree: Path, marker: str) -> str:
+    """The stamp (second line) of a tree's marker file, "" if none (write.read_stamp)."""
     try:
         lines = (tree / marker).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -188,7 +189,7 @@ def update_tree(staging: Path, rendered: Mapping[str, bytes], fingerprints: Mapp
                 continue
             os.unlink(target)  # shared (a hard link into output/): replace, never edit
         source = link_source(rel) if link_source else None
-        if source is None or not _try_link(source, Path(target)):
+        if source is None or not link_file(source, Path(target)):
             with open(target, "wb") as fh:
                 fh.write(rendered[rel] if data is None else data)
         st = os.stat(target)
@@ -201,12 +202,19 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
-def _parents(rel: str) -> list[str]:
-    parts = rel.split("/")[:-1]
+def folder_chain(folder: str) -> list[str]:
+    """'a/b/c' -> ['a', 'a/b', 'a/b/c'] ('' -> [])."""
+    parts = folder.split("/") if folder else []
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def _try_link(source: Path, target: Path) -> bool:
+def _parents(rel: str) -> list[str]:
+    return folder_chain(rel.rpartition("/")[0])
+
+
+def link_file(source: Path, target: Path) -> bool:
+    """Hard-link ``source`` as ``target`` (never modified in place afterwards:
+    see update_tree), or say it could not (another file system, no links)."""
     try:
         os.link(source, target)
     except OSError:

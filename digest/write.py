@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from digest.errors import Diagnostic, OutputError
-from digest.spare import Recycle, SpareRecord, adopt, retire, stale_spares, update_tree
+from digest.spare import (
+    Recycle,
+    SpareRecord,
+    adopt,
+    folder_chain,
+    link_file,
+    read_marker_stamp,
+    retire,
+    stale_spares,
+    update_tree,
+)
 
 MARKER = ".digest-build"
 
@@ -129,11 +139,7 @@ def scan_output(output: Path) -> dict[str, tuple[int, int]]:
 
 def read_stamp(output: Path) -> str:
     """The input key recorded by the build that wrote ``output`` ("" if none)."""
-    try:
-        lines = (output / MARKER).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return ""
-    return lines[1] if len(lines) > 1 else ""
+    return read_marker_stamp(output, MARKER)
 
 
 @dataclass
@@ -226,7 +232,7 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
     folders = sorted({str(PurePosixPath(rel).parent) for rel in paths} - {"."})
     made = {"."}
     for folder in folders:
-        for parent in _ancestors(folder):
+        for parent in folder_chain(folder):
             if parent not in made:
                 os.mkdir(staging / parent)
                 made.add(parent)
@@ -234,7 +240,7 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
     for rel in paths:
         target = staging / rel
         source = link_source(rel) if link_source else None
-        if source is not None and _link(source, target):
+        if source is not None and link_file(source, target):
             continue  # unchanged since the last build: share the old file's bytes
         with open(target, "wb") as fh:
             fh.write(rendered[rel])
@@ -293,19 +299,3 @@ def _swap(staging: Path, output: Path, token: str,
 def _remove_all(trees: list[Path]) -> None:
     for tree in trees:
         shutil.rmtree(tree, ignore_errors=True)
-
-
-def _ancestors(folder: str) -> list[str]:
-    """'a/b/c' -> ['a', 'a/b', 'a/b/c']."""
-    parts = folder.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def _link(source: Path, target: Path) -> bool:
-    """Hard-link an unchanged file into the staging tree (never modified in place
-    afterwards: every build writes new files), or say it could not."""
-    try:
-        os.link(source, target)
-    except OSError:
-        return False  # another file system, or links not supported: write the bytes
-    return True

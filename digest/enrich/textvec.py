@@ -10,8 +10,8 @@ pruned vectors keep cosine cheap and drop the long tail that adds noise.
 from __future__ import annotations
 
 import math
-from array import array
 import string
+from array import array
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache

@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from digest import theme
 from digest.cli import _add_build_flags, options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
-from digest import theme
 from digest.pipeline import BuildResult, build, build_now
 from digest.render.templates import make_environment
 from digest.serve.builder import SiteBuilder, SiteState

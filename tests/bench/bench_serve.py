@@ -98,7 +98,7 @@ def bench_site(site: Path, edits: int) -> list[tuple[float, float]]:
             page = article_url(base, site, source)
             marker = f"Benchmark paragraph {n} {time.time_ns()}."
             # Edit an idle server: the full build of the previous edit has ended.
-            wait_for(lambda: sum("built in" in line for line in lines) > n, 600)
+            wait_for(lambda n=n: sum("built in" in line for line in lines) > n, 600)
             time.sleep(0.3)
             token = get(base + POLL + "?epoch=", timeout=600)  # the current token at once
             with source.open("a", encoding="utf-8") as fh:
@@ -111,7 +111,7 @@ def bench_site(site: Path, edits: int) -> list[tuple[float, float]]:
                     raise SystemExit("the edit never appeared")
                 time.sleep(0.01)
             shown = time.perf_counter() - saved
-            wait_for(lambda: sum("built in" in line for line in lines) > n + 1, 600)
+            wait_for(lambda n=n: sum("built in" in line for line in lines) > n + 1, 600)
             complete = time.perf_counter() - saved  # the exact rebuild is served too
             samples.append((announced, shown, complete))
             print(f"  edit {n + 1}: reload announced after {announced:.2f} s, page shows "

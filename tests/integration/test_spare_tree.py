@@ -14,8 +14,20 @@ from pathlib import Path
 
 from tests.integration.conftest import tree_hash
 from tests.integration.test_incremental import (
-    CACHE, add_article, assert_same_tree, build, build_with_cold_reference, delete_article,
-    digest, edit_body, edit_tags, edit_title, finish, make_incremental_site, rename_article)
+    CACHE,
+    add_article,
+    assert_same_tree,
+    build,
+    build_with_cold_reference,
+    delete_article,
+    digest,
+    edit_body,
+    edit_tags,
+    edit_title,
+    finish,
+    make_incremental_site,
+    rename_article,
+)
 
 
 def spares(site: Path) -> list[Path]:
