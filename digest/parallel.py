@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,11 +54,56 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     ``fn`` must not raise for expected problems: return them as data (an
     exception's traceback and custom attributes do not survive the trip back).
     """
+    return pmap_start(fn, items, jobs).result()
+
+
+class Pending(Generic[R]):
+    """The results of :func:`pmap_start`, in input order, once :meth:`result` is called."""
+
+    def __init__(self, values: list[R] | None = None, pool: Any = None,
+                 waiting: Any = None) -> None:
+        self._values = values
+        self._pool = pool
+        self._waiting = waiting
+
+    def result(self) -> list[R]:
+        """Wait for the workers (if any) and return the results."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            try:
+                parts = self._waiting.get()
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
+            self._values = [r for part in parts for r in part]
+        assert self._values is not None
+        return self._values
+
+    def cancel(self) -> None:
+        """Stop the workers without waiting for their results (a failed build)."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.terminate()
+            pool.join()
+
+
+def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R]:
+    """:func:`pmap` without waiting: the workers run while this process goes on
+    with other work (the cores would otherwise idle through serial steps).
+
+    The workers are forked here, so they see the parent's memory as it is now;
+    later changes in the parent do not reach them.  Below the worker
+    threshold the work runs inline, before this returns.  Call ``result()``
+    (or ``cancel()`` on failure) on what it returns.
+    """
     global _TASK
     n = len(items)
     jobs = min(jobs, n // MIN_PER_WORKER)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(x) for x in items]
+        return Pending(values=[fn(x) for x in items])
     # Several chunks per worker evens out slow and fast items.
     chunks = jobs * 4
     step = -(-n // chunks)
@@ -66,15 +111,13 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     _TASK = (fn, items)
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs, initializer=_worker_init)
-        try:
-            parts = pool.map(_run_range, ranges, chunksize=1)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        pool = ctx.Pool(jobs, initializer=_worker_init)  # forks: workers hold _TASK now
     finally:
         _TASK = None
-    return [r for part in parts for r in part]
+    try:
+        waiting = pool.map_async(_run_range, ranges, chunksize=1)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    return Pending(pool=pool, waiting=waiting)

@@ -21,7 +21,7 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.config import SiteConfig, load_config
 from digest.errors import Diagnostic, DigestError
-from digest.parallel import default_jobs
+from digest.parallel import Pending, default_jobs, pmap_start
 from digest.parsing import parse_all
 from digest.records import Article, Site
 from digest.rendered import RenderedSite
@@ -160,14 +160,22 @@ def _build(site_root: Path, options: BuildOptions | None,
     stage("parse")
     published, scheduled = select(parsed, options, now)
     published = assign_urls(published, config)
-    published = incremental.enrich_with_cache(published, config, cache, now, jobs)
-    stage("enrich")
-    site = model.assemble(published, config)
-    stage("assemble")
-    env = make_environment(theme.make_loader(dirs), config)
-    gc.freeze()
     body_cache = cache.section("bodies")
     known_bodies = len(body_cache)
+    # Markdown depends on the body alone: workers render the bodies the cache
+    # lacks while this process enriches and assembles (mostly serial work that
+    # would leave a core idle), instead of in a step of their own afterwards.
+    bodies = _start_bodies(published, config, body_cache, jobs)
+    try:
+        published = incremental.enrich_with_cache(published, config, cache, now, jobs)
+        stage("enrich")
+        site = model.assemble(published, config)
+        stage("assemble")
+        env = make_environment(theme.make_loader(dirs), config)
+        body_cache.update(bodies.result())
+    finally:
+        bodies.cancel()  # only does something when the lines above failed
+    gc.freeze()
     # An article's digest for page fingerprints starts from the bytes it was
     # parsed from (parsing is a function of them, "now" and the settings in ns).
     sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, now)}")
@@ -204,6 +212,38 @@ def _build(site_root: Path, options: BuildOptions | None,
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache)
+
+
+class _Bodies:
+    """Markdown bodies being rendered by workers (see :func:`_start_bodies`)."""
+
+    def __init__(self, keys: list[str], pending: Pending[str]) -> None:
+        self.keys = keys
+        self.pending = pending
+
+    def result(self) -> dict[str, str]:
+        """Body key -> HTML, for the body cache (the render stage reads it there)."""
+        return dict(zip(self.keys, self.pending.result(), strict=True))
+
+    def cancel(self) -> None:
+        self.pending.cancel()
+
+
+def _start_bodies(articles: tuple[Article, ...], config: SiteConfig,
+                  known: Mapping[str, str], jobs: int) -> _Bodies:
+    """Start rendering the Markdown of every body not in ``known`` (the body cache)."""
+    from digest.render import body_key
+    from digest.render.markdown import render_markdown
+
+    raw_html = config.raw_html
+    todo: dict[str, str] = {}
+    for art in articles:
+        key = body_key(art.body, raw_html)
+        if key not in known:
+            todo.setdefault(key, art.body)
+    bodies = list(todo.values())
+    return _Bodies(list(todo), pmap_start(lambda body: render_markdown(body, raw_html=raw_html),
+                                           bodies, jobs))
 
 
 @contextmanager
