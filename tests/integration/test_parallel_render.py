@@ -34,3 +34,30 @@ def test_forked_steps_give_the_serial_bytes(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(pools) >= 6, f"only {len(pools)} steps ran in worker processes"
     assert dict(forked.rendered) == dict(serial.rendered)
     assert len(serial.rendered) > 100
+
+
+def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bodies render in workers while enrichment runs: when enrichment fails, the
+    workers are stopped, not left running after the build has given up."""
+    import multiprocessing
+
+    from digest import incremental
+
+    started: list[object] = []
+    real_start = parallel.pmap_start
+
+    def recording(fn, items, jobs):  # noqa: ANN001, ANN202
+        pending = real_start(fn, items, jobs)
+        started.append(pending)
+        return pending
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("enrichment broke")
+
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    monkeypatch.setattr("digest.pipeline.pmap_start", recording)
+    monkeypatch.setattr(incremental, "enrich_with_cache", broken)
+    with pytest.raises(RuntimeError, match="enrichment broke"):
+        build(REPO_ROOT, BuildOptions(now=NOW, cache=False, search=False, jobs=2))
+    assert started and started[0]._pool is None  # cancelled
+    assert multiprocessing.active_children() == []

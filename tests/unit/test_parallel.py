@@ -1,0 +1,47 @@
+"""digest.parallel: results in input order whatever the workers, inline below
+the threshold, and a started map that is cancelled leaves no worker behind."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from digest import parallel
+
+
+def test_started_map_returns_input_order_while_the_parent_works() -> None:
+    items = list(range(400))
+    pending = parallel.pmap_start(lambda x: (x * x, os.getpid()), items, 2)
+    parent_work = sum(range(10_000))  # the parent goes on meanwhile
+    results = pending.result()
+    assert [r for r, _ in results] == [x * x for x in items]
+    assert os.getpid() not in {pid for _, pid in results}  # really in workers
+    assert parent_work == 49_995_000
+    assert pending.result() is results  # asking twice does not run it twice
+
+
+def test_few_items_run_inline_before_start_returns() -> None:
+    seen: list[int] = []
+    pending = parallel.pmap_start(lambda x: seen.append(x) or os.getpid(), [1, 2, 3], 2)
+    assert seen == [1, 2, 3]  # already done, in this process
+    assert pending.result() == [os.getpid()] * 3
+
+
+def test_cancel_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    pending = parallel.pmap_start(lambda x: time.sleep(30), list(range(8)), 2)
+    pool = pending._pool
+    workers = list(pool._pool)
+    started = time.monotonic()
+    pending.cancel()
+    assert time.monotonic() - started < 10
+    assert all(not w.is_alive() for w in workers)
+    pending.cancel()  # twice is harmless
+
+
+def test_pmap_matches_a_list_comprehension(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    items = [f"item-{i}" for i in range(37)]
+    assert parallel.pmap(str.upper, items, 3) == [s.upper() for s in items]
