@@ -163,12 +163,24 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"Nothing changed; {config.output_dir}/ is up to date "
                   f"({time.perf_counter() - started:.2f} s)")
         return 0
+    staged = None
     if last:
         options = replace(options, previous=last["fingerprints"], reuse_from=output)
-    result = build(site_root, options, progress=progress)
-    config = result.config
-    output = site_root / config.output_dir
-    check_output_dir(site_root, output, [site_root / config.content_dir, site_root / "themes"])
+    else:
+        # Every file is new: write each batch while the next ones render.
+        staged = _staging(site_root, output, config)
+        if staged:
+            options = replace(options, sink=staged.put)
+    try:
+        result = build(site_root, options, progress=progress)
+        config = result.config
+        output = site_root / config.output_dir
+        check_output_dir(site_root, output, [site_root / config.content_dir,
+                                             site_root / "themes"])
+    except BaseException:
+        if staged:
+            staged.discard()
+        raise
     cleanup: list = []
     recycle = None
     if result.cache is not None and result.cache.enabled and not result.cache.dir.is_symlink():
@@ -182,7 +194,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                           retired_files=last["files"] if last else None)
     write_started = time.perf_counter()
     report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
-                        recycle=recycle)
+                        recycle=recycle, staged=staged)
     result.timings["write"] = time.perf_counter() - write_started
     searched = False
     if config.search and not args.no_search:
@@ -227,6 +239,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
     return 0
+
+
+def _staging(site_root: Path, output: Path, config):  # -> Staging | None
+    """A staging tree to fill during the build, when output/ may be written at all
+    (otherwise the check after the build reports why, as without one)."""
+    from digest.write import Staging, check_output_dir
+
+    try:
+        check_output_dir(site_root, output, [site_root / config.content_dir,
+                                             site_root / "themes"])
+        return Staging(output)
+    except (DigestError, OSError):
+        return None
 
 
 def _last_build(site_root: Path, output: Path, use_cache: bool) -> dict | None:

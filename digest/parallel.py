@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -55,6 +55,49 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     exception's traceback and custom attributes do not survive the trip back).
     """
     return pmap_start(fn, items, jobs).result()
+
+
+def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[list[R]]:
+    """:func:`pmap`'s results as consecutive parts, each as soon as it and all
+    before it are done: the caller uses the first parts (e.g. writes them to
+    disk) while workers still compute the later ones."""
+    split = _split(len(items), jobs)
+    if split is None:
+        yield [fn(x) for x in items]
+        return
+    workers, ranges = split
+    pool = _fork_pool(fn, items, workers)
+    try:
+        yield from pool.imap(_run_range, ranges, chunksize=1)
+        pool.close()
+    except BaseException:  # includes GeneratorExit: the caller stopped early
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+CHUNKS_PER_WORKER = 4  # several chunks per worker even out slow and fast items
+
+
+def _split(n: int, jobs: int) -> tuple[int, list[tuple[int, int]]] | None:
+    """(workers, index ranges) for ``n`` items, or None: run inline (one job,
+    few items, or no ``fork`` on this platform)."""
+    jobs = min(jobs, n // MIN_PER_WORKER)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    step = -(-n // (jobs * CHUNKS_PER_WORKER))
+    return jobs, [(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _fork_pool(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> Any:
+    """A pool whose workers, forked here, hold ``(fn, items)`` as their task."""
+    global _TASK
+    _TASK = (fn, items)
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
+    finally:
+        _TASK = None  # the parent's copy only: the workers have theirs
 
 
 class Pending(Generic[R]):
@@ -99,21 +142,11 @@ def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R
     threshold the work runs inline, before this returns.  Call ``result()``
     (or ``cancel()`` on failure) on what it returns.
     """
-    global _TASK
-    n = len(items)
-    jobs = min(jobs, n // MIN_PER_WORKER)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    split = _split(len(items), jobs)
+    if split is None:
         return Pending(values=[fn(x) for x in items])
-    # Several chunks per worker evens out slow and fast items.
-    chunks = jobs * 4
-    step = -(-n // chunks)
-    ranges = [(i, min(i + step, n)) for i in range(0, n, step)]
-    _TASK = (fn, items)
-    try:
-        ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs, initializer=_worker_init)  # forks: workers hold _TASK now
-    finally:
-        _TASK = None
+    workers, ranges = split
+    pool = _fork_pool(fn, items, workers)
     try:
         waiting = pool.map_async(_run_range, ranges, chunksize=1)
     except BaseException:

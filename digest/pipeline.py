@@ -44,6 +44,9 @@ class BuildOptions:
     # A long-running caller (`digest serve`) passes the same dict to every build
     # so the cache stays loaded in memory between builds instead of being re-read.
     keep: dict[str, BuildCache] | None = None
+    # Receives rendered pages and feeds in batches while the rest renders (the
+    # CLI writes them to the staging tree meanwhile); the result still holds all.
+    sink: Callable[[Mapping[str, bytes]], None] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -186,7 +189,7 @@ def _build(site_root: Path, options: BuildOptions | None,
         site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
         global_fp=ns + config.base_url,
         previous=options.previous if options.reuse_from is not None else None,
-        body_cache=body_cache, sources=sources)
+        body_cache=body_cache, sources=sources, sink=options.sink)
     if len(body_cache) != known_bodies:
         # Bodies of edited or deleted articles are dropped only once they are a
         # good share of the cache: finding them hashes every article's body.
@@ -232,18 +235,18 @@ class _Bodies:
 def _start_bodies(articles: tuple[Article, ...], config: SiteConfig,
                   known: Mapping[str, str], jobs: int) -> _Bodies:
     """Start rendering the Markdown of every body not in ``known`` (the body cache)."""
-    from digest.render import body_key
-    from digest.render.markdown import render_markdown
+    from digest import render
 
     raw_html = config.raw_html
     todo: dict[str, str] = {}
     for art in articles:
-        key = body_key(art.body, raw_html)
+        key = render.body_key(art.body, raw_html)
         if key not in known:
             todo.setdefault(key, art.body)
     bodies = list(todo.values())
-    return _Bodies(list(todo), pmap_start(lambda body: render_markdown(body, raw_html=raw_html),
-                                           bodies, jobs))
+    # render.render_markdown looked up per call, as render_bodies does
+    return _Bodies(list(todo), pmap_start(
+        lambda body: render.render_markdown(body, raw_html=raw_html), bodies, jobs))
 
 
 @contextmanager

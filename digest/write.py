@@ -67,11 +67,12 @@ def check_output_dir(site_root: Path, output: Path, protected: list[Path]) -> No
             hint="set output_dir in digest.yaml to a folder digest owns (default: output)"))
 
 
-def clean_leftovers(output: Path) -> None:
+def clean_leftovers(output: Path, keep: Path | None = None) -> None:
     """Remove staging/old trees of an interrupted run (only ones carrying our marker).
 
     A run killed between the two renames of the swap leaves no ``output`` but an
     ``output.old-*``: that is the previous site, so it is put back, not deleted.
+    ``keep``: this run's own staging tree (see :class:`Staging`).
     """
     if not output.exists() and not output.is_symlink():
         olds = sorted((s for s in output.parent.glob(f"{output.name}.old-*")
@@ -79,6 +80,8 @@ def clean_leftovers(output: Path) -> None:
         if olds:
             os.replace(olds[-1], output)
     for sibling in output.parent.glob(f"{output.name}.tmp-*"):
+        if sibling == keep:
+            continue
         if (sibling / MARKER).exists() or not any(sibling.iterdir()):
             shutil.rmtree(sibling, ignore_errors=True)
     for sibling in output.parent.glob(f"{output.name}.old-*"):
@@ -153,7 +156,7 @@ class WriteReport:
 
 def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
                cleanup: list[threading.Thread] | None = None,
-               recycle: Recycle | None = None) -> WriteReport:
+               recycle: Recycle | None = None, staged: Staging | None = None) -> WriteReport:
     """Write ``rendered`` so that ``output`` holds exactly it.
 
     Raises OutputError (with the OS reason) and leaves ``output`` untouched on failure.
@@ -162,23 +165,43 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     interrupted deletion is finished by the next build (``clean_leftovers``).
     With ``recycle`` (digest.spare), the staging tree starts from the spare the
     last build kept, and the replaced tree is kept instead of deleted.
+    With ``staged`` (a :class:`Staging` for ``output`` that the build already
+    filled in part), the rest is written into it; it is removed on failure.
     """
     conflicts = path_conflicts(rendered)
     if conflicts:
+        if staged is not None:
+            staged.discard()
         raise OutputError([Diagnostic(
             severity="error", code="url-collision", path=other,
             message=f"'{file}' would be both a file and the folder of '{other}'",
             hint="give the article a `slug:` that is not the name of a generated file "
                  "(feed.xml, index.html, 404.html, sitemap.xml...)") for file, other in conflicts])
     output = output.absolute()
+    if staged is not None and (staged.failed or staged.output != output):
+        staged.discard()  # whatever went wrong there, a fresh tree is always right
+        staged = None
     output.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(output)
-    token = uuid.uuid4().hex[:12]
+    clean_leftovers(output, keep=staged.path if staged else None)
+    token = staged.token if staged else uuid.uuid4().hex[:12]
     staging = output.parent / f"{output.name}.tmp-{token}"
     for rel in rendered:
         safe_relpath(rel)
     report = WriteReport(files={})
     try:
+        if staged is not None:
+            staged.put({rel: rendered[rel] for rel in rendered if rel not in staged.written})
+            if staged.failed:
+                raise staged.failed
+            for rel in sorted(staged.written - rendered.keys()):
+                os.unlink(staging / rel)  # handed over, then not in the site after all
+                for folder in reversed(folder_chain(rel.rpartition("/")[0])):
+                    try:
+                        os.rmdir(staging / folder)
+                    except OSError:  # not empty: other files live there
+                        break
+            report.files = scan_output(staging)
+            recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
         if spare is not None:
             try:
@@ -188,7 +211,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
                 # Whatever the spare held, a fresh tree is always right.
                 shutil.rmtree(staging, ignore_errors=True)
                 spare = None
-        if spare is None:
+        if spare is None and staged is None:
             staging.mkdir()
             _mark(staging, "")
             _fill_fresh(staging, rendered)
@@ -210,6 +233,51 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
+
+
+class Staging:
+    """A fresh staging tree that the build fills while it still renders.
+
+    On a build with nothing to recycle, every file is new: writing them as the
+    render workers hand them over lets the disk work overlap the rendering
+    instead of following it.  :func:`write_site` then writes the rest and swaps
+    the tree in; any failure removes it, and output/ stays as it was.  Only
+    bytes that will be in the site go in (the build's own rendered files).
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.absolute()
+        self.token = uuid.uuid4().hex[:12]
+        self.path = self.output.parent / f"{self.output.name}.tmp-{self.token}"
+        self.written: set[str] = set()
+        self.failed: OSError | None = None
+        self._made = {"."}
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir()
+        _mark(self.path, "")  # unstamped: a half-filled tree never looks finished
+
+    def put(self, files: Mapping[str, bytes]) -> None:
+        """Write ``files`` (output path -> bytes).  An OSError is kept, not raised:
+        write_site reports it (the build itself has not failed)."""
+        if self.failed:
+            return
+        try:
+            for rel, data in files.items():
+                safe_relpath(rel)
+                folder = rel.rpartition("/")[0] or "."
+                if folder not in self._made:
+                    for parent in folder_chain(folder):
+                        if parent not in self._made:
+                            os.mkdir(self.path / parent)
+                            self._made.add(parent)
+                with open(self.path / rel, "wb") as fh:
+                    fh.write(data)
+                self.written.add(rel)
+        except OSError as exc:
+            self.failed = exc
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _mark(tree: Path, stamp: str) -> None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
 from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.parallel import pmap
+from digest.parallel import pmap, pmap_parts
 from digest.records import Article, FeedSpec, PageSpec, Site
 from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.feeds import entry_ids, render_feed
@@ -62,13 +62,16 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        bodies: Mapping[str, str] | None = None, jobs: int = 1,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
                        body_cache: dict[str, str] | None = None,
-                       sources: Mapping[str, tuple[Article, str]] | None = None) -> Rendered:
+                       sources: Mapping[str, tuple[Article, str]] | None = None,
+                       sink: Callable[[Mapping[str, bytes]], None] | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
     ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
     ``sources`` (article key -> (article as parsed, id of its source bytes))
     makes article digests cheaper: see :func:`fingerprint.article_digests`.
+    ``sink``, when given, also receives pages and feeds in batches as soon as
+    they are rendered (e.g. to write them while the rest renders).
     """
     previous = previous or {}
     has_articles = bool(site.articles)
@@ -99,12 +102,14 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         return bodies[article.key]
 
     out: dict[str, bytes] = dict(assets)
-    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs))
+    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink))
     # Feeds are independent of each other (a site-wide one and two per term):
     # workers render them from the inherited site, as they do pages.
     feed_bytes = pmap(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
-    for feed, data in zip(todo_feeds, feed_bytes, strict=True):
-        out[feed.path] = data
+    feed_files = {feed.path: data for feed, data in zip(todo_feeds, feed_bytes, strict=True)}
+    if sink:
+        sink(feed_files)
+    out.update(feed_files)
     if SITEMAP in reused:
         out[NEWS_SITEMAP] = news_sitemap(site.articles, config, now)  # depends on "now"
         out[ROBOTS] = robots(config)
@@ -147,9 +152,12 @@ def body_key(body: str, raw_html: bool) -> str:
 
 
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
-                 html_of: Callable[[Article], str], *, now: datetime,
-                 jobs: int = 1) -> dict[str, bytes]:
-    """Render ``pages`` with their templates; output path -> bytes."""
+                 html_of: Callable[[Article], str], *, now: datetime, jobs: int = 1,
+                 sink: Callable[[Mapping[str, bytes]], None] | None = None) -> dict[str, bytes]:
+    """Render ``pages`` with their templates; output path -> bytes.
+
+    ``sink`` receives each batch of pages as the workers finish it, in order,
+    while the later batches are still rendering."""
     common = {"now": now, "site_model": site, "by_url": site.by_url,
               "has_articles": bool(site.articles),
               "content_of": lambda a: Markup(html_of(a))}
@@ -166,12 +174,18 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
         except TemplateError as exc:  # returned as data, not raised: see parallel.pmap
             return exc.diagnostics
 
-    results = pmap(one, pages, jobs)
     out: dict[str, bytes] = {}
-    for page, result in zip(pages, results, strict=True):
-        if isinstance(result, list):
-            raise TemplateError(result)
-        out[page.path] = result
+    done = 0
+    for part in pmap_parts(one, pages, jobs):
+        batch = {}
+        for page, result in zip(pages[done:done + len(part)], part, strict=True):
+            if isinstance(result, list):
+                raise TemplateError(result)
+            batch[page.path] = result
+        done += len(part)
+        if sink:
+            sink(batch)
+        out.update(batch)
     return out
 
 

@@ -1,0 +1,117 @@
+"""A build with nothing to reuse writes its pages while it still renders.
+
+``digest build`` without a previous build hands each batch of rendered pages
+to a staging tree (digest.write.Staging) as the render workers finish it, so
+the disk work overlaps the rendering.  The promises stay: the result is the
+same tree as writing everything at the end, and a build that fails after some
+batches were written leaves output/ as it was and no staging tree behind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest import parallel
+from digest.pipeline import BuildOptions, build
+from digest.write import Staging, write_site
+from tests.hardening.conftest import assert_failed_cleanly
+from tests.integration.conftest import (
+    EPOCH,
+    cli,
+    copy_example_site,
+    leftovers,
+    note,
+    tree_hash,
+    write_files,
+)
+from tests.integration.test_parallel_render import NOW
+
+
+def test_streamed_cold_build_equals_writing_at_the_end(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    site = copy_example_site(tmp_path / "site")
+    batches: list[int] = []
+    real_put = Staging.put
+
+    def counting(self: Staging, files):  # noqa: ANN001, ANN202
+        batches.append(len(files))
+        return real_put(self, files)
+
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)  # several batches even here
+    monkeypatch.setattr(Staging, "put", counting)
+    run = cli(site, "build", "-q", "--no-search", "--jobs", "2")
+    assert run.code == 0, run
+    assert len(batches) > 3, batches  # pages arrived in parts, before the final write
+    streamed = tree_hash(site / "output")
+
+    plain = build(site, BuildOptions(now=datetime.fromtimestamp(int(EPOCH), tz=UTC),
+                                     cache=False, search=False, jobs=1))
+    reference = tmp_path / "reference" / "output"
+    write_site(plain.rendered, reference, stamp="x")
+    expected = tree_hash(reference)
+    for tree in (streamed, expected):
+        tree.pop(".digest-build")
+    assert streamed == expected
+    assert leftovers(site) == []
+
+
+def test_staging_filled_in_part_is_completed_and_swapped_in(tmp_path: Path) -> None:
+    site = copy_example_site(tmp_path / "site")
+    result = build(site, BuildOptions(now=NOW, cache=False, jobs=1))
+    files = dict(result.rendered)
+    output = site / "output"
+    staged = Staging(output)
+    first = dict(list(sorted(files.items()))[: len(files) // 2])
+    staged.put(first)
+    staged.put({"stray/index.html": b"handed over, then not part of the site"})
+    report = write_site(files, output, stamp="s", staged=staged)
+    got = tree_hash(output)
+    assert got.pop(".digest-build")
+    assert {p: h for p, h in got.items() if h != "dir"}.keys() == files.keys()
+    assert "stray" not in got
+    assert set(report.files) == set(files) | {".digest-build"}
+    assert not staged.path.exists() and leftovers(site) == []
+
+
+def test_a_staging_that_could_not_be_written_falls_back_to_a_fresh_tree(tmp_path: Path) -> None:
+    site = copy_example_site(tmp_path / "site")
+    result = build(site, BuildOptions(now=NOW, cache=False, jobs=1))
+    files = dict(result.rendered)
+    output = site / "output"
+    staged = Staging(output)
+    (staged.path / "blocked").write_bytes(b"a file where a folder is needed")
+    staged.put({"blocked/index.html": b"x"})
+    assert isinstance(staged.failed, OSError)
+    write_site(files, output, stamp="s", staged=staged)
+    got = tree_hash(output)
+    got.pop(".digest-build")
+    assert {p for p, h in got.items() if h != "dir"} == set(files)
+    assert not staged.path.exists() and leftovers(site) == []
+
+
+def test_failure_after_some_batches_were_written_leaves_output(
+        built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checklist 27 (failure at item k) for the streamed write: the theme fails
+    on the 404 page, the last page rendered, after the others were written to
+    the staging tree."""
+    before = tree_hash(built_site / "output")
+    write_files(built_site, {
+        "themes/late/templates/404.html": "{{ 1 // 0 }}",
+        "digest.yaml": "theme: late\n",
+    })
+    written: list[int] = []
+    real_put = Staging.put
+
+    def counting(self: Staging, files):  # noqa: ANN001, ANN202
+        written.append(len(files))
+        return real_put(self, files)
+
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    monkeypatch.setattr(Staging, "put", counting)
+    run = cli(built_site, "build", "--no-cache", "--jobs", "2")
+    assert written and sum(written) > 0, ("no batch reached the staging tree first", run)
+    assert_failed_cleanly(run, built_site, before)
+    assert "ZeroDivisionError" in run.err, run
