@@ -57,18 +57,28 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     return pmap_start(fn, items, jobs).result()
 
 
-def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[list[R]]:
+def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+               meanwhile: Callable[[], None] | None = None) -> Iterator[list[R]]:
     """:func:`pmap`'s results as consecutive parts, each as soon as it and all
     before it are done: the caller uses the first parts (e.g. writes them to
-    disk) while workers still compute the later ones."""
+    disk) while workers still compute the later ones.
+
+    ``meanwhile`` runs in this process once the workers have started (inline:
+    first), for work of the caller's own that the workers do not need.
+    """
     split = _split(len(items), jobs)
     if split is None:
+        if meanwhile:
+            meanwhile()
         yield [fn(x) for x in items]
         return
     workers, ranges = split
     pool = _fork_pool(fn, items, workers)
     try:
-        yield from pool.imap(_run_range, ranges, chunksize=1)
+        parts = pool.imap(_run_range, ranges, chunksize=1)
+        if meanwhile:
+            meanwhile()
+        yield from parts
         pool.close()
     except BaseException:  # includes GeneratorExit: the caller stopped early
         pool.terminate()

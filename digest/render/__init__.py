@@ -75,25 +75,36 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     """
     previous = previous or {}
     has_articles = bool(site.articles)
-    printer = Fingerprinter(article_digests(site.articles, sources), f"{global_fp}|{has_articles}")
     ids = entry_ids(site.articles, config)
     fps: dict[str, str] = {}
-    todo_pages = []
-    for page in site.pages:
-        fps[page.path] = printer.page(page)
-        if previous.get(page.path) != fps[page.path]:
-            todo_pages.append(page)
-    todo_feeds = []
-    for feed in site.feeds:
-        fps[feed.path] = printer.feed(feed, ids)
-        if previous.get(feed.path) != fps[feed.path]:
-            todo_feeds.append(feed)
-    # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs more
-    # than fingerprinting what it shows.  Only the one-file form is reused.
     listed = [page for page in site.pages if page.sitemap]
-    if len(listed) <= MAX_URLS:
-        fps[SITEMAP] = printer.sitemap(listed)
-    reused = {p for p, fp in fps.items() if previous.get(p) == fp}
+    late: dict[str, bytes] = {}  # files derived from the whole site (sitemaps)
+
+    def fingerprint_all() -> None:
+        printer = Fingerprinter(article_digests(site.articles, sources),
+                                f"{global_fp}|{has_articles}")
+        for page in site.pages:
+            fps[page.path] = printer.page(page)
+        for feed in site.feeds:
+            fps[feed.path] = printer.feed(feed, ids)
+        # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs
+        # more than fingerprinting what it shows.  Only the one-file form is reused.
+        if len(listed) <= MAX_URLS:
+            fps[SITEMAP] = printer.sitemap(listed)
+
+    if previous:
+        fingerprint_all()
+        todo_pages = [page for page in site.pages if previous.get(page.path) != fps[page.path]]
+        todo_feeds = [feed for feed in site.feeds if previous.get(feed.path) != fps[feed.path]]
+        meanwhile = None
+    else:
+        # Nothing to reuse: every file renders, so the fingerprints (kept for
+        # the next build) and the sitemaps are made while the workers render.
+        todo_pages, todo_feeds = list(site.pages), list(site.feeds)
+
+        def meanwhile() -> None:
+            fingerprint_all()
+            late.update(render_sitemaps(site.pages, site.articles, config, now))
 
     if bodies is None:
         bodies = _needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache)
@@ -102,7 +113,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         return bodies[article.key]
 
     out: dict[str, bytes] = dict(assets)
-    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink))
+    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
+                            meanwhile=meanwhile))
     # Feeds are independent of each other (a site-wide one and two per term):
     # workers render them from the inherited site, as they do pages.
     feed_bytes = pmap(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
@@ -110,7 +122,10 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     if sink:
         sink(feed_files)
     out.update(feed_files)
-    if SITEMAP in reused:
+    reused = {p for p, fp in fps.items() if previous.get(p) == fp}
+    if late:
+        out.update(late)
+    elif SITEMAP in reused:
         out[NEWS_SITEMAP] = news_sitemap(site.articles, config, now)  # depends on "now"
         out[ROBOTS] = robots(config)
     else:
@@ -153,11 +168,13 @@ def body_key(body: str, raw_html: bool) -> str:
 
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
                  html_of: Callable[[Article], str], *, now: datetime, jobs: int = 1,
-                 sink: Callable[[Mapping[str, bytes]], None] | None = None) -> dict[str, bytes]:
+                 sink: Callable[[Mapping[str, bytes]], None] | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> dict[str, bytes]:
     """Render ``pages`` with their templates; output path -> bytes.
 
     ``sink`` receives each batch of pages as the workers finish it, in order,
-    while the later batches are still rendering."""
+    while the later batches are still rendering.  ``meanwhile`` runs in this
+    process while the workers render (see parallel.pmap_parts)."""
     common = {"now": now, "site_model": site, "by_url": site.by_url,
               "has_articles": bool(site.articles),
               "content_of": lambda a: Markup(html_of(a))}
@@ -176,7 +193,7 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
 
     out: dict[str, bytes] = {}
     done = 0
-    for part in pmap_parts(one, pages, jobs):
+    for part in pmap_parts(one, pages, jobs, meanwhile):
         batch = {}
         for page, result in zip(pages[done:done + len(part)], part, strict=True):
             if isinstance(result, list):

@@ -45,3 +45,25 @@ def test_pmap_matches_a_list_comprehension(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
     items = [f"item-{i}" for i in range(37)]
     assert parallel.pmap(str.upper, items, 3) == [s.upper() for s in items]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parts_come_in_order_and_meanwhile_runs_once(monkeypatch: pytest.MonkeyPatch,
+                                                     jobs: int) -> None:
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    calls: list[int] = []
+    parts = list(parallel.pmap_parts(lambda x: x + 1, list(range(50)), jobs,
+                                     meanwhile=lambda: calls.append(os.getpid())))
+    assert [x for part in parts for x in part] == list(range(1, 51))
+    assert len(parts) == (1 if jobs == 1 else 8)  # several parts when forked
+    assert calls == [os.getpid()]  # in this process, once
+
+
+def test_stopping_early_ends_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    parts = parallel.pmap_parts(lambda x: x, list(range(40)), 2)
+    assert next(parts) == list(range(5))
+    parts.close()  # e.g. a template error in the first part
+    assert multiprocessing.active_children() == []
