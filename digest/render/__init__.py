@@ -22,7 +22,7 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
 from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.parallel import pmap, pmap_parts
+from digest.parallel import pmap, pmap_parts, pmap_start
 from digest.records import Article, FeedSpec, PageSpec, Site
 from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.feeds import entry_ids, render_feed
@@ -113,11 +113,16 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         return bodies[article.key]
 
     out: dict[str, bytes] = dict(assets)
-    out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
-                            meanwhile=meanwhile))
     # Feeds are independent of each other (a site-wide one and two per term):
-    # workers render them from the inherited site, as they do pages.
-    feed_bytes = pmap(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
+    # workers render them from the inherited site, as they do pages, and at the
+    # same time, so that no core idles while the last pages or feeds finish.
+    feeds = pmap_start(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
+    try:
+        out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
+                                meanwhile=meanwhile))
+        feed_bytes = feeds.result()
+    finally:
+        feeds.cancel()  # only does something when rendering the pages failed
     feed_files = {feed.path: data for feed, data in zip(todo_feeds, feed_bytes, strict=True)}
     if sink:
         sink(feed_files)
