@@ -193,14 +193,15 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
             staged.put({rel: rendered[rel] for rel in rendered if rel not in staged.written})
             if staged.failed:
                 raise staged.failed
-            for rel in sorted(staged.written - rendered.keys()):
+            for rel in sorted(staged.written.keys() - rendered.keys()):
                 os.unlink(staging / rel)  # handed over, then not in the site after all
                 for folder in reversed(folder_chain(rel.rpartition("/")[0])):
                     try:
                         os.rmdir(staging / folder)
                     except OSError:  # not empty: other files live there
                         break
-            report.files = scan_output(staging)
+                del staged.written[rel]
+            report.files = dict(staged.written)
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
         if spare is not None:
@@ -249,7 +250,7 @@ class Staging:
         self.output = output.absolute()
         self.token = uuid.uuid4().hex[:12]
         self.path = self.output.parent / f"{self.output.name}.tmp-{self.token}"
-        self.written: set[str] = set()
+        self.written: dict[str, tuple[int, int]] = {}  # path -> (size, mtime ns)
         self.failed: OSError | None = None
         self._made = {"."}
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +273,9 @@ class Staging:
                             self._made.add(parent)
                 with open(self.path / rel, "wb") as fh:
                     fh.write(data)
-                self.written.add(rel)
+                    fh.flush()
+                    st = os.fstat(fh.fileno())  # as scan_output records it, without a lookup
+                self.written[rel] = (st.st_size, st.st_mtime_ns)
         except OSError as exc:
             self.failed = exc
 
