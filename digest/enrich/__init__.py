@@ -32,7 +32,7 @@ def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
 
     from digest.enrich.summary import summarize
     from digest.enrich.taxonomy import compile_matcher, tag_article
-    from digest.parallel import pmap
+    from digest.parallel import share_map
 
     matcher = compile_matcher(config.taxonomies)  # once, before any worker forks
 
@@ -40,7 +40,7 @@ def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
         done = summarize(tag_article(article, matcher, config), config.summary_length)
         return {name: getattr(done, name) for name in LOCAL_FIELDS}
 
-    fields = pmap(local_fields, articles, jobs)
+    fields = share_map(local_fields, articles, jobs)
     return tuple(dataclasses.replace(a, **f) for a, f in zip(articles, fields, strict=True))
 
 

@@ -31,7 +31,7 @@ from sys import intern
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
-from digest.parallel import pmap
+from digest.parallel import share_map
 from digest.records import Article
 
 TERMS_WEIGHT = 0.45
@@ -173,7 +173,7 @@ def related_fields(
     # forked workers inherit them and send back a few URLs per article.
     out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
     same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
-    for pos, links in enumerate(pmap(links_of, range(n), jobs)):
+    for pos, links in enumerate(share_map(links_of, range(n), jobs)):
         out[order[pos]] = links if jobs <= 1 else tuple(tuple(map(same, part))
                                                         for part in links)
     return out
