@@ -10,9 +10,10 @@ import pytest
 
 from digest import parallel
 
+PARENT = os.getpid()
 
 def _square_with_pid(x: int) -> tuple[int, int]:
-    time.sleep(0.0002)  # slow enough that the workers are up before the parent is done
+    time.sleep(0.002)  # slow enough that every process gets some of the work
     return x * x, os.getpid()
 
 
@@ -23,27 +24,30 @@ def test_results_in_input_order_from_parent_and_workers() -> None:
     assert len({pid for _, pid in out}) >= 2  # the work was shared
 
 
+def _plus_one_with_pid(x: int) -> tuple[int, int]:
+    return x + 1, os.getpid()
+
+
 def test_pack_and_unpack_apply_to_worker_chunks_only() -> None:
     packed: list[int] = []
 
-    def unpack(part: tuple[str, list[int]]) -> list[int]:
+    def unpack(part: tuple[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+        assert part[0] == "packed"
         packed.append(len(part[1]))
         return part[1]
 
     items = list(range(640))
-    out = parallel.share_map(lambda x: x + 1, items, 2, pack=lambda part: ("packed", part),
-                             unpack=unpack)
-    assert out == [x + 1 for x in items]
-    assert sum(packed) < len(items)  # the parent's own chunks were not packed
+    out = parallel.share_map(_plus_one_with_pid, items, 2,
+                             pack=lambda part: ("packed", part), unpack=unpack)
+    assert [r for r, _ in out] == [x + 1 for x in items]
+    # exactly the chunks computed elsewhere came packed
+    assert sum(packed) == sum(1 for _, pid in out if pid != PARENT)
 
 
 def test_inline_when_few_items_or_one_job() -> None:
     pid = os.getpid()
     assert {p for _, p in parallel.share_map(_square_with_pid, list(range(10)), 4)} == {pid}
     assert {p for _, p in parallel.share_map(_square_with_pid, list(range(500)), 1)} == {pid}
-
-
-PARENT = os.getpid()
 
 
 def _fails_in_workers(x: int) -> int:
