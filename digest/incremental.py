@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # Fields the site-wide enrichment steps set (see digest.enrich); cached per site.
 ENRICHED = ("related", "earlier", "later", "story", "also_reported", "mentions")
+_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Article))
 NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
 
 
@@ -97,26 +98,14 @@ def enriched_fields(articles: Iterable[Article]) -> dict[str, dict[str, object]]
     return {a.key: {name: getattr(a, name) for name in ENRICHED} for a in articles}
 
 
-def apply_fields(article: Article, entry: object, tag: tuple) -> Article | None:
-    """``article`` with its cached per-article enrichment, if ``entry`` was made
-    from the same source bytes (``tag``); else None."""
-    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag
-            and isinstance(entry[1], dict)):
-        return None
-    try:
-        return dataclasses.replace(article, **entry[1])
-    except TypeError:
-        return None
-
-
-def apply_enriched(published: tuple[Article, ...], fields: object) -> tuple[Article, ...] | None:
-    """The published articles with cached enrichment applied, or None if it does not fit."""
+def _site_entries(published: tuple[Article, ...], fields: object) -> list[dict] | None:
+    """The cached site-wide fields of each published article, if they fit."""
     if not isinstance(fields, dict) or set(fields) != {a.key for a in published}:
         return None
-    try:
-        return tuple(dataclasses.replace(a, **fields[a.key]) for a in published)
-    except (TypeError, KeyError):
+    entries = [fields[a.key] for a in published]
+    if not all(isinstance(e, dict) and e.keys() <= _FIELD_NAMES for e in entries):
         return None
+    return entries
 
 
 def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
@@ -141,71 +130,104 @@ def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
                       now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """Enrichment with reuse (see digest.incremental): per-article steps for every
-    unchanged source; site-wide steps only when no published source changed."""
+    unchanged source; site-wide steps only when no published source changed.
+
+    One pass (enrich.local_work) computes what the cache lacks of both the
+    per-article fields and the term counts the site-wide steps need; every
+    record is copied once, with all its new fields.
+    """
     from digest import enrich
+    from digest.recordcopy import evolve
 
     local = cache.section("local")
-    fresh_local: dict[str, object] = {}
-    done: dict[str, Article] = {}
-    todo = []
-    for art in published:
-        tag = (cache.hashes.get(art.key), now_key(art, now))
-        reused = apply_fields(art, local.get(art.key), tag)
-        if reused is None:
-            todo.append(art)
-        else:
-            done[art.key] = reused
-            fresh_local[art.key] = local[art.key]
-    for art in enrich.enrich_local(tuple(todo), config, jobs):
-        done[art.key] = art
-        fresh_local[art.key] = ((cache.hashes.get(art.key), now_key(art, now)),
-                                {f: getattr(art, f) for f in enrich.LOCAL_FIELDS})
-    if todo or len(fresh_local) != len(local):
-        cache.save("local", fresh_local)
-    articles = tuple(done[a.key] for a in published)
-
+    tags = [(cache.hashes.get(a.key), now_key(a, now)) for a in published]
+    local_vals = [_local_entry(local.get(a.key), tag) for a, tag in zip(published, tags)]
     key = enrich_key(cache.namespace, published, cache.hashes, now)
     stored = cache.section("enrich")
-    if stored.get("key") == key:
-        reused_all = apply_enriched(articles, stored.get("fields"))
-        if reused_all is not None:
-            return reused_all
-    enriched = enrich.enrich_site(articles, config, jobs,
-                                  counted=_term_counts(articles, cache))
+    reused = _site_entries(published, stored.get("fields")) if stored.get("key") == key \
+        else None
+    counted: list[Counted | None] = [None] * len(published)
+    text_keys: list[str] = []
+    if reused is None:  # the site-wide steps run: they need every article's term counts
+        counted, text_keys = _cached_counts(published, cache)
+    done = enrich.local_work(published, config, jobs, local=[v is None for v in local_vals],
+                             count=[c is None for c in counted] if reused is None
+                             else [False] * len(published))
+    fresh_local: dict[str, object] = {}
+    fresh_counts = 0
+    for i, (art, tag, (fields, count)) in enumerate(zip(published, tags, done, strict=True)):
+        if fields is not None:
+            local_vals[i] = fields
+        if count is not None:
+            counted[i] = count
+            fresh_counts += 1
+        fresh_local[art.key] = (tag, dict(zip(enrich.LOCAL_FIELDS, local_vals[i])))
+    if any(f is not None for f, _ in done) or len(fresh_local) != len(local):
+        cache.save("local", fresh_local)
+    if reused is not None:
+        return tuple(evolve(art, {**fresh_local[art.key][1], **site})  # type: ignore[index]
+                     for art, site in zip(published, reused, strict=True))
+    stored_terms = cache.section("terms")
+    if fresh_counts or len(stored_terms) != len(set(text_keys)):
+        cache.save("terms", dict(zip(text_keys, counted, strict=True)))
+    enriched = enrich.enrich_site(published, config, jobs, counted=counted,
+                                  local=local_vals)  # type: ignore[arg-type]
     cache.save("enrich", {"key": key, "fields": enriched_fields(enriched)})
     return enriched
 
 
-def _term_counts(articles: tuple[Article, ...], cache: BuildCache) -> list[Counted]:
-    """Each article's term counts (textvec.count_terms), from the ``terms`` cache
-    section when its title and body are the same, else counted.  Counting
-    every word is most of the vector cost, and an edit changes one article's.
+def _local_entry(entry: object, tag: tuple) -> tuple | None:
+    """The cached LOCAL_FIELDS values (in order) of an article whose source
+    bytes gave ``tag``, or None."""
+    from digest.enrich import LOCAL_FIELDS
+
+    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag
+            and isinstance(entry[1], dict) and entry[1].keys() == set(LOCAL_FIELDS)):
+        return None
+    return tuple(entry[1][name] for name in LOCAL_FIELDS)
+
+
+def _cached_counts(articles: tuple[Article, ...], cache: BuildCache
+                   ) -> tuple[list[Counted | None], list[str]]:
+    """Each article's term counts from the ``terms`` cache section (None where
+    its title and body are new), and the keys of their texts.
 
     Terms are interned: equal terms are one object across articles (the cache
     shards each bring their own copies), which keeps the section small in
-    memory and lets the vectors share their keys.  Counting stays in this
-    process for the same reason: terms sent back by workers arrive as
-    millions of separate strings at once.
+    memory and lets the vectors share their keys.
     """
-    from digest.enrich.textvec import count_terms
-
     stored = cache.section("terms")
     keys = [_text_key(a) for a in articles]
-    found: list[Counted] = []
-    fresh = 0
-    for art, key in zip(articles, keys, strict=True):
+    found: list[Counted | None] = []
+    for key in keys:
         entry = stored.get(key)
         if _is_counted(entry):
             terms, counts = entry
             if terms and terms[0] is not intern(terms[0]):  # read from disk, not this run
                 entry = (tuple(map(intern, terms)), counts)
+            found.append(entry)
         else:
-            entry = count_terms(art.title, art.body)
-            fresh += 1
-        found.append(entry)
-    if fresh or len(stored) != len(set(keys)):
+            found.append(None)
+    return found, keys
+
+
+def _term_counts(articles: tuple[Article, ...], cache: BuildCache, jobs: int = 1
+                 ) -> list[Counted]:
+    """Each article's term counts (textvec.count_terms), from the ``terms`` cache
+    section when its title and body are the same, else counted (and saved).
+    Counting every word is most of the vector cost, and an edit changes one
+    article's."""
+    from digest.enrich import local_work
+
+    found, keys = _cached_counts(articles, cache)
+    need = [c is None for c in found]
+    for i, (_, count) in enumerate(local_work(articles, None, jobs,  # type: ignore[arg-type]
+                                              local=[False] * len(articles), count=need)):
+        if count is not None:
+            found[i] = count
+    if any(need) or len(cache.section("terms")) != len(set(keys)):
         cache.save("terms", dict(zip(keys, found, strict=True)))
-    return found
+    return found  # type: ignore[return-value]
 
 
 def _text_key(article: Article) -> str:

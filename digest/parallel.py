@@ -8,6 +8,12 @@ handed out as index ranges over a sequence the parent set before forking.
 Results come back in input order, so the output never depends on which worker
 was faster.  With ``jobs == 1``, few items, or no ``fork`` on this platform,
 the work runs inline in this process.
+
+:func:`share_map` is the variant where this process works too (``jobs - 1``
+workers): the parse and enrich stages use it, so no core idles while the
+parent waits, and the parent's share of the results never has to be pickled.
+:func:`pmap_start` and :func:`pmap_parts` let the parent go on with work of
+its own while the workers run (the render stage and the Markdown bodies).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ MIN_PER_WORKER = 64  # below this, starting processes costs more than it saves
 
 # Set in the parent just before the pool forks; read by the workers.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# share_map's task: fn, items, chunk bounds, the shared next-chunk counter, pack.
+_SHARED: tuple[Any, ...] | None = None
 
 
 def default_jobs() -> int:
@@ -164,3 +172,86 @@ def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R
         pool.join()
         raise
     return Pending(pool=pool, waiting=waiting)
+
+
+def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
+              pack: Callable[[list[R]], Any] | None = None,
+              unpack: Callable[[Any], list[R]] | None = None) -> list[R]:
+    """:func:`pmap` with this process as one of the ``jobs``.
+
+    ``jobs - 1`` forked workers and this process take chunks of ``items`` in
+    turn from a shared counter (a slow worker, or a core busy with something
+    else, just takes fewer), and every chunk's results go to its place: the
+    output is in input order whoever computed what.  A worker's chunk travels
+    back as ``pack(results)`` and is restored with ``unpack`` here: a compact
+    form can be much cheaper to pickle than the results themselves.
+    """
+    global _SHARED
+    n = len(items)
+    jobs = min(jobs, n // MIN_PER_WORKER)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(x) for x in items]
+    chunks = jobs * 4
+    step = -(-n // chunks)
+    ranges = [(i, min(i + step, n)) for i in range(0, n, step)]
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("i", 0)
+    parts: list[list[R] | None] = [None] * len(ranges)
+    procs = []
+    _SHARED = (fn, items, ranges, counter, pack)
+    try:
+        try:
+            for _ in range(jobs - 1):
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_share_worker, args=(send,), daemon=True)
+                proc.start()
+                send.close()
+                procs.append((proc, recv))
+            for i, part in _claim(fn, items, ranges, counter):
+                parts[i] = part
+            for _proc, recv in procs:
+                status, payload = recv.recv()
+                if status != "ok":
+                    raise payload
+                for i, part in payload:
+                    parts[i] = unpack(part) if unpack is not None else part
+        except BaseException:
+            for proc, _recv in procs:
+                proc.terminate()
+            raise
+        finally:
+            for proc, recv in procs:
+                proc.join()
+                recv.close()
+    finally:
+        _SHARED = None
+    return [r for part in parts for r in part]  # type: ignore[union-attr]
+
+
+def _claim(fn: Callable[[Any], Any], items: Sequence[Any], ranges: list[tuple[int, int]],
+           counter: Any) -> Any:
+    """Yield (chunk index, results) for each chunk this process gets to first."""
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            counter.value = i + 1
+        if i >= len(ranges):
+            return
+        yield i, [fn(items[k]) for k in range(*ranges[i])]
+
+
+def _share_worker(send: Any) -> None:
+    _worker_init()
+    assert _SHARED is not None
+    fn, items, ranges, counter, pack = _SHARED
+    try:
+        done = [(i, pack(part) if pack is not None else part)
+                for i, part in _claim(fn, items, ranges, counter)]
+        send.send(("ok", done))
+    except BaseException as exc:  # re-raised in the parent
+        try:
+            send.send(("error", exc))
+        except Exception:  # an exception that does not pickle
+            send.send(("error", RuntimeError(f"worker failed: {exc!r}")))
+    finally:
+        send.close()

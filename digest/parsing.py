@@ -15,7 +15,7 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, SourceError
-from digest.parallel import pmap
+from digest.parallel import share_map
 from digest.records import Article, SourceDoc
 
 
@@ -63,7 +63,7 @@ def parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Di
             else:
                 todo.append(item)
         stats[rel] = item.stat
-    for doc, result in zip(todo, pmap(one, todo, jobs), strict=True):
+    for doc, result in zip(todo, share_map(one, todo, jobs), strict=True):
         results[str(doc.rel_path)] = result
     articles = []
     errors: list[Diagnostic] = [d for d in found if d.severity == "error"]

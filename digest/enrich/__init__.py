@@ -11,6 +11,7 @@ Two phases, so incremental builds can reuse what did not change:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import Counted
@@ -21,61 +22,100 @@ LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
 SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
 
 
+def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *,
+               local: Sequence[bool] | None = None, count: Sequence[bool] | None = None
+               ) -> list[tuple[tuple[Any, ...] | None, Counted | None]]:
+    """Each article's LOCAL_FIELDS values (a tuple in that order) where
+    ``local[i]``, and its term counts (textvec.count_terms) where ``count[i]``
+    (both: every article when not given); None where not asked.
+
+    One pass over the articles, spread over forked workers with ``jobs`` > 1
+    (the parent works too, see parallel.share_map).  Workers send back only
+    these values, and the counts compactly: per chunk, its distinct terms
+    once, then per article the positions of its terms among them (thousands
+    of copies of each term as separate strings cost time and memory here).
+    """
+    from digest.enrich import textvec
+    from digest.enrich.summary import summary_fields
+    from digest.enrich.taxonomy import article_terms, compile_matcher
+    from digest.parallel import share_map
+
+    n = len(articles)
+    local = [True] * n if local is None else local
+    count = [True] * n if count is None else count
+    # Compiled once, before any worker forks (and only when there is tagging to do).
+    matcher = compile_matcher(config.taxonomies) if any(local) else None
+
+    def one(i: int) -> tuple[tuple[Any, ...] | None, Counted | None]:
+        art = articles[i]
+        fields = None
+        if local[i]:
+            fields = (article_terms(art, matcher, config),  # type: ignore[arg-type]
+                      *summary_fields(art, config.summary_length))
+        return fields, (textvec.count_terms(art.title, art.body) if count[i] else None)
+
+    def pack(part: list[tuple[Any, Counted | None]]) -> tuple[list[Any], Any]:
+        return [f for f, _ in part], textvec.pack_counts([c for _, c in part])
+
+    def unpack(packed: tuple[list[Any], Any]) -> list[tuple[Any, Counted | None]]:
+        fields, counts = packed
+        return list(zip(fields, textvec.unpack_counts(counts), strict=True))
+
+    todo = [i for i in range(n) if local[i] or count[i]]
+    out: list[tuple[tuple[Any, ...] | None, Counted | None]] = [(None, None)] * n
+    for i, result in zip(todo, share_map(one, todo, jobs, pack=pack, unpack=unpack),
+                         strict=True):
+        out[i] = result
+    return out
+
+
 def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
                  jobs: int = 1) -> tuple[Article, ...]:
-    """Terms, summaries and reading time: each article on its own.
+    """Terms, summaries and reading time: each article on its own."""
+    from digest.recordcopy import evolve
 
-    With ``jobs`` > 1 the work is spread over forked workers, which send back
-    only the few derived fields, not whole articles.
-    """
-    import dataclasses
-
-    from digest.enrich.summary import summarize
-    from digest.enrich.taxonomy import compile_matcher, tag_article
-    from digest.parallel import pmap
-
-    matcher = compile_matcher(config.taxonomies)  # once, before any worker forks
-
-    def local_fields(article: Article) -> dict[str, object]:
-        done = summarize(tag_article(article, matcher, config), config.summary_length)
-        return {name: getattr(done, name) for name in LOCAL_FIELDS}
-
-    fields = pmap(local_fields, articles, jobs)
-    return tuple(dataclasses.replace(a, **f) for a, f in zip(articles, fields, strict=True))
+    done = local_work(articles, config, jobs, count=[False] * len(articles))
+    return tuple(evolve(a, dict(zip(LOCAL_FIELDS, fields, strict=True)))  # type: ignore[arg-type]
+                 for a, (fields, _) in zip(articles, done, strict=True))
 
 
 def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
-                jobs: int = 1, counted: Sequence[Counted | None] | None = None
-                ) -> tuple[Article, ...]:
+                jobs: int = 1, counted: Sequence[Counted | None] | None = None,
+                local: Sequence[tuple[Any, ...]] | None = None) -> tuple[Article, ...]:
     """Stories, related links and mentions: functions of the whole site.
 
     The same as cluster_stories, then relate, then resolve_mentions, but each
     step returns plain field values and every record is copied once at the
     end: three rounds of dataclasses.replace cost more than the mentions step.
+    ``local``, when given, holds each article's LOCAL_FIELDS values (as
+    :func:`local_work` returns them): they are used instead of the records'
+    and set in the same copy.
     """
-    from dataclasses import replace
-
     from digest.enrich.mentions import mention_fields
     from digest.enrich.related import related_fields
     from digest.enrich.stories import story_fields
     from digest.enrich.textvec import compute_vectors
+    from digest.recordcopy import evolve
 
     if not articles:
         return articles
+    terms = [f[0] for f in local] if local is not None else [a.terms for a in articles]
     # Computed here and passed on, not memoised: nothing has to hash the
     # site's text, and the vectors die with this call.
     # ``counted``: each article's term counts where known (a cache), in order.
     vecs = compute_vectors([(a.title, a.body) for a in articles], counted=counted)
-    stories, also = story_fields(articles, config, vecs)
-    links = related_fields(articles, config, vecs, stories, also, jobs=jobs)
+    stories, also = story_fields(articles, config, vecs, terms)
+    links = related_fields(articles, config, vecs, stories, also, jobs=jobs, terms=terms)
     del vecs
     mentions = mention_fields(articles)
-    return tuple(
-        replace(art, story=story, also_reported=others, related=related, earlier=earlier,
-                later=later, mentions=resolved)
-        for art, story, others, (related, earlier, later), resolved
-        in zip(articles, stories, also, links, mentions, strict=True)
-    )
+    out = []
+    for i, (art, story, others, (related, earlier, later), resolved) in enumerate(
+            zip(articles, stories, also, links, mentions, strict=True)):
+        changes = dict(zip(LOCAL_FIELDS, local[i], strict=True)) if local is not None else {}
+        changes.update(story=story, also_reported=others, related=related, earlier=earlier,
+                       later=later, mentions=resolved)
+        out.append(evolve(art, changes))
+    return tuple(out)
 
 
 def enrich(articles: tuple[Article, ...], config: SiteConfig,

@@ -31,7 +31,7 @@ from sys import intern
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
-from digest.parallel import pmap
+from digest.parallel import share_map
 from digest.records import Article
 
 TERMS_WEIGHT = 0.45
@@ -50,7 +50,9 @@ _SECONDS_PER_DAY = 86400.0
 TERM_SEP = "\x1f"  # whitespace to str.split(): never inside a text token
 
 
-def term_vectors(articles: Sequence[Article]) -> list[dict[str, int]]:
+def term_vectors(articles: Sequence[Article],
+                 terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None
+                 ) -> list[dict[str, int]]:
     """idf weights of each article's taxonomy terms, unit length × SCALE.
 
     Keys are ``taxonomy + TERM_SEP + label``, interned strings: unlike tuples
@@ -59,11 +61,14 @@ def term_vectors(articles: Sequence[Article]) -> list[dict[str, int]]:
 
     Weight ln(N/df): a term on few articles says more than one on many.  Terms
     on more than half the articles weigh nothing (their term pages remain).
+    ``terms``: the articles' ``terms`` when not yet set on the records.
     """
+    if terms is None:
+        terms = [art.terms for art in articles]
     keysets = [
-        {intern(f"{tax}{TERM_SEP}{label.casefold()}") for tax, labels in art.terms.items()
+        {intern(f"{tax}{TERM_SEP}{label.casefold()}") for tax, labels in mapping.items()
          if tax not in IGNORED_TAXONOMIES for label in labels}
-        for art in articles
+        for mapping in terms
     ]
     n = len(articles)
     df: Counter[str] = Counter()
@@ -109,13 +114,15 @@ def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, 
 def related_fields(
     articles: Sequence[Article], config: SiteConfig, vecs: Sequence[Mapping[str, int]],
     stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+    terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     """``(related, earlier, later)`` of each article, in input order.
 
     ``vecs`` are the articles' :func:`vectorize` vectors; ``stories`` and
     ``also_reported`` their story fields (as cluster_stories() fills them), all
-    in input order.  Returns plain values so that ``enrich_site`` copies each
-    record once for all its site fields.
+    in input order; ``terms`` their ``terms`` when not yet set on the records.
+    Returns plain values so that ``enrich_site`` copies each record once for
+    all its site fields.
     """
     n = len(articles)
     # Position in (newest first, URL) order: the tie-break order, and the time
@@ -124,7 +131,7 @@ def related_fields(
     arts = [articles[i] for i in order]
     stamps = [a.date.timestamp() / _SECONDS_PER_DAY for a in arts]
     text_vecs = [vecs[i] for i in order]
-    term_vecs = term_vectors(arts)
+    term_vecs = term_vectors(arts, None if terms is None else [terms[i] for i in order])
     vectors = [_combined(t, x) for t, x in zip(text_vecs, term_vecs, strict=True)]
     del text_vecs
     # The candidate side of each dot product is only iterated: compact
@@ -173,7 +180,7 @@ def related_fields(
     # forked workers inherit them and send back a few URLs per article.
     out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
     same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
-    for pos, links in enumerate(pmap(links_of, range(n), jobs)):
+    for pos, links in enumerate(share_map(links_of, range(n), jobs)):
         out[order[pos]] = links if jobs <= 1 else tuple(tuple(map(same, part))
                                                         for part in links)
     return out

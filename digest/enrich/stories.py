@@ -72,11 +72,13 @@ def cluster_stories(articles: tuple[Article, ...], config: SiteConfig) -> tuple[
 
 
 def story_fields(articles: Sequence[Article], config: SiteConfig,
-                 vecs: Sequence[Mapping[str, int]]
+                 vecs: Sequence[Mapping[str, int]],
+                 article_terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None,
                  ) -> tuple[list[str | None], list[tuple[str, ...]]]:
     """``story`` and ``also_reported`` of each article, in input order.
 
-    ``vecs`` are the articles' :func:`vectorize` vectors, in the same order.
+    ``vecs`` are the articles' :func:`vectorize` vectors, in the same order;
+    ``article_terms`` their ``terms`` when not yet set on the records.
     Returns plain values so that ``enrich_site`` copies each record once for
     all its site fields.
     """
@@ -85,10 +87,12 @@ def story_fields(articles: Sequence[Article], config: SiteConfig,
     urls = [a.url for a in articles]
     order = sorted(range(n), key=lambda i: (stamps[i], urls[i]))
     sources = [_source(a) for a in articles]
+    if article_terms is None:
+        article_terms = [a.terms for a in articles]
     terms = [
-        frozenset((tax, label.casefold()) for tax, labels in a.terms.items()
+        frozenset((tax, label.casefold()) for tax, labels in mapping.items()
                   if tax not in AGENCY_TAXONOMIES for label in labels)
-        for a in articles
+        for mapping in article_terms
     ]
 
     story_of: dict[int, int] = {}  # article index -> story number

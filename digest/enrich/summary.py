@@ -172,6 +172,13 @@ def count_words(plain: str) -> int:
 
 def summarize(article: Article, max_len: int = 200) -> Article:
     """Fill ``summary_text``, ``word_count`` and ``reading_minutes``."""
+    summary, words, minutes = summary_fields(article, max_len)
+    return dataclasses.replace(article, summary_text=summary, word_count=words,
+                               reading_minutes=minutes)
+
+
+def summary_fields(article: Article, max_len: int = 200) -> tuple[str, int, int]:
+    """``(summary_text, word_count, reading_minutes)`` as :func:`summarize` fills them."""
     # Markup tokens (#, -, >, **) hold no letters and a link's "text](url)" is
     # one token either way, so the raw body counts like its plain text.
     words = count_words(article.body)
@@ -180,8 +187,7 @@ def summarize(article: Article, max_len: int = 200) -> Article:
         summary = plain_text(article.summary)
     else:
         summary = cut(lead(article.body), max_len)
-    return dataclasses.replace(article, summary_text=summary, word_count=words,
-                               reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)))
+    return summary, words, max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
 def summarize_articles(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:

@@ -315,6 +315,12 @@ def _terms_for(article: Article, tax: TaxonomyConfig, matcher: Matcher, config: 
 
 def tag_article(article: Article, matcher: Matcher, config: SiteConfig) -> Article:
     """Return ``article`` with ``terms`` filled for every configured taxonomy."""
+    return dataclasses.replace(article, terms=article_terms(article, matcher, config))
+
+
+def article_terms(article: Article, matcher: Matcher, config: SiteConfig
+                  ) -> dict[str, tuple[str, ...]]:
+    """The ``terms`` field :func:`tag_article` fills: taxonomy -> labels."""
     title_hits, total = matcher.mentions(article.title, article.body)
     auto: dict[str, list[int]] = {}
     need, taxonomy_of = matcher.need, matcher.taxonomy_of
@@ -322,9 +328,8 @@ def tag_article(article: Article, matcher: Matcher, config: SiteConfig) -> Artic
         # A title hit is always enough: the headline says what the story is about.
         if n >= need[tid] or tid in title_hits:
             auto.setdefault(taxonomy_of[tid], []).append(tid)
-    terms = {tax.name: _terms_for(article, tax, matcher, config, (auto.get(tax.name, []), total))
-             for tax in config.taxonomies}
-    return dataclasses.replace(article, terms=terms)
+    return {tax.name: _terms_for(article, tax, matcher, config, (auto.get(tax.name, []), total))
+            for tax in config.taxonomies}
 
 
 def tag_articles(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:

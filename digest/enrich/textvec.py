@@ -15,9 +15,10 @@ from array import array
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 from operator import mul
 from sys import intern
+from typing import Any
 
 TOP_TERMS = 30
 # Vectors hold integers: unit-length weights times SCALE (see dot()).
@@ -91,6 +92,27 @@ def count_terms(title: str, body: str) -> Counted:
     (counting every word of a big site is most of the vector cost)."""
     c = _counts(title, body)
     return tuple(map(intern, c)), array("I", c.values())
+
+
+def pack_counts(counted: Sequence[Counted | None]) -> tuple[list[str], list[Any]]:
+    """Term counts made compact for the trip from a worker process.
+
+    Each distinct term once (a chunk of articles shares most of its words),
+    then per document the positions of its terms in that list: pickling the
+    terms of every document as separate strings costs far more, and they
+    would arrive as that many separate copies.
+    """
+    vocab = list(dict.fromkeys(chain.from_iterable(c[0] for c in counted if c is not None)))
+    position = dict(zip(vocab, range(len(vocab)))).__getitem__
+    return vocab, [None if c is None else (array("I", map(position, c[0])), c[1])
+                   for c in counted]
+
+
+def unpack_counts(packed: tuple[list[str], list[Any]]) -> list[Counted | None]:
+    """:func:`pack_counts`' input back, its terms interned here (see count_terms)."""
+    words, docs = packed
+    vocab = list(map(intern, words)).__getitem__
+    return [None if d is None else (tuple(map(vocab, d[0])), d[1]) for d in docs]
 
 
 def vectorize(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS) -> list[dict[str, int]]:

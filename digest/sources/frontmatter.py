@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from digest.errors import Diagnostic, SourceError, source_error
+from digest.sources.yaml_fast import load_simple
 from digest.sources.yaml_safe import load_yaml
 
 MAX_FRONT_MATTER = 64 * 1024  # bytes; bounds parse time and memory (reliability.md, item 4)
@@ -92,7 +93,9 @@ def _fenced(text: str, path: str, begin: int, fence_line: int, fmt: str) -> Fron
     body_line = text.count("\n", 0, close.start()) + 2
     first = fence_line + 1  # file line of the block's first line
     if fmt == "yaml":
-        data, key_lines = load_yaml(block, path, first)
+        # Plain front matter (nearly all of it) skips libyaml; anything else,
+        # and every error, takes the hardened loader (see yaml_fast).
+        data, key_lines = load_simple(block, first) or load_yaml(block, path, first)
     else:
         data, key_lines = _load_toml(block, path, first)
     return FrontMatter(data=data, body=body, body_line=body_line, format=fmt,

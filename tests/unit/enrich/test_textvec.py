@@ -37,3 +37,18 @@ def test_count_terms_counts_the_headline_twice() -> None:
     terms, counts = count_terms("Ferry pier", "The ferry sails.")
     assert dict(zip(terms, counts, strict=True)) == {"ferry": 3, "pier": 2, "the": 1,
                                                       "sails": 1}
+
+
+def test_packed_counts_come_back_equal_and_interned() -> None:
+    import sys
+
+    from digest.enrich.textvec import pack_counts, unpack_counts
+
+    counted = [count_terms("Ferry pier", "The ferry sails."), None,
+               count_terms("Pier", "A pier, a ferry and a pier.")]
+    back = unpack_counts(pickle.loads(pickle.dumps(pack_counts(counted))))
+    assert back[1] is None
+    for want, got in zip(counted, back, strict=True):
+        if want is not None:
+            assert got is not None and got[0] == want[0] and list(got[1]) == list(want[1])
+            assert all(t is sys.intern(t) for t in got[0])

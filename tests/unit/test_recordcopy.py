@@ -1,0 +1,43 @@
+"""digest.recordcopy: fast copies equal dataclasses.replace, field for field."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+import pytest
+
+from digest import recordcopy
+from digest.records import Article, Mention
+
+
+def _article() -> Article:
+    return Article(path=PurePosixPath("content/a.md"), kind="markdown", title="T",
+                   date=datetime(2024, 1, 1, tzinfo=UTC), slug="t", body="Body",
+                   tags=("x",), mentions=(Mention(title="M", date=None),),
+                   extra={"k": 1})
+
+
+def test_evolve_equals_replace() -> None:
+    art = _article()
+    changes = {"url": "/t/", "terms": {"tags": ("x",)}, "word_count": 3, "story": "s"}
+    got = recordcopy.evolve(art, changes)
+    want = dataclasses.replace(art, **changes)
+    assert type(got) is Article
+    assert dataclasses.astuple(got) == dataclasses.astuple(want)
+    assert art.url == ""  # the original is untouched
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.url = "/x/"  # type: ignore[misc]
+
+
+def test_values_round_trip() -> None:
+    art = _article()
+    back = recordcopy.from_values(recordcopy.values(art))
+    assert dataclasses.astuple(back) == dataclasses.astuple(art)
+    assert recordcopy.FIELDS == tuple(f.name for f in dataclasses.fields(Article))
+
+
+def test_unknown_field_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        recordcopy.evolve(_article(), {"nope": 1})
