@@ -244,7 +244,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _staging(site_root: Path, output: Path, config):  # -> Staging | None
     """A staging tree to fill during the build, when output/ may be written at all
     (otherwise the check after the build reports why, as without one)."""
-    from digest.write import Staging, check_output_dir
+    from digest.staging import Staging
+    from digest.write import check_output_dir
 
     try:
         check_output_dir(site_root, output, [site_root / config.content_dir,

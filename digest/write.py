@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
 from digest.spare import (
@@ -32,6 +33,9 @@ from digest.spare import (
     stale_spares,
     update_tree,
 )
+
+if TYPE_CHECKING:
+    from digest.staging import Staging
 
 MARKER = ".digest-build"
 
@@ -165,8 +169,9 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     interrupted deletion is finished by the next build (``clean_leftovers``).
     With ``recycle`` (digest.spare), the staging tree starts from the spare the
     last build kept, and the replaced tree is kept instead of deleted.
-    With ``staged`` (a :class:`Staging` for ``output`` that the build already
-    filled in part), the rest is written into it; it is removed on failure.
+    With ``staged`` (a :class:`digest.staging.Staging` for ``output`` that the
+    build already filled in part), the rest is written into it; it is removed
+    on failure.
     """
     conflicts = path_conflicts(rendered)
     if conflicts:
@@ -214,12 +219,12 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
                 spare = None
         if spare is None and staged is None:
             staging.mkdir()
-            _mark(staging, "")
+            mark(staging, "")
             _fill_fresh(staging, rendered)
             report.files = scan_output(staging)
         # The marker says "digest made this folder" and which inputs it reflects;
         # written last, so a half-filled tree never carries a stamp.
-        _mark(staging, stamp)
+        mark(staging, stamp)
         st = os.stat(staging / MARKER)
         report.files[MARKER] = (st.st_size, st.st_mtime_ns)
         report.spare = _swap(staging, output, token, cleanup, recycle)
@@ -236,54 +241,8 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     return report
 
 
-class Staging:
-    """A fresh staging tree that the build fills while it still renders.
-
-    On a build with nothing to recycle, every file is new: writing them as the
-    render workers hand them over lets the disk work overlap the rendering
-    instead of following it.  :func:`write_site` then writes the rest and swaps
-    the tree in; any failure removes it, and output/ stays as it was.  Only
-    bytes that will be in the site go in (the build's own rendered files).
-    """
-
-    def __init__(self, output: Path) -> None:
-        self.output = output.absolute()
-        self.token = uuid.uuid4().hex[:12]
-        self.path = self.output.parent / f"{self.output.name}.tmp-{self.token}"
-        self.written: dict[str, tuple[int, int]] = {}  # path -> (size, mtime ns)
-        self.failed: OSError | None = None
-        self._made = {"."}
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.path.mkdir()
-        _mark(self.path, "")  # unstamped: a half-filled tree never looks finished
-
-    def put(self, files: Mapping[str, bytes]) -> None:
-        """Write ``files`` (output path -> bytes).  An OSError is kept, not raised:
-        write_site reports it (the build itself has not failed)."""
-        if self.failed:
-            return
-        try:
-            for rel, data in files.items():
-                safe_relpath(rel)
-                folder = rel.rpartition("/")[0] or "."
-                if folder not in self._made:
-                    for parent in folder_chain(folder):
-                        if parent not in self._made:
-                            os.mkdir(self.path / parent)
-                            self._made.add(parent)
-                with open(self.path / rel, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    st = os.fstat(fh.fileno())  # as scan_output records it, without a lookup
-                self.written[rel] = (st.st_size, st.st_mtime_ns)
-        except OSError as exc:
-            self.failed = exc
-
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _mark(tree: Path, stamp: str) -> None:
+def mark(tree: Path, stamp: str) -> None:
+    """Write the marker file; an empty ``stamp`` says: not a finished tree."""
     marker = tree / MARKER
     marker.unlink(missing_ok=True)  # replaced, not rewritten: never edit a file in place
     marker.write_text(f"digest\n{stamp}\n", encoding="utf-8")
@@ -291,7 +250,7 @@ def _mark(tree: Path, stamp: str) -> None:
 
 def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle,
                   spare: SpareRecord) -> dict[str, tuple[int, int]]:
-    _mark(staging, "")  # from here on the tree is half-made: no stamp
+    mark(staging, "")  # from here on the tree is half-made: no stamp
     present = scan_output(staging)
     return update_tree(staging, rendered, recycle.fingerprints, spare, present, MARKER)
 

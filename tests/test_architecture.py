@@ -21,7 +21,8 @@ MAX_LINES = 500
 REPORT_LINES = 300
 
 FORBIDDEN_IMPORTS = ("watchdog", "http", "socket", "socketserver", "urllib.request",
-                     "subprocess", "digest.serve", "digest.write", "digest.cli")
+                     "subprocess", "digest.serve", "digest.write", "digest.staging",
+                     "digest.cli")
 FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes"}
 FILE_FUNCTIONS = {"open"}
 # Functions in pure modules that are allowed to do I/O (module -> function names).

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import digest.staging
 import digest.write
 from tests.hardening.conftest import assert_failed_cleanly
 from tests.integration.conftest import child_env, cli, leftovers, note, tree_hash, write_files
@@ -82,7 +83,9 @@ def test_write_faults_leave_output(built_site: Path, monkeypatch: pytest.MonkeyP
                 raise OSError(code, os.strerror(code), str(file))
         return real_open(file, mode, *args, **kwargs)
 
+    # Both writers: the tree a cold build fills while rendering, and write_site.
     monkeypatch.setattr(digest.write, "open", failing_open, raising=False)
+    monkeypatch.setattr(digest.staging, "open", failing_open, raising=False)
     run = cli(built_site, "build", "--no-cache")
     assert_failed_cleanly(run, built_site, before)
     assert f"could not write the site: {os.strerror(code)}; output/ was left as it was" \
