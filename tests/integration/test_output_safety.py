@@ -53,12 +53,12 @@ CHILD = textwrap.dedent("""
     digest.write.open = patched_open
     digest.staging.open = patched_open  # the tree a cold build fills while rendering
     from digest.cli import main
-    sys.exit(main(["--site", site, "build"]))
+    sys.exit(main(["--site", site, "build", *sys.argv[4:]]))
 """)
 
 
-def start_child(site: Path, how: str, limit: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", CHILD, how, str(limit), str(site)],
+def start_child(site: Path, how: str, limit: int, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", CHILD, how, str(limit), str(site), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=child_env(), cwd=site)
 
@@ -82,15 +82,18 @@ def test_write_failure_leaves_output_untouched(built_site: Path, how: str, reaso
     assert leftovers(built_site) == []
 
 
+# --no-cache: a cold build, which writes pages into its staging tree while it
+# still renders (digest.staging); otherwise write_site writes after rendering.
+@pytest.mark.parametrize("args", [(), ("--no-cache",)], ids=["incremental", "cold"])
 @pytest.mark.parametrize(("signum", "status", "said"), [
     (signal.SIGTERM, 128 + signal.SIGTERM, "terminated"),
     (signal.SIGINT, 130, "interrupted"),
 ])
 def test_signal_mid_write_leaves_output_untouched(built_site: Path, signum: int, status: int,
-                                                  said: str) -> None:
+                                                  said: str, args: tuple[str, ...]) -> None:
     write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
-    child = start_child(built_site, "sleep", 4)
+    child = start_child(built_site, "sleep", 4, *args)
     try:
         assert child.stderr is not None
         line = child.stderr.readline()
@@ -115,10 +118,12 @@ def test_cli_restores_the_previous_sigterm_handler(site: Path) -> None:
     assert signal.getsignal(signal.SIGTERM) is before
 
 
-def test_sigkill_leftovers_are_cleaned_by_the_next_run(built_site: Path) -> None:
+@pytest.mark.parametrize("args", [(), ("--no-cache",)], ids=["incremental", "cold"])
+def test_sigkill_leftovers_are_cleaned_by_the_next_run(built_site: Path,
+                                                       args: tuple[str, ...]) -> None:
     write_files(built_site, {"content/a-new-article.md": note("A new article", "2024-05-06")})
     before = tree_hash(built_site / "output")
-    child = start_child(built_site, "sleep", 4)
+    child = start_child(built_site, "sleep", 4, *args)
     try:
         assert child.stderr is not None
         assert "CHILD-WRITING" in child.stderr.readline()
