@@ -153,13 +153,17 @@ def _claim(fn: Callable[[Any], Any], items: Sequence[Any], ranges: list[tuple[in
 
 
 def _share_worker(send: Any) -> None:
-    _worker_init()
     assert _SHARED is not None
     fn, items, ranges, counter, pack = _SHARED
+    _reply(send, lambda: [(i, pack(part) if pack is not None else part)
+                          for i, part in _claim(fn, items, ranges, counter)])
+
+
+def _reply(send: Any, compute: Callable[[], Any]) -> None:
+    """In a worker: send ("ok", compute()) or ("error", the exception) to the parent."""
+    _worker_init()
     try:
-        done = [(i, pack(part) if pack is not None else part)
-                for i, part in _claim(fn, items, ranges, counter)]
-        send.send(("ok", done))
+        send.send(("ok", compute()))
     except BaseException as exc:  # re-raised in the parent
         try:
             send.send(("error", exc))
@@ -167,3 +171,41 @@ def _share_worker(send: Any) -> None:
             send.send(("error", RuntimeError(f"worker failed: {exc!r}")))
     finally:
         send.close()
+
+
+def alongside(other: Callable[[], T], here: Callable[[], R], jobs: int) -> tuple[T, R]:
+    """``(other(), here())``, with ``other`` in a forked process while this one
+    runs ``here`` (inline, one after the other, with ``jobs`` == 1 or no fork).
+
+    For two independent serial steps: the second core would idle otherwise.
+    ``other``'s result travels back pickled, so it should be small.
+    """
+    global _SHARED
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return other(), here()
+    ctx = multiprocessing.get_context("fork")
+    _SHARED = (other,)
+    try:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_other_worker, args=(send,), daemon=True)
+        proc.start()
+        send.close()
+        try:
+            mine = here()
+            status, payload = recv.recv()
+        except BaseException:
+            proc.terminate()
+            raise
+        finally:
+            proc.join()
+            recv.close()
+    finally:
+        _SHARED = None
+    if status != "ok":
+        raise payload
+    return payload, mine
+
+
+def _other_worker(send: Any) -> None:
+    assert _SHARED is not None
+    _reply(send, _SHARED[0])

@@ -70,3 +70,19 @@ def test_a_parent_error_stops_the_workers() -> None:
 
     with pytest.raises(KeyError):
         parallel.share_map(fail, list(range(1000)), 2)
+
+
+def test_alongside_runs_the_other_step_in_another_process() -> None:
+    other, here = parallel.alongside(os.getpid, os.getpid, 2)
+    assert here == PARENT and other != PARENT
+    assert parallel.alongside(os.getpid, os.getpid, 1) == (PARENT, PARENT)
+
+
+def test_alongside_errors_reach_the_caller() -> None:
+    def boom() -> None:
+        raise ValueError("boom in the other process")
+
+    with pytest.raises(ValueError, match="other process"):
+        parallel.alongside(boom, lambda: 1, 2)
+    with pytest.raises(KeyError):
+        parallel.alongside(lambda: 1, lambda: {}["missing"], 2)
