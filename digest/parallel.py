@@ -16,10 +16,12 @@ parent waits, and the parent's share of the results never has to be pickled.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -39,6 +41,25 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC for a stage that builds many objects and few cycles.
+
+    Parsing and enriching 10,000 articles make millions of containers: the
+    collector ran hundreds of times, rescanning the survivors (0.1-0.2 s a
+    stage), and in a forked worker every collection writes to the headers of
+    the objects it scans, copying pages the worker would otherwise share.
+    Nothing is lost: cycles made meanwhile are collected once it resumes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _worker_init() -> None:

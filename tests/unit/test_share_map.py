@@ -86,3 +86,19 @@ def test_alongside_errors_reach_the_caller() -> None:
         parallel.alongside(boom, lambda: 1, 2)
     with pytest.raises(KeyError):
         parallel.alongside(lambda: 1, lambda: {}["missing"], 2)
+
+
+def test_gc_paused_restores_the_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with parallel.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with parallel.gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
