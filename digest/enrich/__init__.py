@@ -31,9 +31,10 @@ def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *
 
     One pass over the articles, spread over forked workers with ``jobs`` > 1
     (the parent works too, see parallel.share_map).  Workers send back only
-    these values, and the counts compactly: per chunk, its distinct terms
-    once, then per article the positions of its terms among them (thousands
-    of copies of each term as separate strings cost time and memory here).
+    these values, and the counts as per chunk its distinct terms once, then
+    per article the positions of its terms among them: the terms are interned
+    here once per chunk instead of once per occurrence (2.5 M at 10,000
+    articles), so that equal terms are one object, as compute_vectors wants.
     """
     from digest.enrich import textvec
     from digest.enrich.summary import summary_fields

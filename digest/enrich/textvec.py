@@ -100,9 +100,9 @@ def pack_counts(counted: Sequence[Counted | None]) -> tuple[list[str], list[Any]
     """Term counts made compact for the trip from a worker process.
 
     Each distinct term once (a chunk of articles shares most of its words),
-    then per document the positions of its terms in that list: pickling the
-    terms of every document as separate strings costs far more, and they
-    would arrive as that many separate copies.
+    then per document the positions of its terms in that list, so that the
+    receiving process interns each term once (:func:`unpack_counts`) rather
+    than each of its occurrences.
     """
     vocab = list(dict.fromkeys(chain.from_iterable(c[0] for c in counted if c is not None)))
     position = dict(zip(vocab, range(len(vocab)))).__getitem__
