@@ -142,8 +142,8 @@ def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
                 procs.append((proc, recv))
             for i, part in _claim(fn, items, ranges, counter):
                 parts[i] = part
-            for _proc, recv in procs:
-                status, payload = recv.recv()
+            for proc, recv in procs:
+                status, payload = _receive(proc, recv)
                 if status != "ok":
                     raise payload
                 for i, part in payload:
@@ -159,6 +159,16 @@ def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
     finally:
         _SHARED = None
     return [r for part in parts for r in part]  # type: ignore[union-attr]
+
+
+def _receive(proc: Any, recv: Any) -> tuple[str, Any]:
+    """A worker's ("ok", result) or ("error", exception), also when it died."""
+    try:
+        return recv.recv()
+    except EOFError:  # killed (the OOM killer, a signal) before it could answer
+        proc.join()
+        return "error", RuntimeError(
+            f"a worker process ended without a result (exit code {proc.exitcode})")
 
 
 def _claim(fn: Callable[[Any], Any], items: Sequence[Any], ranges: list[tuple[int, int]],
@@ -213,7 +223,7 @@ def alongside(other: Callable[[], T], here: Callable[[], R], jobs: int) -> tuple
         send.close()
         try:
             mine = here()
-            status, payload = recv.recv()
+            status, payload = _receive(proc, recv)
         except BaseException:
             proc.terminate()
             raise

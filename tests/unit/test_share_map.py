@@ -102,3 +102,15 @@ def test_gc_paused_restores_the_collector() -> None:
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def _dies_in_workers(x: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(3)  # as if killed: no answer at all
+    time.sleep(0.0005)
+    return x
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        parallel.share_map(_dies_in_workers, list(range(1000)), 2)
