@@ -129,6 +129,15 @@ def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
 
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
                       now: datetime, jobs: int = 1) -> tuple[Article, ...]:
+    """:func:`_enrich_with_cache` with the cyclic GC paused (see parallel.gc_paused)."""
+    from digest.parallel import gc_paused
+
+    with gc_paused():
+        return _enrich_with_cache(published, config, cache, now, jobs)
+
+
+def _enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
+                       now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """Enrichment with reuse (see digest.incremental): per-article steps for every
     unchanged source; site-wide steps only when no published source changed.
 

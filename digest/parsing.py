@@ -15,13 +15,22 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, SourceError
-from digest.parallel import share_map
+from digest.parallel import gc_paused, share_map
 from digest.records import Article, SourceDoc
 
 
 def parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
               *, jobs: int = 1, cache: BuildCache | None = None,
               keep_going: bool = False) -> tuple[Article, ...]:
+    """Discover and parse every source; report every bad file in one run (see _parse_all)."""
+    with gc_paused():
+        return _parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
+                          keep_going=keep_going)
+
+
+def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
+               *, jobs: int, cache: BuildCache | None, keep_going: bool
+               ) -> tuple[Article, ...]:
     """Discover and parse every source; report every bad file in one run.
 
     With a cache, a file whose stat signature (size, mtime, ctime, inode) is the

@@ -18,13 +18,18 @@ def slugify(text: str) -> str:
     headline still gets a readable slug.  May return ``""``: callers decide
     what an empty slug means.
     """
-    text = unicodedata.normalize("NFKC", text).replace("ё", "е").replace("Ё", "Е")
-    folded = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch):
-            continue
-        folded.append(ch)
-    text = unicodedata.normalize("NFC", "".join(folded)).casefold()
+    if text.isascii():
+        # Every normalisation form leaves ASCII as it is and it has no
+        # combining marks: skip the per-character loop (most file names).
+        text = text.casefold()
+    else:
+        text = unicodedata.normalize("NFKC", text).replace("ё", "е").replace("Ё", "Е")
+        folded = []
+        for ch in unicodedata.normalize("NFKD", text):
+            if unicodedata.combining(ch):
+                continue
+            folded.append(ch)
+        text = unicodedata.normalize("NFC", "".join(folded)).casefold()
     text = text.replace("'", "").replace("\u2019", "")
     slug = _NON_WORD.sub("-", text).replace("_", "-").strip("-")
     slug = re.sub(r"-{2,}", "-", slug)

@@ -28,6 +28,7 @@ from dataclasses import replace
 from itertools import chain, islice, repeat
 from operator import mul
 from sys import intern
+from typing import NamedTuple
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
@@ -124,6 +125,26 @@ def related_fields(
     Returns plain values so that ``enrich_site`` copies each record once for
     all its site fields.
     """
+    return related_links(prepare(articles, vecs, terms), config, stories, also_reported, jobs)
+
+
+class Prepared(NamedTuple):
+    """The read-only tables related links are picked from; see :func:`prepare`."""
+
+    order: list[int]  # position -> input index, (newest first, URL) order
+    arts: list[Article]  # by position
+    stamps: list[float]  # days, by position
+    vectors: list[dict[str, int]]  # text and term vector in one, by position
+    dims: list[tuple[tuple[str, ...], array[int]]]  # vectors' keys and weights
+    keys: list[list[str]]  # per position: the keys its candidates are looked up by
+    postings: dict[str, list[int]]  # key -> ascending positions
+    by_slug: dict[str, list[int]]
+
+
+def prepare(articles: Sequence[Article], vecs: Sequence[Mapping[str, int]],
+            terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None) -> Prepared:
+    """Everything :func:`related_links` needs but the story fields, so that it
+    can be built while the stories are being clustered (see enrich_site)."""
     n = len(articles)
     # Position in (newest first, URL) order: the tie-break order, and the time
     # axis the candidate windows slide along.
@@ -138,9 +159,6 @@ def related_fields(
     # (keys, weights) sequences read faster than the dicts themselves, whose
     # scattered int objects cost a cache miss each.
     dims = [(tuple(v), array("q", v.values())) for v in vectors]
-    story_at = [stories[i] for i in order]
-    also_at = [also_reported[i] for i in order]
-    urls = [a.url for a in arts]
 
     keys: list[list[str]] = []
     postings: dict[str, list[int]] = {}
@@ -154,15 +172,27 @@ def related_fields(
     by_slug: dict[str, list[int]] = {}
     for pos, art in enumerate(arts):
         by_slug.setdefault(art.slug, []).append(pos)
+    return Prepared(order, arts, stamps, vectors, dims, keys, postings, by_slug)
 
+
+def related_links(
+    prep: Prepared, config: SiteConfig, stories: Sequence[str | None],
+    also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """:func:`related_fields` from the tables :func:`prepare` built."""
+    order, arts = prep.order, prep.arts
+    n = len(order)
+    story_at = [stories[i] for i in order]
+    also_at = [also_reported[i] for i in order]
+    urls = [a.url for a in arts]
     url_of = urls.__getitem__
 
     def links_of(pos: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         shortlist = max(MIN_SHORTLIST, config.related_count * SHORTLIST_FACTOR)
         while True:
-            ranked, complete = _rank(pos, stamps, vectors, dims, story_at, keys[pos],
-                                     postings, shortlist)
-            chosen = _choose(pos, arts, story_at, also_at[pos], ranked, by_slug,
+            ranked, complete = _rank(pos, prep.stamps, prep.vectors, prep.dims, story_at,
+                                     prep.keys[pos], prep.postings, shortlist)
+            chosen = _choose(pos, arts, story_at, also_at[pos], ranked, prep.by_slug,
                              config.related_count)
             # Widen only when exclusions, not weak candidates, emptied the list:
             # candidates come in order of shared keys, so later ones are weaker.
@@ -176,13 +206,16 @@ def related_fields(
         return (tuple(map(url_of, chosen)), tuple(map(url_of, earlier)),
                 tuple(map(url_of, later)))
 
+    same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
+
+    def unpack(part: list[tuple[tuple[str, ...], ...]]) -> list[tuple[tuple[str, ...], ...]]:
+        return [tuple(tuple(map(same, urls)) for urls in links) for links in part]
+
     # Each article's links depend only on the shared read-only tables above:
     # forked workers inherit them and send back a few URLs per article.
     out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
-    same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
-    for pos, links in enumerate(share_map(links_of, range(n), jobs)):
-        out[order[pos]] = links if jobs <= 1 else tuple(tuple(map(same, part))
-                                                        for part in links)
+    for pos, links in enumerate(share_map(links_of, range(n), jobs, unpack=unpack)):
+        out[order[pos]] = links  # type: ignore[assignment]
     return out
 
 

@@ -15,6 +15,7 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable
+from itertools import filterfalse
 
 from digest.config import SiteConfig
 from digest.records import Article
@@ -167,7 +168,16 @@ _WORD_TOKEN = re.compile(r"[^\W_]\S*")
 
 def count_words(plain: str) -> int:
     """Whitespace-separated tokens holding at least one letter or digit."""
-    return len(_WORD_TOKEN.findall(plain))
+    # Most tokens are letters or digits only (str.isalnum, tested in C); only
+    # the others (punctuation attached, markup) go through the regex, whose
+    # per-token matching was most of the cost.  str.split() and the regex's
+    # \s agree on whitespace, so the tokens are the same.
+    tokens = plain.split()
+    others = list(filterfalse(str.isalnum, tokens))
+    words = len(tokens) - len(others)
+    if others:
+        words += len(_WORD_TOKEN.findall(" ".join(others)))
+    return words
 
 
 def summarize(article: Article, max_len: int = 200) -> Article:

@@ -157,6 +157,9 @@ def _forms(term: Term) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(f for f in ci if f)), list(dict.fromkeys(f for f in cs if f))
 
 
+_MAX_FORMS = 100_000  # bounds Matcher._forms; distinct names beyond it are just not memoised
+
+
 class Matcher:
     """The compiled vocabulary.  Build it with :func:`compile_matcher`."""
 
@@ -164,6 +167,9 @@ class Matcher:
         self.keys: list[TermKey] = []  # term id -> (taxonomy, label)
         self.need: list[int] = []  # term id -> mentions needed (term > taxonomy setting)
         self._resolve: dict[str, dict[str, str]] = {}
+        # name -> match_form(name): an article's tags and source repeat across
+        # thousands of articles, and normalising them was most of tagging.
+        self._forms: dict[str, str] = {}
         auto, everything = _Table(), _Table()
         for tax in taxonomies:
             names = self._resolve.setdefault(tax.name, {})
@@ -252,7 +258,12 @@ class Matcher:
 
     def resolve(self, taxonomy: str, name: str) -> str | None:
         """The label of the term whose label or alias is ``name`` (any case), if any."""
-        return self._resolve.get(taxonomy, {}).get(match_form(name))
+        form = self._forms.get(name)
+        if form is None:
+            form = match_form(name)
+            if len(self._forms) < _MAX_FORMS:
+                self._forms[name] = form
+        return self._resolve.get(taxonomy, {}).get(form)
 
 
 def compile_matcher(taxonomies: tuple[TaxonomyConfig, ...]) -> Matcher:

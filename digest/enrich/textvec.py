@@ -13,12 +13,14 @@ import math
 import string
 from array import array
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, compress
 from operator import mul
 from sys import intern
 from typing import Any
+
+from digest.parallel import share_map
 
 TOP_TERMS = 30
 # Vectors hold integers: unit-length weights times SCALE (see dot()).
@@ -98,9 +100,9 @@ def pack_counts(counted: Sequence[Counted | None]) -> tuple[list[str], list[Any]
     """Term counts made compact for the trip from a worker process.
 
     Each distinct term once (a chunk of articles shares most of its words),
-    then per document the positions of its terms in that list: pickling the
-    terms of every document as separate strings costs far more, and they
-    would arrive as that many separate copies.
+    then per document the positions of its terms in that list, so that the
+    receiving process interns each term once (:func:`unpack_counts`) rather
+    than each of its occurrences.
     """
     vocab = list(dict.fromkeys(chain.from_iterable(c[0] for c in counted if c is not None)))
     position = dict(zip(vocab, range(len(vocab)))).__getitem__
@@ -140,7 +142,8 @@ def _vectorize_cached(docs: tuple[tuple[str, str], ...], top: int) -> list[dict[
 
 
 def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
-                    counted: Sequence[Counted | None] | None = None) -> list[dict[str, int]]:
+                    counted: Sequence[Counted | None] | None = None, jobs: int = 1,
+                    ) -> list[dict[str, int]]:
     """:func:`vectorize` without the memo, for a caller that shares the vectors itself.
 
     ``counted[i]``, when given and not None, is :func:`count_terms` of
@@ -172,37 +175,63 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
         else:
             idf[term] = math.log((1 + n) / (1 + d)) + 1.0
     idf_of = idf.__getitem__
-    # Weights are never negative, so "w >= the smallest positive float" is
-    # "w > 0" and one threshold test in C selects the kept terms.
-    tiny = math.ulp(0.0)
-    vectors: list[dict[str, int]] = []
-    for keys, tfs in zip(terms, counts, strict=True):
-        if not keys:
-            vectors.append({})
-            continue
-        log_tf = _log_tf(max(tfs))
-        weights = list(map(mul, map(idf_of, keys), map(log_tf.__getitem__, tfs)))
-        # Select by threshold rather than sorting (term, weight) pairs: building
-        # those tuples was the single most expensive step at 10,000 articles.
-        # A C sort of the bare floats is cheaper than heapq.nlargest here.
-        floor = sorted(weights, reverse=True)[top - 1] if len(weights) > top else 0.0
-        floor = max(floor, tiny)
-        # compress() passes on only the selected (term, weight) pairs, so zip
-        # reuses one tuple for all the others.
-        best = dict(compress(zip(keys, weights, strict=True), map(floor.__le__, weights)))
-        if len(best) > top:  # ties at the floor: the term itself decides
-            best = dict(sorted(best.items(), key=lambda tw: (-tw[1], tw[0]))[:top])
-        kept = best.values()
-        norm = math.sqrt(math.fsum(map(mul, kept, kept))) or 1.0
-        scale = SCALE / norm
-        # Strongest first (ties: alphabetical; a reversed sort stays stable),
-        # so callers take the top few with islice().  Keys are interned (see
-        # above): dict lookups across 10,000 vectors run much faster when equal
-        # keys are identical.
-        ranked = sorted(sorted(best), key=best.__getitem__, reverse=True)
-        weights = list(map(best.__getitem__, ranked))
-        vectors.append(dict(zip(ranked, map(round, map(scale.__mul__, weights)), strict=True)))
-    return vectors
+    _log_tf(max((max(tfs) for tfs in counts if tfs), default=0))  # before any fork
+
+    def one(i: int) -> dict[str, int]:
+        return _top_vector(terms[i], counts[i], idf_of, top)
+
+    # Each vector depends only on its document and the idf: with jobs > 1 they
+    # are picked in forked workers too (this was the longest serial step of
+    # the enrich stage), and travel back compactly (see _pack_vectors).
+    return share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors)
+
+
+# Weights are never negative, so "w >= the smallest positive float" is "w > 0"
+# and one threshold test in C selects the kept terms.
+_TINY = math.ulp(0.0)
+
+
+def _top_vector(keys: tuple[str, ...], tfs: Sequence[int], idf_of: Callable[[str], float],
+                top: int) -> dict[str, int]:
+    """One document's ``top`` strongest terms, unit length × SCALE, strongest first."""
+    if not keys:
+        return {}
+    log_tf = _LOG_TF
+    weights = list(map(mul, map(idf_of, keys), map(log_tf.__getitem__, tfs)))
+    # Select by threshold rather than sorting (term, weight) pairs: building
+    # those tuples was the single most expensive step at 10,000 articles.
+    # A C sort of the bare floats is cheaper than heapq.nlargest here.
+    floor = sorted(weights, reverse=True)[top - 1] if len(weights) > top else 0.0
+    floor = max(floor, _TINY)
+    # compress() passes on only the selected (term, weight) pairs, so zip
+    # reuses one tuple for all the others.
+    best = dict(compress(zip(keys, weights, strict=True), map(floor.__le__, weights)))
+    if len(best) > top:  # ties at the floor: the term itself decides
+        best = dict(sorted(best.items(), key=lambda tw: (-tw[1], tw[0]))[:top])
+    kept = best.values()
+    norm = math.sqrt(math.fsum(map(mul, kept, kept))) or 1.0
+    scale = SCALE / norm
+    # Strongest first (ties: alphabetical; a reversed sort stays stable), so
+    # callers take the top few with islice().  Keys are interned (see
+    # compute_vectors): dict lookups across 10,000 vectors run much faster
+    # when equal keys are identical.
+    ranked = sorted(sorted(best), key=best.__getitem__, reverse=True)
+    weights = list(map(best.__getitem__, ranked))
+    return dict(zip(ranked, map(round, map(scale.__mul__, weights)), strict=True))
+
+
+def _pack_vectors(part: list[dict[str, int]]) -> tuple[list[str], list[Any]]:
+    """A worker's vectors as one list of their distinct terms plus, per vector,
+    the positions of its terms and its weights (see pack_counts)."""
+    vocab = list(dict.fromkeys(chain.from_iterable(part)))
+    position = dict(zip(vocab, range(len(vocab)))).__getitem__
+    return vocab, [(array("I", map(position, v)), array("q", v.values())) for v in part]
+
+
+def _unpack_vectors(packed: tuple[list[str], list[Any]]) -> list[dict[str, int]]:
+    words, vecs = packed
+    vocab = list(map(intern, words)).__getitem__  # this process's copies of the terms
+    return [dict(zip(map(vocab, keys), weights)) for keys, weights in vecs]
 
 
 def dot(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> int:

@@ -96,7 +96,8 @@ def load_yaml(block: str, path: str, first: int) -> tuple[dict[str, Any], dict[s
     """Load a YAML mapping; ``first`` is the file line of the block's first line."""
     loader = None
     try:
-        _check_events(_LOADER, block, path, first)
+        if _may_hold_refused(block):
+            _check_events(_LOADER, block, path, first)
         loader = _LOADER(block)
         node = loader.get_single_node()
         if node is None:  # empty or comments only
@@ -128,6 +129,27 @@ def load_yaml(block: str, path: str, first: int) -> tuple[dict[str, Any], dict[s
     key_lines = {k.value: first + k.start_mark.line for k, _ in node.value
                  if isinstance(k, ScalarNode)}
     return data, key_lines
+
+
+def _may_hold_refused(block: str) -> bool:
+    """False when no event of ``block`` can be one _check_events refuses, so
+    that parsing it a second time can be skipped.
+
+    Anchors, aliases and tags need "&", "*" or "!".  Each level of nesting
+    opens a collection of its own, which takes one of "[", "{", "-", "?" or
+    ":" of its own: with no more of those than MAX_DEPTH, the depth is
+    bounded.  A second document (a line starting "---", "..." or "%") is
+    excluded too: the events pass reads every document and would report a
+    syntax error in it first, where composing stops at "expected a single
+    document"; within one document both meet every syntax error in the same
+    order.
+    """
+    if "&" in block or "*" in block or "!" in block:
+        return True
+    if sum(map(block.count, "[{-?:")) > MAX_DEPTH:
+        return True
+    lines = "\n" + block
+    return "\n---" in lines or "\n..." in lines or "\n%" in lines
 
 
 def _check_events(loader_cls: type, block: str, path: str, first: int) -> None:

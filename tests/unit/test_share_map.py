@@ -70,3 +70,47 @@ def test_a_parent_error_stops_the_workers() -> None:
 
     with pytest.raises(KeyError):
         parallel.share_map(fail, list(range(1000)), 2)
+
+
+def test_alongside_runs_the_other_step_in_another_process() -> None:
+    other, here = parallel.alongside(os.getpid, os.getpid, 2)
+    assert here == PARENT and other != PARENT
+    assert parallel.alongside(os.getpid, os.getpid, 1) == (PARENT, PARENT)
+
+
+def test_alongside_errors_reach_the_caller() -> None:
+    def boom() -> None:
+        raise ValueError("boom in the other process")
+
+    with pytest.raises(ValueError, match="other process"):
+        parallel.alongside(boom, lambda: 1, 2)
+    with pytest.raises(KeyError):
+        parallel.alongside(lambda: 1, lambda: {}["missing"], 2)
+
+
+def test_gc_paused_restores_the_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with parallel.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with parallel.gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def _dies_in_workers(x: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(3)  # as if killed: no answer at all
+    time.sleep(0.0005)
+    return x
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        parallel.share_map(_dies_in_workers, list(range(1000)), 2)

@@ -144,3 +144,18 @@ def test_summarize_articles_uses_config_length():
     arts = summarize_articles([article("One two three four five six.")],
                               SiteConfig(summary_length=10))
     assert arts[0].summary_text == "One two\u2026"
+
+
+def test_count_words_agrees_with_the_token_regex() -> None:
+    """count_words takes a shortcut for all-alphanumeric tokens: the count is
+    still that of whitespace tokens holding a letter or digit, whatever the
+    whitespace (Unicode separators included) and punctuation."""
+    import random
+    import re
+
+    token = re.compile(r"[^\W_]\S*")
+    chars = list("ab _-*#\n\t\u00a0\u2003\u200b\u0300½²١\x1c\x1f\x85\u2028Я.,()")
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 16)))
+        assert count_words(text) == len(token.findall(text)), repr(text)

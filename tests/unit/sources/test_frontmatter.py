@@ -231,3 +231,34 @@ def test_pelican_header_over_64_kib() -> None:
 def test_deeply_nested_toml_is_refused() -> None:
     (diag,) = _errors("+++\na = " + "[" * 5000 + "\n+++\n")
     assert "TOML" in diag.message or "nested" in diag.message
+
+
+def test_event_check_is_skipped_only_when_nothing_can_be_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second libyaml pass (_check_events) runs whenever a block could hold
+    an anchor, alias, tag, deep nesting or a second document."""
+    calls: list[str] = []
+    real = yaml_safe._check_events
+    monkeypatch.setattr(yaml_safe, "_check_events",
+                        lambda cls, block, path, first: calls.append(block)
+                        or real(cls, block, path, first))
+    nested = "title: Hi\nparams:\n  a: 1\n  b: [x, y]\n"
+    assert split(f"---\n{nested}---\n", "a.md").data["params"] == {"a": 1, "b": ["x", "y"]}
+    assert calls == []
+    for risky in ("x: &a 1\n", "x: !custom 1\n", "x: *a\n",
+                  "x: " + "[" * 40 + "]" * 40 + "\n", "a: 1\n--- b\n"):
+        with pytest.raises(SourceError):
+            split(f"---\n{nested}{risky}---\n", "a.md")
+    assert len(calls) == 5
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: x\n--- [\n---\n", "---\nparams:\n  a: 1\n--- [\n---\n",
+    "---\nparams:\n  a: [1\n---\n", "---\nparams: {a: 1}\n b: 2\n---\n",
+    "---\nx: [a, b]\ny: c: d\n---\n", "---\n%YAML 1.1\nx: 1\n---\n",
+])
+def test_skipping_the_event_check_changes_no_error(text: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    skipped = [(d.message, d.line, d.column) for d in _errors(text)]
+    monkeypatch.setattr(yaml_safe, "_may_hold_refused", lambda block: True)
+    assert [(d.message, d.line, d.column) for d in _errors(text)] == skipped

@@ -77,3 +77,18 @@ def test_strip_xml_illegal_reports_lines() -> None:
 
 def test_strip_xml_illegal_clean_text_is_untouched() -> None:
     assert strip_xml_illegal("a\tb\nc\r") == ("a\tb\nc\r", [])
+
+
+def test_illegal_byte_test_matches_the_xml_rule() -> None:
+    """sources._has_illegal_bytes: C0 controls but tab, LF and CR, and the
+    UTF-8 forms of U+FFFE/U+FFFF; nothing else."""
+    import re
+
+    from digest.sources import _has_illegal_bytes
+
+    rule = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+    samples = [bytes([b]) for b in range(256)] + [
+        b"ok \t\r\n text", "\ufffe".encode(), "\uffff".encode(), "\ufffd".encode(),
+        b"\xef\xbf", b"\xef\xbf\xbd", "é€😀".encode(), b"a\x7fb", b"\x00"]
+    for raw in samples:
+        assert _has_illegal_bytes(raw) == bool(rule.search(raw)), raw

@@ -109,3 +109,23 @@ def test_errors_still_come_from_the_hardened_loader() -> None:
     with pytest.raises(SourceError) as info:
         split("---\ntitle: NO\ndate: 2024-01-01\ntitle: x\n---\n", "a.md")
     assert [d.line for d in info.value.diagnostics] == [2, 4]
+
+
+def _outcome(block: str) -> object:
+    got = _slow(block)
+    if isinstance(got, SourceError):
+        return [(d.message, d.line, d.column) for d in got.diagnostics]
+    return repr(got)
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda c: c.__name__)
+def test_skipping_the_event_check_changes_nothing(loader: type,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_yaml skips its first libyaml pass when yaml_safe._may_hold_refused
+    says nothing can be refused: same data, same errors as with the pass."""
+    monkeypatch.setattr(yaml_safe, "_LOADER", loader)
+    rng = random.Random(1729)
+    blocks = [_random_block(rng, (0.1, 0.3, 0.6)[n % 3]) for n in range(3000)]
+    skipped = [_outcome(b) for b in blocks]
+    monkeypatch.setattr(yaml_safe, "_may_hold_refused", lambda block: True)
+    assert [_outcome(b) for b in blocks] == skipped
