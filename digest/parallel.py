@@ -22,6 +22,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -92,10 +93,12 @@ def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
     before it are done: the caller uses the first parts (e.g. writes them to
     disk) while workers still compute the later ones.
 
-    ``meanwhile`` runs in this process once the workers have started (inline:
-    first), for work of the caller's own that the workers do not need.
+    ``meanwhile`` runs in this process while the workers run (inline: first),
+    on a thread, for work of the caller's own that the workers do not need;
+    its exception, if any, is raised at the end.  Parts are small (many per
+    worker) so that few wait in memory for the caller.
     """
-    split = _split(len(items), jobs)
+    split = _split(len(items), jobs, PARTS_PER_WORKER)
     if split is None:
         if meanwhile:
             meanwhile()
@@ -103,29 +106,52 @@ def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
         return
     workers, ranges = split
     pool = _fork_pool(fn, items, workers)
+    helper = _Background(meanwhile) if meanwhile else None  # after the fork: never copied
     try:
-        parts = pool.imap(_run_range, ranges, chunksize=1)
-        if meanwhile:
-            meanwhile()
-        yield from parts
+        yield from pool.imap(_run_range, ranges, chunksize=1)
         pool.close()
     except BaseException:  # includes GeneratorExit: the caller stopped early
         pool.terminate()
         raise
     finally:
         pool.join()
+        if helper:
+            helper.join()
 
 
+class _Background:
+    """Run a function on a thread; ``join`` waits and re-raises what it raised."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as exc:  # handed to join()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="digest-meanwhile", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+PARTS_PER_WORKER = 16  # pmap_parts: small parts, so that few wait in memory
 CHUNKS_PER_WORKER = 4  # several chunks per worker even out slow and fast items
 
 
-def _split(n: int, jobs: int) -> tuple[int, list[tuple[int, int]]] | None:
+def _split(n: int, jobs: int, per_worker: int = CHUNKS_PER_WORKER
+           ) -> tuple[int, list[tuple[int, int]]] | None:
     """(workers, index ranges) for ``n`` items, or None: run inline (one job,
     few items, or no ``fork`` on this platform)."""
     jobs = min(jobs, n // MIN_PER_WORKER)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    step = -(-n // (jobs * CHUNKS_PER_WORKER))
+    step = -(-n // (jobs * per_worker))
     return jobs, [(i, min(i + step, n)) for i in range(0, n, step)]
 
 

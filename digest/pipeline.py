@@ -45,8 +45,9 @@ class BuildOptions:
     # so the cache stays loaded in memory between builds instead of being re-read.
     keep: dict[str, BuildCache] | None = None
     # Receives rendered pages and feeds in batches while the rest renders (the
-    # CLI writes them to the staging tree meanwhile); the result still holds all.
-    sink: Callable[[Mapping[str, bytes]], None] | None = None
+    # CLI writes them to its staging tree meanwhile).  Pages it keeps (returns
+    # True) are left out of the result's ``rendered``: they live on disk.
+    sink: Callable[[Mapping[str, bytes]], bool] | None = None
 
 
 @dataclass(slots=True, kw_only=True)

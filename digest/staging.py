@@ -37,11 +37,12 @@ class Staging:
         self.path.mkdir()
         mark(self.path, "")  # unstamped: a half-filled tree never looks finished
 
-    def put(self, files: Mapping[str, bytes]) -> None:
-        """Write ``files`` (output path -> bytes).  An OSError is kept, not raised:
-        write_site reports it (the build itself has not failed)."""
+    def put(self, files: Mapping[str, bytes]) -> bool:
+        """Write ``files`` (output path -> bytes).  True: they are on disk and
+        the caller may drop the bytes (see BuildOptions.sink).  An OSError is
+        kept in ``failed``, not raised (write_site reports it), and gives False."""
         if self.failed:
-            return
+            return False
         try:
             for rel, data in files.items():
                 safe_relpath(rel)
@@ -58,6 +59,8 @@ class Staging:
                 self.written[rel] = (st.st_size, st.st_mtime_ns)
         except OSError as exc:
             self.failed = exc
+            return False
+        return True
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -170,10 +170,14 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     With ``recycle`` (digest.spare), the staging tree starts from the spare the
     last build kept, and the replaced tree is kept instead of deleted.
     With ``staged`` (a :class:`digest.staging.Staging` for ``output`` that the
-    build already filled in part), the rest is written into it; it is removed
-    on failure.
+    build already filled in part), its files are part of the site even where
+    ``rendered`` left them out (their bytes are only on disk), ``rendered`` is
+    written into the same tree, and the tree is removed on failure.
     """
-    conflicts = path_conflicts(rendered)
+    if staged is not None and staged.output != output.absolute():
+        staged.discard()
+        raise ValueError(f"staging tree of {staged.output} used for {output}")
+    conflicts = path_conflicts([*rendered, *(staged.written if staged else ())])
     if conflicts:
         if staged is not None:
             staged.discard()
@@ -183,9 +187,6 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
             hint="give the article a `slug:` that is not the name of a generated file "
                  "(feed.xml, index.html, 404.html, sitemap.xml...)") for file, other in conflicts])
     output = output.absolute()
-    if staged is not None and (staged.failed or staged.output != output):
-        staged.discard()  # whatever went wrong there, a fresh tree is always right
-        staged = None
     output.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(output, keep=staged.path if staged else None)
     token = staged.token if staged else uuid.uuid4().hex[:12]
@@ -195,17 +196,11 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     report = WriteReport(files={})
     try:
         if staged is not None:
+            # What was handed over is final (the feeds stay in ``rendered``
+            # too, for the feed check): only the rest is written now.
             staged.put({rel: rendered[rel] for rel in rendered if rel not in staged.written})
-            if staged.failed:
+            if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
-            for rel in sorted(staged.written.keys() - rendered.keys()):
-                os.unlink(staging / rel)  # handed over, then not in the site after all
-                for folder in reversed(folder_chain(rel.rpartition("/")[0])):
-                    try:
-                        os.rmdir(staging / folder)
-                    except OSError:  # not empty: other files live there
-                        break
-                del staged.written[rel]
             report.files = dict(staged.written)
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None

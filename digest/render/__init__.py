@@ -63,15 +63,16 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
                        body_cache: dict[str, str] | None = None,
                        sources: Mapping[str, tuple[Article, str]] | None = None,
-                       sink: Callable[[Mapping[str, bytes]], None] | None = None) -> Rendered:
+                       sink: Callable[[Mapping[str, bytes]], bool] | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
     ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
     ``sources`` (article key -> (article as parsed, id of its source bytes))
     makes article digests cheaper: see :func:`fingerprint.article_digests`.
-    ``sink``, when given, also receives pages and feeds in batches as soon as
-    they are rendered (e.g. to write them while the rest renders).
+    ``sink``, when given, receives pages and feeds in batches as soon as they
+    are rendered (e.g. to write them while the rest renders); pages it keeps
+    (returns True) are left out of the result, feeds stay (they are checked).
     """
     previous = previous or {}
     has_articles = bool(site.articles)
@@ -173,12 +174,13 @@ def body_key(body: str, raw_html: bool) -> str:
 
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
                  html_of: Callable[[Article], str], *, now: datetime, jobs: int = 1,
-                 sink: Callable[[Mapping[str, bytes]], None] | None = None,
+                 sink: Callable[[Mapping[str, bytes]], bool] | None = None,
                  meanwhile: Callable[[], None] | None = None) -> dict[str, bytes]:
     """Render ``pages`` with their templates; output path -> bytes.
 
     ``sink`` receives each batch of pages as the workers finish it, in order,
-    while the later batches are still rendering.  ``meanwhile`` runs in this
+    while the later batches are still rendering; when it returns True it has
+    kept them (written them to disk), and they are left out of the result.  ``meanwhile`` runs in this
     process while the workers render (see parallel.pmap_parts)."""
     common = {"now": now, "site_model": site, "by_url": site.by_url,
               "has_articles": bool(site.articles),
@@ -205,8 +207,8 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
                 raise TemplateError(result)
             batch[page.path] = result
         done += len(part)
-        if sink:
-            sink(batch)
+        if sink and sink(batch):
+            continue  # on disk now: the pages are most of a build's memory
         out.update(batch)
     return out
 

@@ -9,12 +9,15 @@ batches were written leaves output/ as it was and no staging tree behind.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from digest import parallel
+from digest.errors import OutputError
 from digest.pipeline import BuildOptions, build
 from digest.staging import Staging
 from digest.write import scan_output, write_site
@@ -60,36 +63,37 @@ def test_streamed_cold_build_equals_writing_at_the_end(tmp_path: Path,
 
 
 def test_staging_filled_in_part_is_completed_and_swapped_in(tmp_path: Path) -> None:
+    """Pages handed over are part of the site even though the build's result
+    left their bytes out (they are only on disk)."""
     site = copy_example_site(tmp_path / "site")
     result = build(site, BuildOptions(now=NOW, cache=False, jobs=1))
     files = dict(result.rendered)
     output = site / "output"
     staged = Staging(output)
     first = dict(list(sorted(files.items()))[: len(files) // 2])
-    staged.put(first)
-    staged.put({"stray/index.html": b"handed over, then not part of the site"})
-    report = write_site(files, output, stamp="s", staged=staged)
+    assert staged.put(first) is True
+    rest = {rel: data for rel, data in files.items() if rel not in first}
+    report = write_site(rest, output, stamp="s", staged=staged)
     got = tree_hash(output)
     assert got.pop(".digest-build")
-    assert {p: h for p, h in got.items() if h != "dir"}.keys() == files.keys()
-    assert "stray" not in got
+    assert {p: h for p, h in got.items() if h != "dir"} == {
+        rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
     assert report.files == scan_output(output)  # what the next build compares with
     assert not staged.path.exists() and leftovers(site) == []
 
 
-def test_a_staging_that_could_not_be_written_falls_back_to_a_fresh_tree(tmp_path: Path) -> None:
+def test_a_staging_that_could_not_be_written_is_reported_and_removed(tmp_path: Path) -> None:
     site = copy_example_site(tmp_path / "site")
+    assert cli(site, "build", "-q", "--no-search").code == 0
+    before = tree_hash(site / "output")
     result = build(site, BuildOptions(now=NOW, cache=False, jobs=1))
-    files = dict(result.rendered)
-    output = site / "output"
-    staged = Staging(output)
+    staged = Staging(site / "output")
     (staged.path / "blocked").write_bytes(b"a file where a folder is needed")
-    staged.put({"blocked/index.html": b"x"})
+    assert staged.put({"blocked/index.html": b"x"}) is False
     assert isinstance(staged.failed, OSError)
-    write_site(files, output, stamp="s", staged=staged)
-    got = tree_hash(output)
-    got.pop(".digest-build")
-    assert {p for p, h in got.items() if h != "dir"} == set(files)
+    with pytest.raises(OutputError, match="could not write the site"):
+        write_site(dict(result.rendered), site / "output", stamp="s", staged=staged)
+    assert tree_hash(site / "output") == before
     assert not staged.path.exists() and leftovers(site) == []
 
 
@@ -116,3 +120,24 @@ def test_failure_after_some_batches_were_written_leaves_output(
     assert written and sum(written) > 0, ("no batch reached the staging tree first", run)
     assert_failed_cleanly(run, built_site, before)
     assert "ZeroDivisionError" in run.err, run
+
+
+def test_pages_a_sink_keeps_leave_the_result(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages are most of a build's memory: those on disk are not held twice."""
+    site = copy_example_site(tmp_path / "site")
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    options = BuildOptions(now=NOW, cache=False, search=False, jobs=2)
+    full = build(site, options)
+    handed: dict[str, bytes] = {}
+
+    def keeping(batch):  # noqa: ANN001, ANN202
+        handed.update(batch)
+        return True
+
+    kept = build(site, replace(options, sink=keeping))
+    pages = {p.path for p in kept.site.pages}
+    feeds = {f.path for f in kept.site.feeds}
+    assert pages and not pages & set(kept.rendered)
+    assert feeds <= set(kept.rendered)  # still there for the feed check
+    assert {**dict(kept.rendered), **handed} == dict(full.rendered)

@@ -55,8 +55,8 @@ def test_parts_come_in_order_and_meanwhile_runs_once(monkeypatch: pytest.MonkeyP
     parts = list(parallel.pmap_parts(lambda x: x + 1, list(range(50)), jobs,
                                      meanwhile=lambda: calls.append(os.getpid())))
     assert [x for part in parts for x in part] == list(range(1, 51))
-    assert len(parts) == (1 if jobs == 1 else 8)  # several parts when forked
-    assert calls == [os.getpid()]  # in this process, once
+    assert len(parts) == 1 if jobs == 1 else len(parts) > 8  # many small parts when forked
+    assert calls == [os.getpid()]  # in this process (a thread when forked), once
 
 
 def test_stopping_early_ends_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +64,16 @@ def test_stopping_early_ends_the_workers(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
     parts = parallel.pmap_parts(lambda x: x, list(range(40)), 2)
-    assert next(parts) == list(range(5))
+    assert next(parts) == [0, 1]
     parts.close()  # e.g. a template error in the first part
     assert multiprocessing.active_children() == []
+
+
+def test_an_error_in_meanwhile_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+
+    def broken() -> None:
+        raise ValueError("meanwhile broke")
+
+    with pytest.raises(ValueError, match="meanwhile broke"):
+        list(parallel.pmap_parts(lambda x: x, list(range(40)), 2, meanwhile=broken))
