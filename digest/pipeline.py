@@ -172,6 +172,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     bodies = _start_bodies(published, config, body_cache, jobs)
     try:
         published = incremental.enrich_with_cache(published, config, cache, now, jobs)
+        gc.freeze()  # as after parsing: the enriched records live as long as the build
         stage("enrich")
         site = model.assemble(published, config)
         stage("assemble")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import replace
 
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, OutputCollisionError
+from digest.recordcopy import evolve
 from digest.records import Article
 from digest.slugs import slugify
 
@@ -21,8 +21,8 @@ def permalink(article: Article, config: SiteConfig) -> str:
 
 
 def assign_urls(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:
-    """Return the articles with ``url`` set."""
-    return tuple(replace(a, url=permalink(a, config)) for a in articles)
+    """Return the articles with ``url`` set (recordcopy: a copy without __init__)."""
+    return tuple(evolve(a, {"url": permalink(a, config)}) for a in articles)
 
 
 def term_slug(label: str, config: SiteConfig, taxonomy: str) -> str:
