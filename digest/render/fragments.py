@@ -10,7 +10,7 @@ each time, and pages are mostly made of them.  In a template::
     {{ _card | memo(article) }}
 
 is ``_card(article)``, rendered the first time these arguments are seen and
-returned as it was afterwards.  A filter, not a ``{% call %}`` block: Jinja
+returned as it was afterwards (``memoised``, below, makes such a callable).  A filter, not a ``{% call %}`` block: Jinja
 calls filters directly, while a call block builds a macro and goes through
 ``Context.call`` on every use, which cost as much as the markup it saved.
 
@@ -35,8 +35,9 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 
-def make_memo() -> Callable[..., Any]:
-    """A fresh ``memo`` filter (one per environment, so one per build)."""
+def make_memo() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Fresh ``memo`` and ``memoised`` filters (one pair per environment, so
+    per build), sharing their entries."""
     store: dict[tuple, tuple[tuple, Markup | str]] = {}
 
     @jinja2.pass_eval_context
@@ -51,4 +52,17 @@ def make_memo() -> Callable[..., Any]:
             hit = store[key] = (args, macro(eval_ctx, *args))  # args kept alive
         return hit[1]
 
-    return memo
+    @jinja2.pass_eval_context
+    def memoised(eval_ctx: EvalContext, macro: Any) -> Callable[..., Any]:
+        """``{% set card = _card | memoised %}``: ``card(x)`` is ``_card | memo(x)``.
+        For a macro other templates import and call in loops (article_item):
+        their calls stay as they are and skip a macro call of their own."""
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if kwargs:  # keyword arguments: not remembered
+                return macro(*args, **kwargs)
+            return memo(eval_ctx, macro, *args)
+
+        return call
+
+    return memo, memoised

@@ -150,5 +150,6 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
     env.globals["site"] = config
     env.globals["timeline"] = timeline.jinja_global(tz)
     env.globals["url_section"] = url_section
-    env.filters["memo"] = make_memo()  # {{ macro | memo(args) }}: see render/fragments.py
+    # {{ macro | memo(args) }}, {% set m = macro | memoised %}: see render/fragments.py
+    env.filters["memo"], env.filters["memoised"] = make_memo()
     return env

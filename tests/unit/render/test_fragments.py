@@ -4,12 +4,14 @@ theme memoises with, and that each renders exactly what it replaced."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
 from markupsafe import Markup
 
+from digest import theme
 from digest.config import parse_config
 from digest.render.templates import make_environment, meta_elements, per_datetime, url_section
 
@@ -119,3 +121,29 @@ def test_per_datetime_tells_equal_instants_apart() -> None:
     assert iso(first) != iso(second)
     # anything else is passed through
     assert per_datetime(str)(5) == "5"
+
+
+def test_memoised_macro_is_called_like_the_macro_and_renders_once() -> None:
+    env, runs = env_with({
+        "_m.html": ("{% macro _card(s) %}{{ tick(s.title) }}<li>{{ s.title }}</li>{% endmacro %}"
+                    "{% set card = _card | memoised %}"),
+        "p.html": ('{% from "_m.html" import card %}'
+                   "{% for s in stories %}{{ card(s) }}{% endfor %}{{ card(s=stories[0]) }}"),
+    })
+    a = Story("a & b")
+    out = env.get_template("p.html").render(stories=[a, a])
+    assert out == "<li>a &amp; b</li>" * 3
+    assert runs == ["a & b", "a & b"]  # once remembered, once with a keyword argument
+
+
+def test_a_theme_can_override_the_memoised_article_item(tmp_path: Path) -> None:
+    site = tmp_path
+    custom = site / "themes" / "mine" / "templates"
+    custom.mkdir(parents=True)
+    (custom / "_macros.html").write_text(
+        '{% macro article_item(article) %}<li class="mine">{{ article.title }}</li>{% endmacro %}'
+        '{% macro pagination(pager) %}{% endmacro %}')
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, "mine")), CONFIG)
+    page = env.from_string('{% from "_macros.html" import article_item %}'
+                           "{{ article_item(a) }}{{ article_item(a) }}")
+    assert page.render(a=Story("x")) == '<li class="mine">x</li>' * 2
