@@ -102,22 +102,29 @@ def json_ld(value: Any) -> Markup:
 def meta_elements(rows: Any) -> Markup:
     """One ``<meta {attr}="{name}" content="{content}">`` line per row of
     ``article_meta``: what a template loop over the rows writes, escaped the
-    same way, in one call.  An article page has a dozen rows, whose attribute
-    and name are a handful of constants: those are escaped once per process."""
+    same way, in one call.  Most rows repeat from page to page (og:type, the
+    site name, tags): their lines are kept (up to a bound, so the rows unique to
+    an article do not pile up), and the others reuse their escaped head."""
     out: list[str] = []
     for attr, name, content in rows:
         plain = type(attr) is str and type(name) is str  # Markup is not escaped: no sharing
-        head = _META_HEADS.get((attr, name)) if plain else None
-        if head is None:
-            # "".join, not an f-string: formatting a Markup is slow
-            head = "".join(("<meta ", escape(attr), '="', escape(name), '" content="'))
-            if plain:
-                _META_HEADS[(attr, name)] = head
-        out += (head, escape(content), '">\n')
+        line = _META_LINES.get((attr, name, content)) if plain and type(content) is str else None
+        if line is None:
+            head = _META_HEADS.get((attr, name)) if plain else None
+            if head is None:
+                # "".join, not an f-string: formatting a Markup is slow
+                head = "".join(("<meta ", escape(attr), '="', escape(name), '" content="'))
+                if plain:
+                    _META_HEADS[(attr, name)] = head
+            line = "".join((head, escape(content), '">\n'))
+            if plain and type(content) is str and len(_META_LINES) < 4096:
+                _META_LINES[(attr, name, content)] = line
+        out.append(line)
     return Markup("".join(out))
 
 
-_META_HEADS: dict[tuple[Any, Any], str] = {}
+_META_HEADS: dict[tuple[str, str], str] = {}
+_META_LINES: dict[tuple[str, str, str], str] = {}
 
 
 def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.Environment:

@@ -99,7 +99,8 @@ def test_meta_elements_writes_what_the_template_loop_wrote() -> None:
     rows = [("property", "og:title", 'A "quoted" <b>title</b> & more'),
             ("property", "og:title", "again"),
             (Markup("na&amp;me"), "x", Markup("<i>safe</i>")),
-            ("na&amp;me", "x", 42)]
+            ("na&amp;me", "x", 42), ["property", "og:title", Markup("<i>safe</i>")],
+            ("property", "og:title", "<i>safe</i>")]
     expected = env.get_template("loop.html").render(rows=rows)
     for _ in range(2):  # the second time from the cached heads
         assert meta_elements(rows) == expected
