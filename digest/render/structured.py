@@ -53,13 +53,18 @@ def _agency_url(article: Article, config: SiteConfig) -> str | None:
     return None
 
 
+_EMPTY = (None, "", [], {})
+
+
 def _prune(value: Any) -> Any:
-    """Drop None, "" and empty containers, recursively."""
+    """Drop None, "" and empty containers, recursively.  Only containers recurse:
+    an article's data is mostly strings, one call each was a third of the cost."""
     if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, "", [], {})}
+        pruned = {k: _prune(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in _EMPTY}
     if isinstance(value, list):
-        return [v for v in (_prune(v) for v in value) if v not in (None, "", [], {})]
+        return [v for v in (_prune(v) if isinstance(v, dict | list) else v for v in value)
+                if v not in _EMPTY]
     return value
 
 

@@ -7,17 +7,19 @@ first and passed in as data, so ``{{ ... }}`` in an article stays literal text.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from digest.config import SiteConfig
 from digest.model.editions import day_url
 from digest.model.urls import term_url
 from digest.render import timeline
+from digest.render.fragments import make_memo
 from digest.render.structured import meta_tags, news_article
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -52,15 +54,77 @@ def iso(value: datetime) -> str:
     return value.isoformat()
 
 
+def url_section(url: str) -> str:
+    """What a navigation bar can tell about ``url`` by comparing it with "/"
+    and "/<slug>/" links (equal? below?): its first segment, and whether more
+    follows.  "/" -> "/", "/topics/" -> "/topics/", "/topics/x/" -> "/topics/*",
+    "/404.html" -> "/404.html".  A memo key for the site header."""
+    end = url.find("/", 1)
+    if end < 0 or end == len(url) - 1:
+        return url
+    return url[:end + 1] + "*"
+
+
+def per_datetime(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn`` remembered per datetime object: an article's date is formatted on
+    every page listing or linking it.  By identity, not equality: equal aware
+    datetimes can differ in offset or fold, and so in how they print."""
+    known: dict[int, tuple[datetime, str]] = {}
+
+    def filter_(value: Any) -> str:
+        if type(value) is not datetime:
+            return fn(value)
+        hit = known.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = fn(value)
+        known[id(value)] = (value, text)  # the datetime kept alive: its id stays its own
+        return text
+
+    return filter_
+
+
+# What json.dumps(ensure_ascii=False, separators=(",", ":")) makes anew per call
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def json_ld(value: Any) -> Markup:
     """JSON for a <script type=application/ld+json>: '<', '>', '&' escaped as \\u003c etc.
 
     so that a headline containing ``</script>`` cannot end the element.
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    text = _JSON.encode(value)
     text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
     return Markup(text)
+
+
+def meta_elements(rows: Any) -> Markup:
+    """One ``<meta {attr}="{name}" content="{content}">`` line per row of
+    ``article_meta``: what a template loop over the rows writes, escaped the
+    same way, in one call.  Most rows repeat from page to page (og:type, the
+    site name, tags): their lines are kept (up to a bound, so the rows unique to
+    an article do not pile up), and the others reuse their escaped head."""
+    out: list[str] = []
+    for attr, name, content in rows:
+        plain = type(attr) is str and type(name) is str  # Markup is not escaped: no sharing
+        line = _META_LINES.get((attr, name, content)) if plain and type(content) is str else None
+        if line is None:
+            head = _META_HEADS.get((attr, name)) if plain else None
+            if head is None:
+                # "".join, not an f-string: formatting a Markup is slow
+                head = "".join(("<meta ", escape(attr), '="', escape(name), '" content="'))
+                if plain:
+                    _META_HEADS[(attr, name)] = head
+            line = "".join((head, escape(content), '">\n'))
+            if plain and type(content) is str and len(_META_LINES) < 4096:
+                _META_LINES[(attr, name, content)] = line
+        out.append(line)
+    return Markup("".join(out))
+
+
+_META_HEADS: dict[tuple[str, str], str] = {}
+_META_LINES: dict[tuple[str, str, str], str] = {}
 
 
 def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.Environment:
@@ -75,10 +139,11 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
         auto_reload=False,
     )
     tz = config.tz
-    env.filters["date"] = lambda v: human_date(v, tz)
-    env.filters["time"] = lambda v: human_time(v, tz)
-    env.filters["iso"] = iso
+    env.filters["date"] = per_datetime(lambda v: human_date(v, tz))
+    env.filters["time"] = per_datetime(lambda v: human_time(v, tz))
+    env.filters["iso"] = per_datetime(iso)
     env.filters["json_ld"] = json_ld
+    env.filters["meta_elements"] = meta_elements
     env.filters["absolute"] = lambda url: config.base_url.rstrip("/") + url
     env.filters["day"] = long_day
     env.filters["month"] = month_year
@@ -91,4 +156,7 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
     env.globals["article_meta"] = lambda article: meta_tags(article, config)
     env.globals["site"] = config
     env.globals["timeline"] = timeline.jinja_global(tz)
+    env.globals["url_section"] = url_section
+    # {{ macro | memo(args) }}, {% set m = macro | memoised %}: see render/fragments.py
+    env.filters["memo"], env.filters["memoised"] = make_memo()
     return env
