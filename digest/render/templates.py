@@ -157,6 +157,14 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig) -> jinja2.En
     env.globals["site"] = config
     env.globals["timeline"] = timeline.jinja_global(tz)
     env.globals["url_section"] = url_section
-    # {{ macro | memo(args) }}, {% set m = macro | memoised %}: see render/fragments.py
-    env.filters["memo"], env.filters["memoised"] = make_memo()
+    forget_pieces(env)
     return env
+
+
+def forget_pieces(env: jinja2.Environment) -> None:
+    """Fresh ``memo``/``memoised`` filters (render/fragments.py) for ``env``: its
+    remembered pieces hold one build's records.  ``digest serve`` keeps one
+    environment across builds for its previews and calls this per build, so
+    old records are freed and no piece of an older site is shown."""
+    # {{ macro | memo(args) }}, {% set m = macro | memoised %}
+    env.filters["memo"], env.filters["memoised"] = make_memo()

@@ -26,7 +26,7 @@ from digest.cli import _add_build_flags, options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
 from digest.pipeline import BuildResult, build, build_now
-from digest.render.templates import make_environment
+from digest.render.templates import forget_pieces, make_environment
 from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
@@ -175,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
         if "env" not in last:
             dirs = theme.theme_dirs(site_root, result.config.theme)
             last["env"] = make_environment(theme.make_loader(dirs), result.config)
+        elif last.get("env_for") is not result:
+            forget_pieces(last["env"])  # a new build: its own records, its own pieces
+        last["env_for"] = result
         pages = preview_pages(result, last["env"], site_root, [c.path for c in changes],
                               build_now(options))
         return None if pages is None else {**current.site, **pages}

@@ -148,3 +148,27 @@ def test_a_theme_can_override_the_memoised_article_item(tmp_path: Path) -> None:
     page = env.from_string('{% from "_macros.html" import article_item %}'
                            "{{ article_item(a) }}{{ article_item(a) }}")
     assert page.render(a=Story("x")) == '<li class="mine">x</li>' * 2
+
+
+def test_forget_pieces_starts_over_and_frees_the_records() -> None:
+    """`digest serve` keeps one environment for its previews across builds:
+    each new build forgets the pieces (and the records) of the last one."""
+    import gc
+    import weakref
+
+    from digest.render.templates import forget_pieces
+
+    env, runs = env_with({"p.html": (
+        "{% macro _li(s) %}{{ tick(s.title) }}<li>{{ s.title }}</li>{% endmacro %}"
+        "{{ _li | memo(story) }}")})
+    old = Story("old build")
+    page = env.get_template("p.html")
+    assert page.render(story=old) == "<li>old build</li>"
+    assert page.render(story=old) == "<li>old build</li>" and runs == ["old build"]
+    kept = weakref.ref(old)
+    forget_pieces(env)
+    del old
+    gc.collect()
+    assert kept() is None  # the remembered piece no longer keeps the record alive
+    assert page.render(story=Story("new build")) == "<li>new build</li>"
+    assert runs == ["old build", "new build"]
