@@ -196,9 +196,12 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     report = WriteReport(files={})
     try:
         if staged is not None:
+            staged.finish()
             # What was handed over is final (the feeds stay in ``rendered``
             # too, for the feed check): only the rest is written now.
             staged.put({rel: rendered[rel] for rel in rendered if rel not in staged.written})
+            staged.finish()
+            staged.close()
             if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
             report.files = dict(staged.written)
@@ -224,6 +227,8 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
         report.files[MARKER] = (st.st_size, st.st_mtime_ns)
         report.spare = _swap(staging, output, token, cleanup, recycle)
     except OSError as exc:
+        if staged is not None:
+            staged.discard()  # stops its writer threads before the tree goes
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(Diagnostic(
             severity="error", code="write", path=str(getattr(exc, "filename", "") or output),
@@ -231,6 +236,8 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
             hint="check free disk space and permissions, then build again")) from None
     except BaseException:
         # SIGINT/SIGTERM (KeyboardInterrupt/SystemExit) mid-write: keep output/ as it was.
+        if staged is not None:
+            staged.discard()  # never waits long for a writer stuck in the kernel
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report

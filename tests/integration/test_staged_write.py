@@ -89,8 +89,10 @@ def test_a_staging_that_could_not_be_written_is_reported_and_removed(tmp_path: P
     result = build(site, BuildOptions(now=NOW, cache=False, jobs=1))
     staged = Staging(site / "output")
     (staged.path / "blocked").write_bytes(b"a file where a folder is needed")
-    assert staged.put({"blocked/index.html": b"x"}) is False
+    staged.put({"blocked/index.html": b"x"})
+    staged.finish()  # written by the staging's threads: wait for them
     assert isinstance(staged.failed, OSError)
+    assert staged.put({"later.html": b"y"}) is False  # nothing more after a failure
     with pytest.raises(OutputError, match="could not write the site"):
         write_site(dict(result.rendered), site / "output", stamp="s", staged=staged)
     assert tree_hash(site / "output") == before
