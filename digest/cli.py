@@ -144,7 +144,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from digest.pipeline import build, quick_input_key
-    from digest.spare import Recycle
     from digest.write import check_output_dir, scan_output, write_site
 
     started = time.perf_counter()
@@ -171,30 +170,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         staged = _staging(site_root, output, config)
         if staged:
             options = replace(options, sink=staged.put)
+    cleanup: list = []
     try:
         result = build(site_root, options, progress=progress)
         config = result.config
         output = site_root / config.output_dir
         check_output_dir(site_root, output, [site_root / config.content_dir,
                                              site_root / "themes"])
-    except BaseException:
+        write_started = time.perf_counter()
+        report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
+                            recycle=_recycle(result, last), staged=staged)
+    except BaseException:  # an error, Ctrl-C or SIGTERM anywhere before the swap
         if staged:
-            staged.discard()
+            staged.discard()  # the tree the build began to fill (gone once swapped in)
         raise
-    cleanup: list = []
-    recycle = None
-    if result.cache is not None and result.cache.enabled and not result.cache.dir.is_symlink():
-        # Write into the tree the last build retired, and keep the one replaced
-        # now for the next build (digest.spare): an edit then touches a few
-        # files instead of creating and deleting a whole tree.
-        recycle = Recycle(home=result.cache.dir, fingerprints=result.fingerprints,
-                          spare=last["spare"] if last else None,
-                          retired_stamp=last["stamp"] if last else "",
-                          retired_fingerprints=last["fingerprints"] if last else None,
-                          retired_files=last["files"] if last else None)
-    write_started = time.perf_counter()
-    report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
-                        recycle=recycle, staged=staged)
     result.timings["write"] = time.perf_counter() - write_started
     searched = False
     if config.search and not args.no_search:
@@ -239,6 +228,22 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
     return 0
+
+
+def _recycle(result, last: dict | None):  # -> Recycle | None
+    """Write into the tree the last build retired, and keep the one replaced now
+    for the next build (digest.spare): an edit then touches a few files instead
+    of creating and deleting a whole tree."""
+    from digest.spare import Recycle
+
+    cache = result.cache
+    if cache is None or not cache.enabled or cache.dir.is_symlink():
+        return None
+    return Recycle(home=cache.dir, fingerprints=result.fingerprints,
+                   spare=last["spare"] if last else None,
+                   retired_stamp=last["stamp"] if last else "",
+                   retired_fingerprints=last["fingerprints"] if last else None,
+                   retired_files=last["files"] if last else None)
 
 
 def _staging(site_root: Path, output: Path, config):  # -> Staging | None
