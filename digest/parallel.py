@@ -234,13 +234,10 @@ def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
     form can be much cheaper to pickle than the results themselves.
     """
     global _SHARED
-    n = len(items)
-    jobs = min(jobs, n // MIN_PER_WORKER)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    split = _split(len(items), jobs)
+    if split is None:
         return [fn(x) for x in items]
-    chunks = jobs * 4
-    step = -(-n // chunks)
-    ranges = [(i, min(i + step, n)) for i in range(0, n, step)]
+    jobs, ranges = split
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("i", 0)
     parts: list[list[R] | None] = [None] * len(ranges)
