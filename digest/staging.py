@@ -46,6 +46,7 @@ class Staging:
         self._tasks: queue.Queue[list[tuple[str, bytes]] | None] = queue.Queue(MAX_QUEUED)
         self._threads: list[threading.Thread] = []
         self._stop = False
+        self._bug: Exception | None = None
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.path.mkdir()
         mark(self.path, "")  # unstamped: a half-filled tree never looks finished
@@ -77,6 +78,8 @@ class Staging:
         ``failed``); more may be put afterwards."""
         if self._threads:
             self._tasks.join()
+        if self._bug:
+            raise self._bug
 
     def close(self) -> None:
         """Stop the writer threads once the queued parts are written."""
@@ -105,10 +108,12 @@ class Staging:
             try:
                 if items is None:
                     return
-                if not (self._stop or self.failed):
+                if not (self._stop or self.failed or self._bug):
                     self._write(items)
+            except Exception as exc:  # a bug, not a disk problem: finish() raises it
+                self._bug = self._bug or exc
             finally:
-                self._tasks.task_done()
+                self._tasks.task_done()  # the thread goes on: put() and finish() never hang
             if self._stop:
                 return
 

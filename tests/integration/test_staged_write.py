@@ -143,3 +143,23 @@ def test_pages_a_sink_keeps_leave_the_result(tmp_path: Path,
     assert pages and not pages & set(kept.rendered)
     assert feeds <= set(kept.rendered)  # still there for the feed check
     assert {**dict(kept.rendered), **handed} == dict(full.rendered)
+
+
+def test_a_bug_in_a_writer_thread_is_raised_not_hung(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer thread that fails unexpectedly keeps taking parts (so put() and
+    finish() never wait forever) and finish() raises what went wrong."""
+    staged = Staging(tmp_path / "output")
+    calls: list[int] = []
+
+    def broken(items):  # noqa: ANN001, ANN202
+        calls.append(len(items))
+        raise RuntimeError("writer bug")
+
+    monkeypatch.setattr(staged, "_write", broken)
+    for k in range(40):  # more parts than the queue holds
+        staged.put({f"p{k}/index.html": b"x", f"q{k}/index.html": b"y"})
+    with pytest.raises(RuntimeError, match="writer bug"):
+        staged.finish()
+    staged.discard()
+    assert not staged.path.exists()
