@@ -191,11 +191,19 @@ class Pending(Generic[R]):
         return self._values
 
     def cancel(self) -> None:
-        """Stop the workers without waiting for their results (a failed build)."""
+        """End the workers when the results are no longer wanted (a failed build).
+
+        They finish the work already handed out, then exit: terminating a pool
+        while it is still handing out tasks can deadlock in CPython's Pool (its
+        task thread blocks on the queue's lock), which hung a test.
+        """
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            pool.terminate()
-            pool.join()
+            try:
+                self._waiting.wait()
+            finally:
+                pool.close()
+                pool.join()
 
 
 def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R]:

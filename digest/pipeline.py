@@ -11,8 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.config import SiteConfig, load_config
 from digest.errors import Diagnostic, DigestError
-from digest.parallel import Pending, default_jobs, pmap_start
+from digest.parallel import default_jobs, gc_paused
 from digest.parsing import parse_all
 from digest.records import Article, Site
 from digest.rendered import RenderedSite
@@ -151,7 +150,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     # articles).  They live as long as the build (see gc.freeze below), so the
     # GC is paused while the sections every build reads are loaded, and they
     # are frozen at once instead of being scanned when it resumes.
-    with _gc_paused():
+    with gc_paused():
         for name in ("articles", "inputs", "local", "enrich", "bodies"):
             cache.section(name)
         gc.freeze()
@@ -169,7 +168,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     # Markdown depends on the body alone: workers render the bodies the cache
     # lacks while this process enriches and assembles (mostly serial work that
     # would leave a core idle), instead of in a step of their own afterwards.
-    bodies = _start_bodies(published, config, body_cache, jobs)
+    bodies = render.start_bodies(published, config, body_cache, jobs)
     try:
         published = incremental.enrich_with_cache(published, config, cache, now, jobs)
         gc.freeze()  # as after parsing: the enriched records live as long as the build
@@ -217,49 +216,6 @@ def _build(site_root: Path, options: BuildOptions | None,
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache)
-
-
-class _Bodies:
-    """Markdown bodies being rendered by workers (see :func:`_start_bodies`)."""
-
-    def __init__(self, keys: list[str], pending: Pending[str]) -> None:
-        self.keys = keys
-        self.pending = pending
-
-    def result(self) -> dict[str, str]:
-        """Body key -> HTML, for the body cache (the render stage reads it there)."""
-        return dict(zip(self.keys, self.pending.result(), strict=True))
-
-    def cancel(self) -> None:
-        self.pending.cancel()
-
-
-def _start_bodies(articles: tuple[Article, ...], config: SiteConfig,
-                  known: Mapping[str, str], jobs: int) -> _Bodies:
-    """Start rendering the Markdown of every body not in ``known`` (the body cache)."""
-    from digest import render
-
-    raw_html = config.raw_html
-    todo: dict[str, str] = {}
-    for art in articles:
-        key = render.body_key(art.body, raw_html)
-        if key not in known:
-            todo.setdefault(key, art.body)
-    bodies = list(todo.values())
-    # render.render_markdown looked up per call, as render_bodies does
-    return _Bodies(list(todo), pmap_start(
-        lambda body: render.render_markdown(body, raw_html=raw_html), bodies, jobs))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _warn_default_base_url(config: SiteConfig, options: BuildOptions,

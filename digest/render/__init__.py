@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import jinja2
@@ -22,10 +22,10 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
 from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.parallel import pmap, pmap_parts, pmap_start
+from digest.parallel import Pending, pmap, pmap_parts, pmap_start
 from digest.records import Article, FeedSpec, PageSpec, Site
-from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.feeds import entry_ids, render_feed
+from digest.render.fingerprint import Fingerprinter, article_digests
 from digest.render.markdown import render_markdown
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 
@@ -36,6 +36,36 @@ def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteCon
     raw_html = config.raw_html
     html = pmap(lambda a: render_markdown(a.body, raw_html=raw_html), articles, jobs)
     return {a.key: h for a, h in zip(articles, html, strict=True)}
+
+
+class PendingBodies:
+    """Markdown bodies being rendered by workers (see :func:`start_bodies`)."""
+
+    def __init__(self, keys: list[str], pending: Pending[str]) -> None:
+        self.keys = keys
+        self.pending = pending
+
+    def result(self) -> dict[str, str]:
+        """Body key -> HTML, for the body cache (the render stage reads it there)."""
+        return dict(zip(self.keys, self.pending.result(), strict=True))
+
+    def cancel(self) -> None:
+        self.pending.cancel()
+
+
+def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
+                 known: Mapping[str, str], jobs: int) -> PendingBodies:
+    """Start rendering the Markdown of every body not in ``known`` (the body
+    cache) in workers, so the caller can go on meanwhile (pipeline: enrichment)."""
+    raw_html = config.raw_html
+    todo: dict[str, str] = {}
+    for art in articles:
+        key = body_key(art.body, raw_html)
+        if key not in known:
+            todo.setdefault(key, art.body)
+    bodies = list(todo.values())
+    return PendingBodies(list(todo), pmap_start(
+        lambda body: render_markdown(body, raw_html=raw_html), bodies, jobs))
 
 
 @dataclass(slots=True)

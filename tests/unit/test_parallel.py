@@ -29,15 +29,16 @@ def test_few_items_run_inline_before_start_returns() -> None:
     assert pending.result() == [os.getpid()] * 3
 
 
-def test_cancel_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_ends_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cancel() lets the workers finish what was handed out, then ends them
+    (terminating a pool mid-hand-out can deadlock in CPython)."""
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
-    pending = parallel.pmap_start(lambda x: time.sleep(30), list(range(8)), 2)
+    pending = parallel.pmap_start(lambda x: time.sleep(0.2), list(range(8)), 2)
     pool = pending._pool
     workers = list(pool._pool)
-    started = time.monotonic()
     pending.cancel()
-    assert time.monotonic() - started < 10
     assert all(not w.is_alive() for w in workers)
+    assert pending._pool is None
     pending.cancel()  # twice is harmless
 
 
