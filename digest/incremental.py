@@ -252,15 +252,15 @@ def _is_counted(entry: object) -> bool:
 
 
 def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None
-                 ) -> RenderedSite | None:
-    """New bytes plus the unchanged files of the previous build (linked or copied)."""
+                 ) -> RenderedSite:
+    """New bytes plus the unchanged files of the previous build (linked or copied).
+
+    With ``source`` a folder (output/), the reused paths are files the caller
+    found there as the last build wrote them: its ``previous`` fingerprints
+    come from that scan (cli.LastBuild), so they are not looked up again.
+    """
     if not result.reused or source is None:
         return RenderedSite(result.data)
     if isinstance(source, Path):
-        # os.path on strings: a Path and its is_file() per reused file cost
-        # more than the stat itself (14,000 files on a one-article edit).
-        base = os.fspath(source)
-        if not all(os.path.isfile(os.path.join(base, p)) for p in result.reused):
-            return None
         return RenderedSite(result.data, {p: source / p for p in result.reused})
     return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})

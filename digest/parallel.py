@@ -330,30 +330,75 @@ def alongside(other: Callable[[], T], here: Callable[[], R], jobs: int) -> tuple
     For two independent serial steps: the second core would idle otherwise.
     ``other``'s result travels back pickled, so it should be small.
     """
+    later = start(other, jobs)
+    try:
+        mine = here()
+    except BaseException:
+        later.cancel()
+        raise
+    return later.result(), mine
+
+
+class Later(Generic[T]):
+    """The result of :func:`start`: ``fn()``, computed in a forked process."""
+
+    def __init__(self, proc: Any = None, recv: Any = None, value: Any = None) -> None:
+        self._proc, self._recv, self._value = proc, recv, value
+
+    def result(self) -> T:
+        """Wait for the process (if any) and return ``fn()``'s value, or raise
+        what it raised (also: that it died without answering)."""
+        if self._proc is not None:
+            proc, recv, self._proc = self._proc, self._recv, None
+            try:
+                status, payload = _receive(proc, recv)
+            except BaseException:
+                proc.terminate()
+                raise
+            finally:
+                proc.join()
+                recv.close()
+            self._value = (status, payload)
+        status, payload = self._value
+        if status != "ok":
+            raise payload
+        return payload
+
+    def cancel(self) -> None:
+        """Stop the process when its result is no longer wanted (a failed build)."""
+        if self._proc is not None:
+            proc, recv, self._proc = self._proc, self._recv, None
+            proc.terminate()
+            proc.join()
+            recv.close()
+            self._value = ("error", RuntimeError("cancelled"))
+
+
+def start(fn: Callable[[], T], jobs: int) -> Later[T]:
+    """``fn()`` in a forked process while this one goes on; ``result()`` waits for it.
+
+    For a serial step whose result is needed later (the scans of the last
+    build's trees, while this process parses and enriches).  The process is
+    forked here and sees the parent's memory as it is now.  With ``jobs`` == 1
+    or no ``fork``, ``fn`` runs inline before this returns.  ``fn``'s result
+    travels back pickled, so it should be small.
+    """
     global _SHARED
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return other(), here()
+        try:
+            return Later(value=("ok", fn()))
+        except Exception as exc:  # raised by result(), as from a process
+            return Later(value=("error", exc))
     ctx = multiprocessing.get_context("fork")
-    _SHARED = (other,)
+    _SHARED = (fn,)
     try:
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_other_worker, args=(send,), daemon=True)
         proc.start()
         send.close()
-        try:
-            mine = here()
-            status, payload = _receive(proc, recv)
-        except BaseException:
-            proc.terminate()
-            raise
-        finally:
-            proc.join()
-            recv.close()
     finally:
         _SHARED = None
-    if status != "ok":
-        raise payload
-    return payload, mine
+    return Later(proc=proc, recv=recv)
 
 
 def _other_worker(send: Any) -> None:

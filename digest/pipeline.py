@@ -199,11 +199,6 @@ def _build(site_root: Path, options: BuildOptions | None,
             body_cache = {k: v for k, v in body_cache.items() if k in live}
         cache.save("bodies", body_cache)
     rendered = incremental.with_reused(result, options.reuse_from)
-    if rendered is None:  # a file of the last build has gone missing: render everything
-        result = render.render_incremental(
-            site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
-            global_fp=ns + config.base_url, body_cache=body_cache, sources=sources)
-        rendered = RenderedSite(result.data)
     stage("render")
     diags.extend(check_feeds(rendered, site))
     stage("check")

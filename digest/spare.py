@@ -68,11 +68,14 @@ class Recycle:
     fingerprint); ``spare`` the record of the tree waiting in ``home``, if any;
     ``retired_*`` what the tree being replaced now will be recorded as (its
     stamp, fingerprints and files), so it can become the next build's spare.
+    ``spare_files``: a scan of the spare tree where it waits (path -> (size,
+    mtime ns)), taken by this build before adopting it; None: scan it then.
     """
 
     home: Path
     fingerprints: Mapping[str, str]
     spare: SpareRecord | None
+    spare_files: Mapping[str, tuple[int, int]] | None = None
     retired_stamp: str = ""
     retired_fingerprints: Mapping[str, str] | None = None
     retired_files: Mapping[str, tuple[int, int]] | None = None

@@ -252,8 +252,11 @@ def mark(tree: Path, stamp: str) -> None:
 
 def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle,
                   spare: SpareRecord) -> dict[str, tuple[int, int]]:
+    # A scan taken where the spare waited holds for it here: renaming the tree
+    # changes no file in it, and only this build touches it meanwhile.
+    present = dict(recycle.spare_files) if recycle.spare_files is not None \
+        else scan_output(staging)
     mark(staging, "")  # from here on the tree is half-made: no stamp
-    present = scan_output(staging)
     return update_tree(staging, rendered, recycle.fingerprints, spare, present, MARKER)
 
 

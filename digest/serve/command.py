@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from digest import theme
-from digest.cli import _add_build_flags, options_from
+from digest.cli import options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
 from digest.pipeline import BuildResult, build, build_now
@@ -31,33 +31,6 @@ from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the ``serve`` subcommand."""
-    p = subparsers.add_parser(
-        "serve", help="preview the site at http://127.0.0.1:8000/, rebuilding on save",
-        description="Build the site in memory (output/ is not touched), serve it locally "
-                    "and reload open pages after every save.")
-    _add_build_flags(p)
-    p.add_argument("--port", type=_port, default=8000,
-                   help="port to listen on (default 8000; 0 picks a free one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; other addresses expose the "
-                        "preview to your network)")
-    p.add_argument("--poll", action="store_true",
-                   help="poll for changes instead of OS notifications (network drives, VMs)")
-    p.set_defaults(handler=run)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
-    return port
 
 
 def _say(text: str, err: bool = False) -> None:

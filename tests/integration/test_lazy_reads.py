@@ -163,7 +163,7 @@ def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
 
     last = _last_build(site, site / "output", True)
     assert last is not None
-    return build(site, BuildOptions(search=False, previous=last["fingerprints"],
+    return build(site, BuildOptions(search=False, previous=last.fingerprints,
                                     reuse_from=site / "output",
                                     now=datetime.fromtimestamp(int(EPOCH), tz=UTC)))
 

@@ -78,3 +78,44 @@ def test_an_error_in_meanwhile_is_raised(monkeypatch: pytest.MonkeyPatch) -> Non
 
     with pytest.raises(ValueError, match="meanwhile broke"):
         list(parallel.pmap_parts(lambda x: x, list(range(40)), 2, meanwhile=broken))
+
+
+def test_start_computes_in_another_process_while_this_one_goes_on() -> None:
+    later = parallel.start(lambda: (os.getpid(), sum(range(1000))), 2)
+    mine = sum(range(10_000))  # the parent goes on meanwhile
+    pid, value = later.result()
+    assert pid != os.getpid() and value == 499_500 and mine == 49_995_000
+    assert later.result() == (pid, value)  # asking twice does not run it twice
+
+
+def test_start_with_one_job_runs_inline_at_once() -> None:
+    seen: list[int] = []
+    later = parallel.start(lambda: seen.append(1) or os.getpid(), 1)
+    assert seen == [1]
+    assert later.result() == os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_start_raises_what_the_function_raised_on_result(jobs: int) -> None:
+    def boom() -> None:
+        raise ValueError("scan failed")
+
+    later = parallel.start(boom, jobs)
+    with pytest.raises(ValueError, match="scan failed"):
+        later.result()
+
+
+def test_start_reports_a_process_that_died() -> None:
+    later = parallel.start(lambda: os._exit(3), 2)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        later.result()
+
+
+def test_cancelled_start_leaves_no_process() -> None:
+    later = parallel.start(lambda: time.sleep(30), 2)
+    proc = later._proc
+    started = time.monotonic()
+    later.cancel()
+    assert not proc.is_alive() and time.monotonic() - started < 10
+    with pytest.raises(RuntimeError, match="cancelled"):
+        later.result()
