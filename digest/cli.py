@@ -68,7 +68,8 @@ def entry() -> None:
     joined) leaves at once.  ``main`` itself returns normally (tests call it).
     """
     status = main()
-    if _EXIT_NOW:
+    # Not under a profiler or debugger: they report when the interpreter exits.
+    if _EXIT_NOW and sys.getprofile() is None and sys.gettrace() is None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)

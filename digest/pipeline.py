@@ -173,7 +173,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         published = incremental.enrich_with_cache(published, config, cache, now, jobs)
         gc.freeze()  # as after parsing: the enriched records live as long as the build
         stage("enrich")
-        site = model.assemble(published, config)
+        with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
+            site = model.assemble(published, config)
         stage("assemble")
         env = make_environment(theme.make_loader(dirs), config)
         body_cache.update(bodies.result())

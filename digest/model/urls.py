@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from digest.config import SiteConfig
@@ -68,17 +69,16 @@ def check_collisions(owners: Iterable[tuple[str, str]]) -> None:
     for path, source in owners:
         seen.setdefault(collision_key(path), []).append((path, source))
     # A file and a folder of the same name cannot both exist: `/feed.xml/` (an
-    # article with slug "feed.xml") would need feed.xml to be a folder.
-    folders: dict[str, tuple[str, str]] = {}
-    for entries in list(seen.values()):
-        path, source = entries[0]
-        end = path.find("/")
-        while end != -1:  # every parent folder: "a", "a/b", ... (shared by many paths)
-            folders.setdefault(collision_key(path[:end]), (path, source))
-            end = path.find("/", end + 1)
-    for key, entries in seen.items():
-        if key in folders:
-            entries.append(folders[key])
+    # article with slug "feed.xml") would need feed.xml to be a folder.  Every
+    # path under a folder k sorts at or after k + "/" and before k + "0" ("0"
+    # follows "/"), so one bisection per path finds whether any is a folder of
+    # another; walking every path's parent folders cost a fifth of assembling
+    # 10,000 articles.
+    keys = sorted(seen)
+    for key in keys:
+        below = bisect_left(keys, key + "/")
+        if below < len(keys) and keys[below].startswith(key + "/"):
+            seen[key].append(seen[keys[below]][0])
     diags = []
     for entries in seen.values():
         sources = sorted({s for _, s in entries})

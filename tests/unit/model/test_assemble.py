@@ -120,3 +120,19 @@ def test_derived_id_ignores_title_slug_and_path_but_not_the_facts() -> None:
         replace(base, source_url="https://tass.example/1"), CONFIG)
     twin = replace(base, path=PurePosixPath("content/twin.md"))
     assert id_collisions((base, twin)) == [("content/a1.md", "content/twin.md")]
+
+
+def test_a_file_that_is_also_a_folder_is_found_past_siblings_that_sort_between() -> None:
+    """'a/b-x' and 'a/b.x' sort between 'a/b' and 'a/b/c' ('-' and '.' come
+    before '/'): the file/folder clash is still found, and siblings alone are fine."""
+    import pytest
+
+    from digest.errors import OutputCollisionError
+    from digest.model.urls import check_collisions
+
+    check_collisions([("a/b", "one"), ("a/b-x/index.html", "two"), ("a/b.x", "three")])
+    with pytest.raises(OutputCollisionError) as err:
+        check_collisions([("a/b", "one"), ("a/b-x/index.html", "two"),
+                          ("a/b.x", "three"), ("A/B/c/index.html", "four")])
+    text = str(err.value.diagnostics[0].message)
+    assert "one" in text and "four" in text and "two" not in text
