@@ -262,5 +262,5 @@ def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None
     if not result.reused or source is None:
         return RenderedSite(result.data)
     if isinstance(source, Path):
-        return RenderedSite(result.data, {p: source / p for p in result.reused})
+        return RenderedSite(result.data, result.reused, root=source)
     return RenderedSite({**{p: source[p] for p in result.reused}, **result.data})

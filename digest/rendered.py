@@ -9,21 +9,26 @@ serve``) loads it from disk.  It is an ordinary read-only mapping otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 
 class RenderedSite(Mapping[str, bytes]):
-    def __init__(self, data: Mapping[str, bytes],
-                 linked: Mapping[str, Path] | None = None) -> None:
+    """``data`` (new bytes) plus ``linked``: paths whose bytes are the file of
+    the same path under ``root`` (a folder: output/ of the last build)."""
+
+    def __init__(self, data: Mapping[str, bytes], linked: Iterable[str] = (),
+                 root: Path | None = None) -> None:
         self._data = dict(data)
-        self._linked = {k: v for k, v in (linked or {}).items() if k not in self._data}
+        # Paths, not a Path per file: an edit reuses ~14,000 files at 10,000 articles.
+        self._linked = frozenset(p for p in linked if p not in self._data) if root else frozenset()
+        self._root = root
 
     def __getitem__(self, path: str) -> bytes:
         if path in self._data:
             return self._data[path]
         if path in self._linked:
-            return self._linked[path].read_bytes()
+            return (self._root / path).read_bytes()  # type: ignore[operator]
         raise KeyError(path)
 
     def __iter__(self) -> Iterator[str]:
@@ -38,7 +43,7 @@ class RenderedSite(Mapping[str, bytes]):
 
     def link_source(self, path: str) -> Path | None:
         """The existing file to hard-link for ``path``, or None when bytes are new."""
-        return self._linked.get(path)
+        return self._root / path if path in self._linked else None  # type: ignore[operator]
 
     @property
     def reused(self) -> int:

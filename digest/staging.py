@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from digest.spare import folder_chain
-from digest.write import mark, safe_relpath
+from digest.write import check_relpaths, mark
 
 WRITERS = 2  # threads: creating files is mostly kernel work, which then uses both cores
 MAX_QUEUED = 16  # parts waiting to be written; more, and put() waits (memory stays bounded)
@@ -59,8 +59,7 @@ class Staging:
         if self.failed:
             return False
         items = list(files.items())
-        for rel, _ in items:
-            safe_relpath(rel)  # an unsafe path is the caller's error: raised here
+        check_relpaths(files)  # an unsafe path is the caller's error: raised here
         if not self._threads:
             # Started with the first put(), after the render workers were
             # forked: no fork copies a process in the middle of a write.

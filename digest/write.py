@@ -14,14 +14,15 @@ import os
 import shutil
 import threading
 import time
-import unicodedata
 import uuid
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
+from digest.model.urls import collision_key
 from digest.spare import (
     Recycle,
     SpareRecord,
@@ -102,21 +103,35 @@ def safe_relpath(path: str) -> PurePosixPath:
     return pure
 
 
+def check_relpaths(paths: Iterable[str]) -> None:
+    """:func:`safe_relpath` for each of ``paths`` (raises for the first unsafe one).
+
+    Plain ``a/b/c`` paths (every page digest makes) are accepted from their
+    parts as strings; only the others go through PurePosixPath, whose
+    normalisation decides for them as before.  A Path per file cost ~0.1 s
+    per build at 10,000 articles.
+    """
+    bad = ("..", ".", "")
+    for path in paths:
+        if (path and path[0] != "/" and "\\" not in path and "\x00" not in path
+                and not any(part in bad for part in path.split("/"))):
+            continue
+        safe_relpath(path)
+
+
 def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
     """(file, other) pairs where ``file`` is also a folder of ``other`` (``feed.xml``
     and ``feed.xml/index.html``), compared as a case-insensitive, NFC file system would."""
-    def key(p: str) -> str:
-        return unicodedata.normalize("NFC", p).casefold()
-
-    files = {key(p): p for p in paths}
+    files = {collision_key(p): p for p in paths}
+    keys = sorted(files)
     conflicts = []
-    for p in sorted(files.values()):
-        parts = key(p).split("/")
-        for i in range(1, len(parts)):
-            prefix = "/".join(parts[:i])
-            if prefix in files:
-                conflicts.append((files[prefix], p))
-    return conflicts
+    for key in keys:
+        # every path below folder ``key`` sorts from key + "/" on, before key + "0"
+        below = bisect_left(keys, key + "/")
+        while below < len(keys) and keys[below].startswith(key + "/"):
+            conflicts.append((files[key], files[keys[below]]))
+            below += 1
+    return sorted(conflicts, key=lambda fo: fo[1])
 
 
 def scan_output(output: Path) -> dict[str, tuple[int, int]]:
@@ -191,8 +206,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
     clean_leftovers(output, keep=staged.path if staged else None)
     token = staged.token if staged else uuid.uuid4().hex[:12]
     staging = output.parent / f"{output.name}.tmp-{token}"
-    for rel in rendered:
-        safe_relpath(rel)
+    check_relpaths(rendered)
     report = WriteReport(files={})
     try:
         if staged is not None:
