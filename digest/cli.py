@@ -14,8 +14,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
-from functools import cached_property
 from pathlib import Path
 
 from digest import __version__
@@ -167,6 +165,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     global _EXIT_NOW
     from dataclasses import replace
 
+    from digest.lastbuild import Deferred, last_build
     from digest.parallel import default_jobs
     from digest.pipeline import build, quick_input_key
     from digest.write import check_output_dir, scan_output, write_site
@@ -178,7 +177,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                            jobs=args.jobs, cache=not args.no_cache)
     config = configure_only(site_root, options)
     output = site_root / config.output_dir
-    last = _last_build(site_root, output, options.cache, options.jobs or default_jobs())
+    last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
     if last and not (args.strict or args.verbose) \
             and quick_input_key(site_root, options) == last.stamp and last.intact:
         # Nothing the output depends on changed, and output/ is as that build
@@ -288,103 +287,6 @@ def _staging(site_root: Path, output: Path, config):  # -> Staging | None
         return Staging(output)
     except (DigestError, OSError):
         return None
-
-
-def _last_build(site_root: Path, output: Path, use_cache: bool, jobs: int = 1
-                ) -> LastBuild | None:
-    """What the cache knows about the build that wrote output/, if it still applies."""
-    from digest.cache import BuildCache
-    from digest.spare import SpareRecord
-    from digest.write import read_stamp
-
-    stamp = read_stamp(output) if use_cache else ""
-    if not stamp:
-        return None
-    cache = BuildCache(site_root, "")
-    pages = cache.section_raw("pages")
-    if not isinstance(pages, dict) or pages.get("stamp") != stamp:
-        return None
-    recorded, fps = pages.get("files"), pages.get("fingerprints")
-    if not isinstance(recorded, dict) or not isinstance(fps, dict):
-        return None
-    spare = SpareRecord.from_data(pages.get("spare"))
-    return LastBuild(stamp, recorded, fps, spare, output,
-                     cache.dir / spare.name if spare else None, jobs)
-
-
-class LastBuild:
-    """The build that wrote output/: its stamp, and (once the scans are in) the
-    page fingerprints limited to files still exactly as written (size and
-    mtime), whether output/ is wholly intact, and what its spare tree holds.
-
-    Scanning the two trees (stat of every file: ~28,000 at 10,000 articles) is
-    a serial third of a one-article rebuild, and nothing needs it before the
-    no-op check or the render stage: a forked process scans while this one
-    loads the cache and parses (parallel.start).
-    """
-
-    def __init__(self, stamp: str, recorded: dict, fingerprints: dict, spare, output: Path,
-                 spare_dir: Path | None, jobs: int) -> None:
-        from digest.parallel import start
-        from digest.write import scan_output
-
-        self.stamp, self.recorded, self.spare = stamp, recorded, spare
-        self._fps = fingerprints
-        self._scans = start(lambda: (scan_output(output),
-                                     scan_output(spare_dir) if spare_dir else None), jobs)
-        self._files: dict | None = None
-
-    def _wait(self) -> None:
-        if self._files is None:
-            self._files, self._spare_files = self._scans.result()
-
-    @property
-    def files(self) -> dict[str, tuple[int, int]]:
-        """output/ as it is now: path -> (size, mtime ns)."""
-        self._wait()
-        return self._files  # type: ignore[return-value]
-
-    @property
-    def intact(self) -> bool:
-        return self.files == self.recorded
-
-    @property
-    def spare_files(self) -> dict[str, tuple[int, int]] | None:
-        """The spare tree as it is now (None: no spare), for write_site."""
-        self._wait()
-        return self._spare_files
-
-    @cached_property
-    def fingerprints(self) -> dict[str, str]:
-        current, recorded = self.files, self.recorded
-        return {p: fp for p, fp in self._fps.items()
-                if p in current and current[p] == recorded.get(p)}
-
-    def close(self) -> None:
-        """Stop the scans if they are still running (the build failed)."""
-        self._scans.cancel()
-
-
-class Deferred(Mapping):
-    """A mapping made on first use: the last build's fingerprints are needed
-    only at the render stage, long after the scans behind them started."""
-
-    def __init__(self, make) -> None:  # noqa: ANN001 - a () -> Mapping
-        self._make, self._data = make, None
-
-    def _get(self) -> Mapping:
-        if self._data is None:
-            self._data = self._make()
-        return self._data
-
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
-        return self._get()[key]
-
-    def __iter__(self):  # noqa: ANN204
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
 
 
 def configure_only(site_root: Path, options):  # -> SiteConfig

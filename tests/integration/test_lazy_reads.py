@@ -158,10 +158,10 @@ def test_deleted_and_added_files_with_a_trusted_cache(tmp_path: Path,
 def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
     """A build as `digest build` runs it after the last one (previous fingerprints,
     reuse from output/), without writing."""
-    from digest.cli import _last_build
+    from digest.lastbuild import last_build
     from digest.pipeline import BuildOptions, build
 
-    last = _last_build(site, site / "output", True)
+    last = last_build(site, site / "output", True)
     assert last is not None
     return build(site, BuildOptions(search=False, previous=last.fingerprints,
                                     reuse_from=site / "output",

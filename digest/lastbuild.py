@@ -1,0 +1,109 @@
+"""Edge: what the cache knows about the build that wrote output/.
+
+``digest build`` starts from it: the last build's stamp (for the no-op
+check), its page fingerprints (pages whose fingerprint is unchanged are
+reused, not rendered) and its spare tree (digest.spare).  Only files still as
+that build wrote them count, so output/ and the spare are scanned; the scans
+run in a forked process while the build goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+
+from digest.cache import BuildCache
+from digest.parallel import start
+from digest.spare import SpareRecord
+from digest.write import read_stamp, scan_output
+
+
+def last_build(site_root: Path, output: Path, use_cache: bool, jobs: int = 1
+               ) -> LastBuild | None:
+    """What the cache knows about the build that wrote output/, if it still applies."""
+    stamp = read_stamp(output) if use_cache else ""
+    if not stamp:
+        return None
+    cache = BuildCache(site_root, "")
+    pages = cache.section_raw("pages")
+    if not isinstance(pages, dict) or pages.get("stamp") != stamp:
+        return None
+    recorded, fps = pages.get("files"), pages.get("fingerprints")
+    if not isinstance(recorded, dict) or not isinstance(fps, dict):
+        return None
+    spare = SpareRecord.from_data(pages.get("spare"))
+    return LastBuild(stamp, recorded, fps, spare, output,
+                     cache.dir / spare.name if spare else None, jobs)
+
+
+class LastBuild:
+    """The build that wrote output/: its stamp, and (once the scans are in) the
+    page fingerprints limited to files still exactly as written (size and
+    mtime), whether output/ is wholly intact, and what its spare tree holds.
+
+    Scanning the two trees (stat of every file: ~28,000 at 10,000 articles) is
+    a serial third of a one-article rebuild, and nothing needs it before the
+    no-op check or the render stage: a forked process scans while this one
+    loads the cache and parses (parallel.start).
+    """
+
+    def __init__(self, stamp: str, recorded: dict, fingerprints: dict, spare: SpareRecord | None, output: Path,
+                 spare_dir: Path | None, jobs: int) -> None:
+        self.stamp, self.recorded, self.spare = stamp, recorded, spare
+        self._fps = fingerprints
+        self._scans = start(lambda: (scan_output(output),
+                                     scan_output(spare_dir) if spare_dir else None), jobs)
+        self._files: dict | None = None
+
+    def _wait(self) -> None:
+        if self._files is None:
+            self._files, self._spare_files = self._scans.result()
+
+    @property
+    def files(self) -> dict[str, tuple[int, int]]:
+        """output/ as it is now: path -> (size, mtime ns)."""
+        self._wait()
+        return self._files  # type: ignore[return-value]
+
+    @property
+    def intact(self) -> bool:
+        return self.files == self.recorded
+
+    @property
+    def spare_files(self) -> dict[str, tuple[int, int]] | None:
+        """The spare tree as it is now (None: no spare), for write_site."""
+        self._wait()
+        return self._spare_files
+
+    @cached_property
+    def fingerprints(self) -> dict[str, str]:
+        current, recorded = self.files, self.recorded
+        return {p: fp for p, fp in self._fps.items()
+                if p in current and current[p] == recorded.get(p)}
+
+    def close(self) -> None:
+        """Stop the scans if they are still running (the build failed)."""
+        self._scans.cancel()
+
+
+class Deferred(Mapping):
+    """A mapping made on first use: the last build's fingerprints are needed
+    only at the render stage, long after the scans behind them started."""
+
+    def __init__(self, make) -> None:  # noqa: ANN001 - a () -> Mapping
+        self._make, self._data = make, None
+
+    def _get(self) -> Mapping:
+        if self._data is None:
+            self._data = self._make()
+        return self._data
+
+    def __getitem__(self, key):  # noqa: ANN001, ANN204
+        return self._get()[key]
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
