@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from digest.placement import make_top_folder, spread_tree
 from digest.spare import folder_chain
 from digest.write import check_relpaths, mark
 
@@ -49,6 +50,7 @@ class Staging:
         self._bug: Exception | None = None
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.path.mkdir()
+        spread_tree(self.path)  # see digest.placement: creating files right after a delete
         mark(self.path, "")  # unstamped: a half-filled tree never looks finished
 
     def put(self, files: Mapping[str, bytes]) -> bool:
@@ -126,7 +128,10 @@ class Staging:
                     for parent in folder_chain(folder):
                         if parent not in self._made:
                             try:
-                                os.mkdir(self.path / parent)
+                                if "/" in parent:
+                                    os.mkdir(self.path / parent)
+                                else:
+                                    make_top_folder(str(self.path), parent)
                             except FileExistsError:  # the other thread made it first
                                 if not (self.path / parent).is_dir():
                                     raise

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
 from digest.model.urls import collision_key
+from digest.placement import make_top_folder, spread_tree
 from digest.spare import (
     Recycle,
     SpareRecord,
@@ -231,6 +232,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
                 spare = None
         if spare is None and staged is None:
             staging.mkdir()
+            spread_tree(staging)  # see digest.placement
             mark(staging, "")
             _fill_fresh(staging, rendered)
             report.files = scan_output(staging)
@@ -283,7 +285,10 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
     for folder in folders:
         for parent in folder_chain(folder):
             if parent not in made:
-                os.mkdir(staging / parent)
+                if "/" in parent:
+                    os.mkdir(staging / parent)
+                else:
+                    make_top_folder(str(staging), parent)
                 made.add(parent)
     link_source = getattr(rendered, "link_source", None)
     for rel in paths:
