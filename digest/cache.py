@@ -43,6 +43,7 @@ SHARDS = {"articles": 16, "bodies": 16, "terms": 16}
 
 _ALLOWED = {
     ("digest.records", "Article"), ("digest.records", "Mention"),
+    ("digest.recordcopy", "from_values"),  # how an Article pickles (Article.__reduce__)
     ("digest.errors", "Diagnostic"),
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),

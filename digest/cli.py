@@ -167,7 +167,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from digest.lastbuild import Deferred, last_build
     from digest.parallel import default_jobs
-    from digest.pipeline import build, quick_input_key
+    from digest.pipeline import build, probe
     from digest.write import check_output_dir, scan_output, write_site
 
     started = time.perf_counter()
@@ -178,8 +178,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = configure_only(site_root, options)
     output = site_root / config.output_dir
     last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
-    if last and not (args.strict or args.verbose) \
-            and quick_input_key(site_root, options) == last.stamp and last.intact:
+    probed = probe(site_root, options) if options.cache else None
+    if probed is not None:
+        options = replace(options, probe=probed)
+    if last and probed and not (args.strict or args.verbose) \
+            and probed.input_key(options) == last.stamp and last.intact:
         # Nothing the output depends on changed, and output/ is as that build
         # left it: it already is this build.
         if not args.quiet:

@@ -21,16 +21,18 @@ from digest.records import Article, SourceDoc
 
 def parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
               *, jobs: int = 1, cache: BuildCache | None = None,
-              keep_going: bool = False) -> tuple[Article, ...]:
-    """Discover and parse every source; report every bad file in one run (see _parse_all)."""
+              keep_going: bool = False, survey: object = None) -> tuple[Article, ...]:
+    """Discover and parse every source; report every bad file in one run (see _parse_all).
+
+    ``survey``: a discover.Survey of the content folder made moments ago."""
     with gc_paused():
         return _parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
-                          keep_going=keep_going)
+                          keep_going=keep_going, survey=survey)
 
 
 def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
-               *, jobs: int, cache: BuildCache | None, keep_going: bool
-               ) -> tuple[Article, ...]:
+               *, jobs: int, cache: BuildCache | None, keep_going: bool,
+               survey: object = None) -> tuple[Article, ...]:
     """Discover and parse every source; report every bad file in one run.
 
     With a cache, a file whose stat signature (size, mtime, ctime, inode) is the
@@ -45,7 +47,8 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     old = cache.section("articles") if cache else {}
     inputs = cache.section("inputs") if cache else {}
     known = _known_signatures(old, inputs, now)
-    items, found = discover_changed(site_root, config.content_dir, known)
+    items, found = discover_changed(site_root, config.content_dir, known,
+                                    survey)  # type: ignore[arg-type]
     diags.extend(found)
 
     def one(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:

@@ -47,6 +47,8 @@ class BuildOptions:
     # CLI writes them to its staging tree meanwhile).  Pages it keeps (returns
     # True) are left out of the result's ``rendered``: they live on disk.
     sink: Callable[[Mapping[str, bytes]], bool] | None = None
+    # What the no-op check (``probe``) learned, made with these same options.
+    probe: Probe | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -136,10 +138,16 @@ def _build(site_root: Path, options: BuildOptions | None,
 
     now = build_now(options)
     jobs = options.jobs or default_jobs()
-    config = configure(site_root, options)
-    dirs = theme.theme_dirs(site_root, config.theme)
-    ns = incremental.namespace(config, theme.template_fingerprint(dirs))
-    cache = (options.keep or {}).get(ns) or BuildCache(site_root, ns, enabled=options.cache)
+    known = options.probe if options.probe is not None and options.probe.site_root == site_root \
+        else None
+    if known is not None:  # the caller's no-op check already read these
+        config, dirs, ns = known.config, known.dirs, known.ns
+    else:
+        config = configure(site_root, options)
+        dirs = theme.theme_dirs(site_root, config.theme)
+        ns = incremental.namespace(config, theme.template_fingerprint(dirs))
+    cache = (options.keep or {}).get(ns) or (known.cache if known is not None else None) \
+        or BuildCache(site_root, ns, enabled=options.cache)
     if options.keep is not None:
         options.keep.clear()  # one namespace at a time: settings or theme changed -> drop
         options.keep[ns] = cache
@@ -155,7 +163,8 @@ def _build(site_root: Path, options: BuildOptions | None,
             cache.section(name)
         gc.freeze()
     parsed = parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
-                       keep_going=options.keep_going)
+                       keep_going=options.keep_going,
+                       survey=known.survey if known is not None else None)
     # The parsed site lives until the end of the build: take it out of the
     # cyclic GC's generations, which otherwise rescans it on every collection
     # (a third of the render time at 10,000 articles).
@@ -235,39 +244,68 @@ def _output_options(options: BuildOptions) -> tuple:
             options.content_dir, options.search)
 
 
-def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
-    """The input key of a build, from the sources' bytes and the cache alone.
+@dataclass(slots=True, kw_only=True)
+class Probe:
+    """What the no-op check learned about a site, handed on to the build it
+    starts when something did change (``BuildOptions.probe``): the settings,
+    the cache namespace, the cache (the sections read stay loaded) and the
+    survey of the content folder, which the parse stage then does not redo."""
 
-    None when some source is new or changed since the last build (then only a
-    real build can tell what it produces).  Cheap: it parses nothing, and reads
-    only files whose size, mtime, ctime or inode changed since they were hashed.
-    """
-    import hashlib
+    site_root: Path
+    config: SiteConfig
+    dirs: list[Path]
+    ns: str
+    cache: BuildCache
+    survey: object  # sources.discover.Survey
 
+    def input_key(self, options: BuildOptions) -> str | None:
+        """The input key of a build, from the sources' bytes and the cache alone.
+
+        None when some source is new or changed since the last build (then only a
+        real build can tell what it produces).  Cheap: it parses nothing, and reads
+        only files whose size, mtime, ctime or inode changed since they were hashed.
+        """
+        import hashlib
+
+        if not options.cache:
+            return None
+        inputs = self.cache.section("inputs")
+        found = self.survey.entries  # type: ignore[attr-defined]
+        if self.survey.diags or len(found) != len(inputs):  # type: ignore[attr-defined]
+            return None
+        for rel, path, signature in found:
+            entry = inputs.get(rel)
+            if not entry or signature is None:
+                return None
+            if entry[3] == signature:
+                continue  # untouched since it was hashed: no need to read it again
+            try:
+                with open(path, "rb") as fh:
+                    if hashlib.sha256(fh.read()).hexdigest() != entry[0]:
+                        return None
+            except OSError:
+                return None
+        # ns leaves base_url out; the output shows it, so the key must not
+        return incremental.input_key(self.ns + self.config.base_url, inputs,
+                                     _output_options(options), build_now(options))
+
+
+def probe(site_root: Path, options: BuildOptions) -> Probe:
+    """Settings, cache and a survey of the sources, for :meth:`Probe.input_key`
+    and then (through ``BuildOptions.probe``) for the build itself."""
     from digest import theme
-    from digest.sources.discover import source_signatures
+    from digest.sources.discover import survey_sources
 
+    config = configure(site_root, options)
+    dirs = theme.theme_dirs(site_root, config.theme)
+    ns = incremental.namespace(config, theme.template_fingerprint(dirs))
+    return Probe(site_root=site_root, config=config, dirs=dirs, ns=ns,
+                 cache=BuildCache(site_root, ns, enabled=options.cache),
+                 survey=survey_sources(site_root, config.content_dir))
+
+
+def quick_input_key(site_root: Path, options: BuildOptions) -> str | None:
+    """:meth:`Probe.input_key` of a fresh :func:`probe`."""
     if not options.cache:
         return None
-    now = build_now(options)
-    config = configure(site_root, options)
-    ns = incremental.namespace(config, theme.template_fingerprint(
-        theme.theme_dirs(site_root, config.theme)))
-    inputs = BuildCache(site_root, ns).section("inputs")
-    found, diags = source_signatures(site_root, config.content_dir)
-    if diags or len(found) != len(inputs):
-        return None
-    for rel, path, signature in found:
-        entry = inputs.get(rel)
-        if not entry or signature is None:
-            return None
-        if entry[3] == signature:
-            continue  # untouched since it was hashed: no need to read it again
-        try:
-            with open(path, "rb") as fh:
-                if hashlib.sha256(fh.read()).hexdigest() != entry[0]:
-                    return None
-        except OSError:
-            return None
-    # ns leaves base_url out; the output shows it, so the key must not
-    return incremental.input_key(ns + config.base_url, inputs, _output_options(options), now)
+    return probe(site_root, options).input_key(options)

@@ -36,6 +36,8 @@ def values(article: Article) -> tuple[Any, ...]:
 
 def from_values(vals: Sequence[Any]) -> Article:
     """The Article whose fields are ``vals`` (in :data:`FIELDS` order)."""
+    if len(vals) != len(FIELDS):  # also how a cached Article unpickles: never half-made
+        raise TypeError(f"an Article has {len(FIELDS)} fields, not {len(vals)}")
     new = Article.__new__(Article)
     deque(map(call, _SETTERS, repeat(new), vals), maxlen=0)  # runs in C
     return new

@@ -45,11 +45,31 @@ def find_sources(site_root: Path, content_dir: str
     return [(rel, Path(path)) for rel, path in found], diags
 
 
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """The article files found by :func:`source_signatures`, for a later
+    :func:`discover_changed` (the no-op check and the build then walk the
+    content folder once): (POSIX path relative to the site, path,
+    :func:`file_signature` or None), sorted; the walk's diagnostics; when it
+    started (see :func:`settled`)."""
+
+    entries: list[tuple[str, str, tuple[int, int, int, int] | None]]
+    diags: list[Diagnostic]
+    started_ns: int
+
+
 def source_signatures(site_root: Path, content_dir: str
                       ) -> tuple[list[tuple[str, str, tuple[int, int, int, int] | None]],
                                  list[Diagnostic]]:
     """(POSIX path relative to the site, path, :func:`file_signature` or None when
     it cannot be stat'ed) of every article file, sorted; nothing is read."""
+    survey = survey_sources(site_root, content_dir)
+    return survey.entries, survey.diags
+
+
+def survey_sources(site_root: Path, content_dir: str) -> Survey:
+    """:func:`source_signatures` as a :class:`Survey`."""
+    started = time.time_ns()
     found, diags = _find(site_root, content_dir)
     out = []
     for rel, path in found:
@@ -58,7 +78,7 @@ def source_signatures(site_root: Path, content_dir: str
         except OSError:
             signature = None
         out.append((rel, path, signature))
-    return out, diags
+    return Survey(out, diags, started)
 
 
 def _find(site_root: Path, content_dir: str
@@ -157,17 +177,38 @@ class Unchanged:
 
 
 def discover_changed(site_root: Path, content_dir: str,
-                     known: Mapping[str, tuple[int, int, int, int]]
+                     known: Mapping[str, tuple[int, int, int, int]],
+                     survey: Survey | None = None
                      ) -> tuple[list[SourceDoc | Unchanged], list[Diagnostic]]:
     """As :func:`discover`, but a file whose :func:`file_signature` equals
     ``known[rel]`` is not read: it comes back as :class:`Unchanged`.
 
     Every file is still stat'ed, so the checks (regular file, size limit) and
-    their diagnostics are the same as when it is read.
+    their diagnostics are the same as when it is read.  With ``survey`` (of
+    this content folder, made moments ago) its walk and signatures are used:
+    a file whose surveyed signature is known is Unchanged, the others are
+    stat'ed and read as usual.
     """
+    if survey is not None:
+        diags = list(survey.diags)
+        docs: list[SourceDoc | Unchanged] = []
+        rest: list[tuple[str, str]] = []
+        for rel, path, signature in survey.entries:
+            if signature is not None and known.get(rel) == signature:
+                docs.append(Unchanged(rel, signature))
+            else:
+                rest.append((rel, path))
+        if rest:
+            docs += _read(rest, diags, known, survey.started_ns)
+            docs.sort(key=_doc_rel)
+        return docs, diags
     started = time.time_ns()  # before any stat: see settled()
     found, diags = _find(site_root, content_dir)
     return _read(found, diags, known, started), diags
+
+
+def _doc_rel(doc: SourceDoc | Unchanged) -> str:
+    return doc.rel if isinstance(doc, Unchanged) else str(doc.rel_path)
 
 
 def file_signature(info: os.stat_result) -> tuple[int, int, int, int]:

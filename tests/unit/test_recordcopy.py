@@ -41,3 +41,18 @@ def test_values_round_trip() -> None:
 def test_unknown_field_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         recordcopy.evolve(_article(), {"nope": 1})
+
+
+def test_articles_pickle_as_their_values_and_come_back_equal_field_for_field() -> None:
+    import pickle
+
+    from digest.cache import _loads
+
+    art = _article()
+    again = _loads(pickle.dumps(art, protocol=5))  # through the cache's safe unpickler
+    assert again is not art and recordcopy.values(again) == recordcopy.values(art)
+
+
+def test_from_values_refuses_a_wrong_number_of_fields() -> None:
+    with pytest.raises(TypeError):
+        recordcopy.from_values(recordcopy.values(_article())[:-1])
