@@ -92,12 +92,15 @@ def _user_key() -> bytes | None:
 
 
 class BuildCache:
-    """Sections of the cache, loaded lazily; written only by :meth:`flush`.
+    """Sections of the cache, loaded lazily; written only by :meth:`flush`
+    (and :meth:`flush_early`).
 
     ``namespace`` names everything a cached value depends on besides its own
     key (digest's code, settings, theme); a section written under another
     namespace reads as empty.  Writes wait for :meth:`flush`, which the CLI
-    calls after output/ was written: a failed or refused build changes nothing.
+    calls after output/ was written, so a failed or refused build never
+    records an output/ it did not write; only sections keyed by the bytes
+    they were made from may be written earlier (:meth:`flush_early`).
     """
 
     def __init__(self, site_root: Path, namespace: str, *, enabled: bool = True) -> None:
@@ -110,6 +113,7 @@ class BuildCache:
         self._dirty: set[str] = set()
         self._as_read: dict[str, list[dict[Any, Any]]] = {}
         self.hashes: dict[str, str] = {}  # source path -> SHA-256 of this build's bytes
+        self._early: Any = None  # a parallel.Later writing sections (flush_early)
 
     def _read(self, name: str, namespace: str) -> Any:
         if name in SHARDS:
@@ -167,21 +171,54 @@ class BuildCache:
 
     def flush(self) -> None:
         """Write the changed sections (temp file + rename: never half a file)."""
+        if self._early is not None:
+            early, self._early = self._early, None
+            try:
+                early.result()
+            except Exception:  # noqa: BLE001 - as a failed write below: a slower next build
+                pass
         if not self.enabled or self.dir.is_symlink():
             return  # a .digest-cache link may point anywhere: never write through it
+        self._write_sections(sorted(self._dirty))
+        self._dirty.clear()
+
+    def flush_early(self, jobs: int, keep: tuple[str, ...] = ("pages", "bodies")) -> None:
+        """Write the changed sections but ``keep`` now, in a forked process
+        (parallel.start) while the build goes on; :meth:`flush` waits for it.
+
+        For sections whose entries are valid whatever becomes of this build
+        (keyed by the bytes they were made from: parsed articles, enrichment,
+        term counts, the sources' hashes): writing them before output/ is
+        written cannot make a later build trust anything wrong, and it takes
+        the serial tail of writing ~60 MB off a cold build.  ``pages`` (what
+        output/ holds) must wait for output/.  A one-shot build only (the
+        CLI): the written shards are not remembered here, so a later flush of
+        the same object would rewrite those sections whole.
+        """
+        from digest.parallel import start
+
+        names = sorted(n for n in self._dirty if n not in keep)
+        if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:
+            return
+        # Not a daemon: a build that fails meanwhile still lets it finish its files.
+        self._early = start(lambda: self._write_sections(names), jobs, daemon=False)
+        for name in names:
+            self._dirty.discard(name)
+            self._as_read.pop(name, None)
+
+    def _write_sections(self, names: list[str]) -> None:
         raw = {"pages"}
         try:
             self.dir.mkdir(exist_ok=True)
             gitignore = self.dir / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            for name in sorted(self._dirty):
+            for name in names:
                 ns = "" if name in raw else self.namespace
                 if name in SHARDS and isinstance(self._loaded[name], dict):
                     self._write_shards(name, ns, self._loaded[name])
                 else:
                     self._write_file(name, ns, self._loaded[name])
-            self._dirty.clear()
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 

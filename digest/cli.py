@@ -174,9 +174,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     options = options_from(args, search=False if args.no_search else None,
-                           jobs=args.jobs, cache=not args.no_cache)
+                           jobs=args.jobs, cache=not args.no_cache, flush_early=True)
     config = configure_only(site_root, options)
     output = site_root / config.output_dir
+    # Before any work: a folder digest must not replace is refused without a
+    # build (which would also write the cache) and told at once.
+    check_output_dir(site_root, output, [site_root / config.content_dir,
+                                         site_root / "themes"])
     last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
     probed = probe(site_root, options) if options.cache else None
     if probed is not None:

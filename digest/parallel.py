@@ -374,14 +374,16 @@ class Later(Generic[T]):
             self._value = ("error", RuntimeError("cancelled"))
 
 
-def start(fn: Callable[[], T], jobs: int) -> Later[T]:
+def start(fn: Callable[[], T], jobs: int, *, daemon: bool = True) -> Later[T]:
     """``fn()`` in a forked process while this one goes on; ``result()`` waits for it.
 
     For a serial step whose result is needed later (the scans of the last
     build's trees, while this process parses and enriches).  The process is
     forked here and sees the parent's memory as it is now.  With ``jobs`` == 1
     or no ``fork``, ``fn`` runs inline before this returns.  ``fn``'s result
-    travels back pickled, so it should be small.
+    travels back pickled, so it should be small.  ``daemon=False``: an
+    interpreter that exits meanwhile waits for it (work that must not be cut
+    short, such as writing files) instead of killing it.
     """
     global _SHARED
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -393,7 +395,7 @@ def start(fn: Callable[[], T], jobs: int) -> Later[T]:
     _SHARED = (fn,)
     try:
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_other_worker, args=(send,), daemon=True)
+        proc = ctx.Process(target=_other_worker, args=(send,), daemon=daemon)
         proc.start()
         send.close()
     finally:

@@ -49,6 +49,9 @@ class BuildOptions:
     sink: Callable[[Mapping[str, bytes]], bool] | None = None
     # What the no-op check (``probe``) learned, made with these same options.
     probe: Probe | None = None
+    # Write the cache sections that do not describe output/ while the pages
+    # render (a one-shot build whose caller flushes the cache at the end).
+    flush_early: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -190,6 +193,8 @@ def _build(site_root: Path, options: BuildOptions | None,
     finally:
         bodies.cancel()  # only does something when the lines above failed
     gc.freeze()
+    if options.flush_early:
+        cache.flush_early(jobs)  # written while the pages render (see BuildCache.flush_early)
     # An article's digest for page fingerprints starts from the bytes it was
     # parsed from (parsing is a function of them, "now" and the settings in ns).
     sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, now)}")

@@ -438,3 +438,31 @@ def test_changing_base_url_rewrites_every_page(tmp_path: Path) -> None:
                "https://lake.example.net/")
     want = build_with_cold_reference(site, tmp_path / "cold")
     assert_same_tree(tree_hash(site / "output"), want)
+
+
+def test_a_build_failing_in_render_keeps_output_and_its_early_cache_is_sound(
+        tmp_path: Path) -> None:
+    """Parsed articles and enrichment are written to the cache while the pages
+    render (BuildCache.flush_early); a template error then fails the build:
+    output/ and the record of what it holds stay as they were, and the next
+    build, after the fix, equals a cold build."""
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    before = tree_hash(site / "output")
+    pages_record = (site / CACHE / "pages.pickle").read_bytes()
+    edit_body(site)
+    base = (REPO_ROOT / "themes/default/templates/article.html").read_text(encoding="utf-8")
+    write_files(site, {"themes/broken/templates/article.html":
+                       base.replace("{% block main %}", "{% block main %}{{ article.nope.x }}", 1)})
+    with (site / "digest.yaml").open("a", encoding="utf-8") as f:
+        f.write("theme: broken\n")
+    proc = digest(site, *BUILD)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, (out, err)
+    assert "article.html" in err
+    assert tree_hash(site / "output") == before
+    assert (site / CACHE / "pages.pickle").read_bytes() == pages_record
+    shutil.rmtree(site / "themes/broken")
+    replace_in(site / "digest.yaml", "theme: broken\n", "")
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(site / "output"), want)
