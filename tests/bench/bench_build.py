@@ -30,6 +30,8 @@ With --hugo (or when ``hugo`` is on PATH) the same corpus (flavor hugo) is built
 by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
 ``hugo --quiet`` after rm -rf public/ resources/, and the ratio digest/hugo of
 the cold medians is printed.  Hugo uses every core; digest uses --jobs if given.
+The runs alternate (digest's run 1, Hugo's run 1, digest's run 2, ...), so
+both tools meet the same drift of the machine.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ def child_env() -> dict[str, str]:
     env["PYTHONPATH"] = str(DIGEST_ROOT) + (os.pathsep + env["PYTHONPATH"]
                                           if env.get("PYTHONPATH") else "")
     env.setdefault("TZ", "UTC")
+    # As an installed digest runs: with its modules' bytecode cached (a test
+    # environment's PYTHONDONTWRITEBYTECODE would compile them on every build).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -161,24 +166,25 @@ def digest_cmd(site: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "digest", "--site", str(site), *args]
 
 
-def bench_digest(result: Result, site: Path, runs: int, jobs: int | None, logs: Path) -> None:
+def bench_digest(result: Result, site: Path, run: int, runs: int, jobs: int | None,
+                 logs: Path) -> None:
+    """One run of the digest scenarios (cold, no-op, one-edit, next-edit)."""
     build = ["build", "--no-search", "-q"] + (["--jobs", str(jobs)] if jobs else [])
     size = result.size
     files = article_files(site / "content")
-    for run in range(runs):
-        subprocess.run(digest_cmd(site, "clean"), cwd=site, env=child_env(),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        for leftover in ("output", ".digest-cache"):
-            shutil.rmtree(site / leftover, ignore_errors=True)
-        result.add("cold", measure(digest_cmd(site, *build), site, logs / f"d{size}-cold.log"))
-        result.add("no-op", measure(digest_cmd(site, *build), site, logs / f"d{size}-noop.log"))
-        append_paragraph(edit_target(files, run), run)
-        result.add("one-edit", measure(digest_cmd(site, *build), site,
-                                       logs / f"d{size}-edit.log"))
-        append_paragraph(edit_target(files, run + runs), run + runs)
-        result.add("next-edit", measure(digest_cmd(site, *build), site,
-                                        logs / f"d{size}-edit2.log"))
-        progress(result, run)
+    subprocess.run(digest_cmd(site, "clean"), cwd=site, env=child_env(),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    for leftover in ("output", ".digest-cache"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+    result.add("cold", measure(digest_cmd(site, *build), site, logs / f"d{size}-cold.log"))
+    result.add("no-op", measure(digest_cmd(site, *build), site, logs / f"d{size}-noop.log"))
+    append_paragraph(edit_target(files, run), run)
+    result.add("one-edit", measure(digest_cmd(site, *build), site,
+                                   logs / f"d{size}-edit.log"))
+    append_paragraph(edit_target(files, run + runs), run + runs)
+    result.add("next-edit", measure(digest_cmd(site, *build), site,
+                                    logs / f"d{size}-edit2.log"))
+    progress(result, run)
 
 
 def make_digest_site(root: Path, size: int) -> Path:
@@ -298,16 +304,14 @@ def make_hugo_site(root: Path, size: int) -> Path:
     return site
 
 
-def bench_hugo(result: Result, site: Path, runs: int, logs: Path) -> None:
+def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
+    """One cold Hugo build."""
     size = result.size
     hugo = shutil.which("hugo") or "hugo"
-    for run in range(runs):
-        for leftover in ("public", "resources"):
-            shutil.rmtree(site / leftover, ignore_errors=True)
-        result.add("cold", measure([hugo, "--quiet"], site, logs / f"h{size}-cold.log"))
-        progress(result, run)
-    pages = sum(1 for _ in (site / "public").rglob("index.html"))
-    print(f"    (hugo wrote {pages} index.html pages)", file=sys.stderr)
+    for leftover in ("public", "resources"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+    result.add("cold", measure([hugo, "--quiet"], site, logs / f"h{size}-cold.log"))
+    progress(result, run)
 
 
 # --------------------------------------------------------------------------- report
@@ -389,12 +393,22 @@ def bench_size(root: Path, size: int, args: argparse.Namespace, want_hugo: bool,
     logs = root / "logs"
     print(f"generating {size} articles...", file=sys.stderr)
     site = make_digest_site(root, size)
-    results.append(Result(size, "digest"))
-    bench_digest(results[-1], site, args.runs, args.jobs, logs)
+    ours = Result(size, "digest")
+    results.append(ours)
+    hugo = hsite = None
     if want_hugo:
         hsite = make_hugo_site(root, size)
-        results.append(Result(size, "hugo"))
-        bench_hugo(results[-1], hsite, args.runs, logs)
+        hugo = Result(size, "hugo")
+        results.append(hugo)
+    # Runs alternate between the two tools, so that both see the same drift
+    # of this machine's disk and neighbours over the run.
+    for run in range(args.runs):
+        bench_digest(ours, site, run, args.runs, args.jobs, logs)
+        if hugo is not None:
+            bench_hugo(hugo, hsite, run, logs)
+    if hsite is not None:
+        pages = sum(1 for _ in (hsite / "public").rglob("index.html"))
+        print(f"    (hugo wrote {pages} index.html pages)", file=sys.stderr)
     if not args.keep:  # free the disk before the next size
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(root / f"hugo-{size}", ignore_errors=True)
