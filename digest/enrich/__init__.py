@@ -10,13 +10,16 @@ Two phases, so incremental builds can reuse what did not change:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import Counted
 from digest.errors import Diagnostic
 from digest.records import Article
+
+if TYPE_CHECKING:
+    from digest.enrich.snapshot import Snapshot
 
 LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
 SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
@@ -92,34 +95,78 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
     :func:`local_work` returns them): they are used instead of the records'
     and set in the same copy.
     """
-    from digest.enrich.mentions import mention_fields
-    from digest.enrich.related import prepare, related_links
-    from digest.enrich.stories import story_fields
-    from digest.enrich.textvec import compute_vectors
-    from digest.parallel import alongside
-    from digest.recordcopy import evolve
-
     if not articles:
         return articles
     terms = [f[0] for f in local] if local is not None else [a.terms for a in articles]
+    values, _ = site_values(articles, config, jobs, counted, terms)
+    return with_fields(articles, values, local)
+
+
+SiteValues = tuple[Any, ...]  # one article's SITE_FIELDS values, in that order
+
+
+def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
+                counted: Sequence[Counted | None] | None,
+                terms: Sequence[Mapping[str, tuple[str, ...]]],
+                tags: Sequence[Hashable] | None = None,
+                ) -> tuple[list[SiteValues], Snapshot | None]:
+    """Each article's SITE_FIELDS values (in input order), computed from scratch;
+    with ``tags`` (one per article, see digest.enrich.snapshot) also the
+    snapshot a later build updates instead (digest.enrich.update)."""
+    from digest.enrich.mentions import mention_pass
+    from digest.enrich.related import link_site, prepare
+    from digest.enrich.stories import story_pass
+    from digest.enrich.textvec import weigh
+    from digest.parallel import alongside
+
     # Computed here and passed on, not memoised: nothing has to hash the
     # site's text, and the vectors die with this call.
     # ``counted``: each article's term counts where known (a cache), in order.
-    vecs = compute_vectors([(a.title, a.body) for a in articles], counted=counted, jobs=jobs)
+    weighed = weigh([(a.title, a.body) for a in articles], counted=counted, jobs=jobs)
+    vecs = weighed.vectors
     # Stories (a serial pass) are clustered in a forked process while this one
-    # builds the related-link tables and resolves mentions: neither needs the other.
-    clustered, (tables, mentions) = alongside(
-        lambda: story_fields(articles, config, vecs, terms),
-        lambda: (prepare(articles, vecs, terms), mention_fields(articles)), jobs)
-    del vecs
-    stories, also = _shared_urls(clustered, articles)
-    links = related_links(tables, config, stories, also, jobs=jobs)
+    # builds the related-link tables and resolves mentions: neither needs the
+    # other.  The text part of the snapshot is packed meanwhile too.
+    from digest.enrich.snapshot import capture, text_state
+
+    def here() -> tuple[Any, Any, Any]:
+        return (prepare(articles, vecs, terms), mention_pass(articles),
+                text_state(weighed) if tags is not None else None)
+
+    clustered, (prep, (mentions, titles), text) = alongside(
+        lambda: story_pass(articles, config, vecs, terms), here, jobs)
+    stories, also = _shared_urls((clustered.stories, clustered.also), articles)
+    links, found = link_site(prep, config, stories, also, jobs=jobs)
+    values = [(*lk, story, others, resolved)
+              for lk, story, others, resolved in zip(links, stories, also, mentions, strict=True)]
+    if tags is None:
+        return values, None
+    return values, capture(articles, tags, weighed, prep, clustered, found, links,
+                           stories, also, titles, mentions, text)
+
+
+def with_fields(articles: Sequence[Article], values: Sequence[SiteValues],
+                local: Sequence[tuple[Any, ...]] | None = None, *, in_place: bool = False
+                ) -> tuple[Article, ...]:
+    """The records with their site-wide (and, given, local) fields set: one copy
+    each; or, ``in_place``, set on the records themselves (only for records the
+    caller made and nobody has seen yet, see recordcopy.filler)."""
+    from digest.recordcopy import evolve, filler
+
+    if in_place:
+        if local is None:
+            fill = filler(SITE_FIELDS)
+            for art, site in zip(articles, values, strict=True):
+                fill(art, site)
+        else:
+            fill = filler((*LOCAL_FIELDS, *SITE_FIELDS))
+            for art, loc, site in zip(articles, local, values, strict=True):
+                fill(art, (*loc, *site))
+        return tuple(articles)
     out = []
-    for i, (art, story, others, (related, earlier, later), resolved) in enumerate(
-            zip(articles, stories, also, links, mentions, strict=True)):
+    for i, (art, site) in enumerate(zip(articles, values, strict=True)):
         changes = dict(zip(LOCAL_FIELDS, local[i], strict=True)) if local is not None else {}
-        changes.update(story=story, also_reported=others, related=related, earlier=earlier,
-                       later=later, mentions=resolved)
+        changes.update(zip(SITE_FIELDS, site, strict=True))
         out.append(evolve(art, changes))
     return tuple(out)
 

@@ -41,3 +41,12 @@ def test_values_round_trip() -> None:
 def test_unknown_field_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         recordcopy.evolve(_article(), {"nope": 1})
+
+
+def test_filler_sets_fields_in_place() -> None:
+    art = recordcopy.evolve(_article(), {})  # a fresh copy of our own
+    want = dataclasses.replace(art, story="s", word_count=4)
+    recordcopy.filler(("story", "word_count"))(art, ("s", 4))
+    assert dataclasses.astuple(art) == dataclasses.astuple(want)
+    with pytest.raises(TypeError):
+        recordcopy.filler(("no_such_field",))
