@@ -1,5 +1,6 @@
 """Story clusters after an edit: partners recomputed where they can change,
-then the single-link pass replayed over all of them (cheap: no similarity).
+then the single-link pass replayed from the first article whose partners did
+(cheap: no similarity is computed in it).
 
 stories.story_pass splits the pass in two: each article's *partners* (the
 earlier articles of other sources within PAIR_WINDOW that share one of its
@@ -122,14 +123,35 @@ def restory(site: Site, changed: set[int], edited: set[int]) -> Restoried:
         known = None if i in changed else _known(site, i, changed)
         new[i] = partners(i, _runs(site, i), site.sources, site.text, site.terms,
                           site.threshold, known)
-    off = snap.pair_j.off
-    # join() skips articles without partners: only the others are walked.
-    active = [i for i in snap.time_order if (new[i] if i in new else off[i] != off[i + 1])]
-    members = join(active, StoredPairs(snap, new), stamps)
+    members = _replayed(snap, new)
     stories, also = _labels(snap, members, site.sources, edited)
     moved = {i for i in range(len(stories))
              if stories[i] != snap.story[i] or also[i] != snap.also[i]}
     return Restoried(new, stories, also, members, moved)
+
+
+def _replayed(snap: Snapshot, new: Mapping[int, Pairs]) -> list[list[int]]:
+    """stories.join over the partners after the edit, from the first article
+    whose partners changed: every decision before it is the one stored, so
+    the stories it meets are the stored ones, cut to the articles before it."""
+    old = StoredPairs(snap, {})
+    moved = [i for i, found in new.items() if found != list(old[i])]
+    if not moved:
+        return [list(group) for group in snap.members]
+    rank = [0] * len(snap.keys)
+    for r, i in enumerate(snap.time_order):
+        rank[i] = r
+    start = min(rank[i] for i in moved)
+    members = []
+    for group in snap.members:  # in the order formed: by the rank of the second member
+        if rank[group[1]] >= start:
+            break
+        members.append([i for i in group if rank[i] < start])
+    off = snap.pair_j.off
+    # join() skips articles without partners: only the others are walked.
+    active = [i for i in snap.time_order[start:] if (new[i] if i in new
+                                                     else off[i] != off[i + 1])]
+    return join(active, StoredPairs(snap, new), snap.stamps, members)
 
 
 def _known(site: Site, i: int, changed: set[int]) -> Callable[[int], float | None]:

@@ -187,12 +187,13 @@ def partners(i: int, runs: Iterable[Sequence[int]], sources: Sequence[str],
 
 
 def join(order: Iterable[int], pairs: Sequence[Sequence[tuple[int, float]]],
-         stamps: Sequence[float]) -> list[list[int]]:
+         stamps: Sequence[float], members: list[list[int]] | None = None) -> list[list[int]]:
     """Single link in time order: each article joins the story of its most
     similar partner (ties: the partner met first) whose story is still open.
-    Returns the stories' members, each in time order, stories in the order formed."""
-    story_of: dict[int, int] = {}  # article index -> story number
-    members: list[list[int]] = []  # story number -> article indexes, in time order
+    Returns the stories' members, each in time order, stories in the order formed.
+    ``members``: the stories formed by the articles before ``order``, to go on from."""
+    members = [] if members is None else members  # story number -> indexes, in time order
+    story_of = {i: k for k, group in enumerate(members) for i in group}  # index -> story
     for i in order:
         found = pairs[i]
         if not found:
