@@ -13,7 +13,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import compress, repeat
-from operator import add, le
+from operator import add
 
 # Unsigned typecodes from narrow to wide: values are stored in the narrowest
 # that holds them (term counts are mostly below 256, ids below 65,536).
@@ -90,7 +90,14 @@ class Rows:
                 and off.typecode in ALLOWED and self.flat.typecode in ALLOWED
                 and len(off) == (len(off) if rows is None else rows + 1) and len(off) > 0
                 and off[0] == 0 and off[-1] == len(self.flat)
-                and all(map(le, off, off[1:])))
+                and off == array(off.typecode, sorted(off)))  # ascending (sorted: in C)
+
+    def valid_like(self, other: Rows) -> bool:
+        """Offsets equal to those of ``other`` (already :meth:`valid`), and the
+        flat array they fit: the rows of a pair (ids and weights, say)."""
+        return (isinstance(self.off, array) and isinstance(self.flat, array)
+                and self.flat.typecode in ALLOWED and self.off == other.off
+                and len(self.flat) == len(other.flat))
 
     def grown(self, rows: int) -> Rows:
         """A copy with empty rows added up to ``rows`` rows."""

@@ -36,6 +36,8 @@ _ROWS_BY_INDEX = ("counts_ids", "counts_tf", "vec_ids", "vec_w", "tax_ids", "tv_
 _ROWS_BY_POSITION = ("picks", "pick_dots")
 _PAIRED = (("counts_ids", "counts_tf"), ("vec_ids", "vec_w"), ("tv_ids", "tv_w"),
            ("pair_j", "pair_sim"), ("picks", "pick_dots"))  # rows of the same lengths
+_CHECKED = tuple(name for name in (*_ROWS_BY_INDEX, *_ROWS_BY_POSITION)
+                 if name not in {b for _, b in _PAIRED})
 _LISTS = ("keys", "tags", "urls", "slugs", "related", "earlier", "later", "story", "also",
           "titles", "sources")
 
@@ -127,11 +129,17 @@ class Snapshot:
             and len(self.df) == len(self.tdf) == v)
         return (lists_ok and arrays_ok and isinstance(self.vocab, list)
                 and isinstance(self.mention_titles, dict) and isinstance(self.mentions, dict)
-                and all(getattr(self, name).valid(n) for name in _ROWS_BY_INDEX)
-                and all(getattr(self, name).valid(n) for name in _ROWS_BY_POSITION)
+                and all(getattr(self, name).valid(n) for name in _CHECKED)
                 and self.postings.valid(v) and self.members.valid()
-                and all(getattr(self, a).off == getattr(self, b).off for a, b in _PAIRED)
-                and sorted(self.order) == sorted(self.time_order) == list(range(n)))
+                # the second of a pair: the same offsets (compared in C), its own length
+                and all(getattr(self, b).valid_like(getattr(self, a)) for a, b in _PAIRED)
+                and _permutation(self.order, n) and _permutation(self.time_order, n))
+
+
+def _permutation(values: array[int], n: int) -> bool:
+    """``values`` holds each of 0..n-1 once."""
+    return len(values) == n and (not n or (len(set(values)) == n and min(values) == 0
+                                           and max(values) == n - 1))
 
 
 class Vocabulary:
