@@ -102,15 +102,16 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
     return with_fields(articles, values, local)
 
 
-SiteValues = tuple[Any, ...]  # one article's SITE_FIELDS values, in that order
+# Each of SITE_FIELDS, in that order: its value for every article, in input order.
+SiteColumns = tuple[list[Any], ...]
 
 
 def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
                 counted: Sequence[Counted | None] | None,
                 terms: Sequence[Mapping[str, tuple[str, ...]]],
                 tags: Sequence[Hashable] | None = None,
-                ) -> tuple[list[SiteValues], Snapshot | None]:
-    """Each article's SITE_FIELDS values (in input order), computed from scratch;
+                ) -> tuple[SiteColumns, Snapshot | None]:
+    """Every article's SITE_FIELDS values (by field, in input order), computed from scratch;
     with ``tags`` (one per article, see digest.enrich.snapshot) also the
     snapshot a later build updates instead (digest.enrich.update)."""
     from digest.enrich.mentions import mention_pass
@@ -137,38 +138,32 @@ def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
         lambda: story_pass(articles, config, vecs, terms), here, jobs)
     stories, also = _shared_urls((clustered.stories, clustered.also), articles)
     links, found = link_site(prep, config, stories, also, jobs=jobs)
-    values = [(*lk, story, others, resolved)
-              for lk, story, others, resolved in zip(links, stories, also, mentions, strict=True)]
+    related, earlier, later = (list(column) for column in zip(*links, strict=True))
+    values = (related, earlier, later, stories, also, mentions)
     if tags is None:
         return values, None
     return values, capture(articles, tags, weighed, prep, clustered, found, links,
                            stories, also, titles, mentions, text)
 
 
-def with_fields(articles: Sequence[Article], values: Sequence[SiteValues],
+def with_fields(articles: Sequence[Article], values: SiteColumns,
                 local: Sequence[tuple[Any, ...]] | None = None, *, in_place: bool = False
                 ) -> tuple[Article, ...]:
     """The records with their site-wide (and, given, local) fields set: one copy
     each; or, ``in_place``, set on the records themselves (only for records the
-    caller made and nobody has seen yet, see recordcopy.filler)."""
-    from digest.recordcopy import evolve, filler
+    caller made and nobody has seen yet, see recordcopy.fill)."""
+    from digest.recordcopy import evolve, fill
 
+    columns = dict(zip(SITE_FIELDS, values, strict=True))
+    if local is not None:
+        columns.update(zip(LOCAL_FIELDS, zip(*local, strict=True) if local else
+                           [()] * len(LOCAL_FIELDS), strict=True))
     if in_place:
-        if local is None:
-            fill = filler(SITE_FIELDS)
-            for art, site in zip(articles, values, strict=True):
-                fill(art, site)
-        else:
-            fill = filler((*LOCAL_FIELDS, *SITE_FIELDS))
-            for art, loc, site in zip(articles, local, values, strict=True):
-                fill(art, (*loc, *site))
+        fill(articles, columns)
         return tuple(articles)
-    out = []
-    for i, (art, site) in enumerate(zip(articles, values, strict=True)):
-        changes = dict(zip(LOCAL_FIELDS, local[i], strict=True)) if local is not None else {}
-        changes.update(zip(SITE_FIELDS, site, strict=True))
-        out.append(evolve(art, changes))
-    return tuple(out)
+    names = list(columns)
+    return tuple(evolve(art, dict(zip(names, row, strict=True)))
+                 for art, row in zip(articles, zip(*columns.values()), strict=True))
 
 
 def _shared_urls(fields: tuple[list[str | None], list[tuple[str, ...]]],

@@ -40,7 +40,7 @@ from digest.enrich.stories import source_key, story_terms
 from digest.enrich.textvec import Counted
 from digest.records import Article
 
-SiteValues = tuple[Any, ...]  # as digest.enrich.SiteValues
+SiteColumns = tuple[list[Any], ...]  # as digest.enrich.SiteColumns
 
 
 class Stale(Exception):
@@ -70,8 +70,9 @@ def edited_since(snap: Snapshot, articles: Sequence[Article], keys: Sequence[str
 def update_site(snap: Snapshot, articles: Sequence[Article], config: SiteConfig,
                 tags: Sequence[Hashable], edited: Sequence[int],
                 counted: Mapping[int, Counted], terms: Sequence[Mapping[str, tuple[str, ...]]],
-                ) -> tuple[list[SiteValues], Snapshot]:
-    """Every article's SITE_FIELDS values and the new snapshot.
+                ) -> tuple[SiteColumns, Snapshot]:
+    """Every article's SITE_FIELDS values (by field, as enrich.site_values) and
+    the new snapshot.
 
     ``edited``: :func:`edited_since`; ``counted``: the term counts of every
     edited article (textvec.count_terms); ``terms``: every article's
@@ -179,10 +180,10 @@ def update_site(snap: Snapshot, articles: Sequence[Article], config: SiteConfig,
     return _values(new, articles), new
 
 
-def _values(snap: Snapshot, articles: Sequence[Article]) -> list[SiteValues]:
+def _values(snap: Snapshot, articles: Sequence[Article]) -> SiteColumns:
     mentions = snap.mentions
-    return [(snap.related[i], snap.earlier[i], snap.later[i], snap.story[i], snap.also[i],
-             mentions.get(i, art.mentions)) for i, art in enumerate(articles)]
+    return (snap.related, snap.earlier, snap.later, snap.story, snap.also,
+            [mentions.get(i, art.mentions) for i, art in enumerate(articles)])
 
 
 def _dims(vector: Mapping[str, int]) -> tuple[tuple[str, ...], array[int]]:

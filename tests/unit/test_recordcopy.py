@@ -43,10 +43,12 @@ def test_unknown_field_is_a_type_error() -> None:
         recordcopy.evolve(_article(), {"nope": 1})
 
 
-def test_filler_sets_fields_in_place() -> None:
-    art = recordcopy.evolve(_article(), {})  # a fresh copy of our own
-    want = dataclasses.replace(art, story="s", word_count=4)
-    recordcopy.filler(("story", "word_count"))(art, ("s", 4))
-    assert dataclasses.astuple(art) == dataclasses.astuple(want)
+def test_fill_sets_fields_in_place() -> None:
+    arts = [recordcopy.evolve(_article(), {}) for _ in range(2)]  # fresh copies of our own
+    want = [dataclasses.replace(a, story=s, word_count=k) for a, s, k in zip(arts, "st", (4, 5))]
+    recordcopy.fill(arts, {"story": ["s", "t"], "word_count": [4, 5]})
+    assert [dataclasses.astuple(a) for a in arts] == [dataclasses.astuple(a) for a in want]
     with pytest.raises(TypeError):
-        recordcopy.filler(("no_such_field",))
+        recordcopy.fill(arts, {"no_such_field": [1, 2]})
+    with pytest.raises(ValueError):
+        recordcopy.fill(arts, {"story": ["s"]})
