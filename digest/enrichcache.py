@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 from array import array
 from datetime import datetime
-from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from digest.cache import BuildCache
+from digest.enrich import LOCAL_FIELDS
 from digest.records import Article
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     place rather than copied once more (enrich.with_fields).
     """
     from digest import enrich
-    from digest.enrich import LOCAL_FIELDS
 
     n = len(published)
     local = cache.section("local")
@@ -74,12 +73,12 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
             need[i] = True
     done = enrich.local_work(published, config, jobs, local=[v is None for v in local_vals],
                              count=need)
-    fresh: dict[str, tuple[Any, dict[str, Any]]] = {}
+    fresh: dict[str, tuple[Any, tuple[Any, ...]]] = {}
     fresh_counts = 0
     for i, (fields, count) in enumerate(done):
         if fields is not None:
             local_vals[i] = fields
-            fresh[keys[i]] = (tags[i], dict(zip(LOCAL_FIELDS, fields, strict=True)))
+            fresh[keys[i]] = (tags[i], tuple(fields))
         if count is not None:
             counted[i] = count
             fresh_counts += 1
@@ -144,21 +143,14 @@ def _updated(snap: Snapshot, published: tuple[Article, ...], config: SiteConfig,
     return values
 
 
-_LOCAL_VALUES: list[Any] = []  # [itemgetter of LOCAL_FIELDS, their set], made on first use
-
-
 def _local_entry(entry: object, tag: tuple) -> tuple | None:
-    """The cached LOCAL_FIELDS values (in order) of an article whose source
-    bytes gave ``tag``, or None."""
-    if not _LOCAL_VALUES:
-        from digest.enrich import LOCAL_FIELDS
-
-        _LOCAL_VALUES.extend((itemgetter(*LOCAL_FIELDS), frozenset(LOCAL_FIELDS)))
-    get, names = _LOCAL_VALUES
-    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag
-            and isinstance(entry[1], dict) and entry[1].keys() == names):
-        return None
-    return get(entry[1])
+    """The cached LOCAL_FIELDS values (a tuple in that order: the order is
+    digest's code, in the namespace) of an article whose source bytes gave
+    ``tag``, or None."""
+    if (type(entry) is tuple and len(entry) == 2 and entry[0] == tag
+            and type(entry[1]) is tuple and len(entry[1]) == len(LOCAL_FIELDS)):
+        return entry[1]
+    return None
 
 
 def cached_counts(articles: tuple[Article, ...], cache: BuildCache
