@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import add
 
 # Unsigned typecodes from narrow to wide: values are stored in the narrowest
@@ -65,12 +65,10 @@ class Rows:
     @classmethod
     def build(cls, rows: Iterable[Sequence[int] | Sequence[float]], floats: bool = False
               ) -> Rows:
-        off = [0]
-        flat: list = []
-        for row in rows:
-            flat.extend(row)
-            off.append(len(flat))
-        return cls(packed(off), array(FLOAT, flat) if floats else packed(flat))
+        rows = rows if isinstance(rows, list) else list(rows)
+        off = list(accumulate(map(len, rows), initial=0))
+        flat = list(chain.from_iterable(rows))  # one pass in C, then one array
+        return cls(packed(off, off[-1]), array(FLOAT, flat) if floats else packed(flat))
 
     def __len__(self) -> int:
         return len(self.off) - 1

@@ -17,8 +17,9 @@ refused, never half used.
 
 from __future__ import annotations
 
+import sys
 from array import array
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from itertools import accumulate, chain
 from typing import Any, NamedTuple
@@ -184,27 +185,45 @@ def text_state(weighed: Weighed) -> TextState:
     Flat arrays made in a few passes over all 1.7 M (document, term) pairs of
     10,000 articles rather than per document: this is most of what keeping a
     snapshot costs a full build (digest.enrich.site_values runs it while the
-    stories are clustered on the other core).
+    stories are clustered on the other core).  Lists first, then arrays: an
+    array grows from an iterator much more slowly than from a list.
     """
     vocab = list(weighed.df)
     index = dict(zip(vocab, range(len(vocab))))
-    lengths = list(map(len, weighed.terms))
-    off = array(typecode_for(sum(lengths)), accumulate(lengths, initial=0))
-    ids = array(typecode_for(len(vocab)), map(index.__getitem__,
-                                               chain.from_iterable(weighed.terms)))
+    ids = array(typecode_for(len(vocab)),
+                list(map(index.__getitem__, chain.from_iterable(weighed.terms))))
     counts = weighed.counts
     if all(isinstance(c, array) and c.typecode == "I" for c in counts):
-        tfs = array("I")  # as cached (textvec.count_terms): copied as bytes
-        tfs.frombytes(b"".join(map(array.tobytes, counts)))  # type: ignore[arg-type]
+        tfs = _narrow(b"".join(map(array.tobytes, counts)))  # type: ignore[arg-type]
     else:
-        tfs = array("I", chain.from_iterable(counts))
-    if max(tfs, default=0) < 256:  # most documents: a quarter of the bytes
-        tfs = array("B", tfs)
-    vec_rows = [list(map(index.__getitem__, v)) for v in weighed.vectors]
+        tfs = array("I", list(chain.from_iterable(counts)))
+    off = _offsets(map(len, weighed.terms))
+    vec_off = _offsets(map(len, weighed.vectors))
+    vec_ids = array(typecode_for(len(vocab)),
+                    list(map(index.__getitem__, chain.from_iterable(weighed.vectors))))
+    vec_w = array("I", list(chain.from_iterable(map(dict.values, weighed.vectors))))
     return TextState(vocab, index, Rows(off, ids), Rows(array(off.typecode, off), tfs),
-                     list(weighed.df.values()), Rows.build(vec_rows),
-                     Rows.build([list(vec.values()) for vec in weighed.vectors]),
+                     list(weighed.df.values()), Rows(vec_off, vec_ids),
+                     Rows(array(vec_off.typecode, vec_off), vec_w),
                      array(FLOAT, weighed.floors))
+
+
+def _offsets(lengths: Iterable[int]) -> array[int]:
+    ends = list(accumulate(lengths, initial=0))
+    return array(typecode_for(ends[-1]), ends)
+
+
+def _narrow(raw: bytes) -> array[int]:
+    """The 32-bit counts in ``raw`` as one byte each when they all fit (most
+    documents: a quarter of the bytes), by slicing the bytes, in C."""
+    low = sys.byteorder == "little"
+    high = b"".join((raw[1::4], raw[2::4], raw[3::4]) if low else
+                    (raw[0::4], raw[1::4], raw[2::4]))
+    if high.count(0) == len(high):
+        return array("B", raw[0::4] if low else raw[3::4])
+    wide = array("I")
+    wide.frombytes(raw)
+    return wide
 
 
 def capture(articles: Sequence[Any], tags: Sequence[Hashable], weighed: Weighed,

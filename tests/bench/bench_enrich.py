@@ -112,7 +112,7 @@ def add_article(site: Path, k: int) -> None:
         encoding="utf-8")
 
 
-def snapshot_load(site: Path, digest_root: Path) -> tuple[int, float]:
+def snapshot_load(site: Path, digest_root: Path) -> tuple[int, float] | None:
     """Size of the snapshot file and the median time to load it (5 loads)."""
     code = (
         "import sys, time, statistics\n"
@@ -134,8 +134,11 @@ def snapshot_load(site: Path, digest_root: Path) -> tuple[int, float]:
         "    assert snap is not None\n"
         "print(path.stat().st_size, statistics.median(times))\n")
     env = dict(os.environ, PYTHONPATH=str(digest_root))
-    out = subprocess.run([sys.executable, "-c", code, str(site)], env=env, check=True,
-                         capture_output=True, text=True).stdout.split()
+    proc = subprocess.run([sys.executable, "-c", code, str(site)], env=env, check=False,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:  # a digest without snapshots (--digest-root)
+        return None
+    out = proc.stdout.split()
     return int(out[0]), float(out[1])
 
 
@@ -175,7 +178,7 @@ def main() -> None:
         samples["add"].append((stages.get("enrich", float("nan")), total))
         print(f"run {run + 1}/{args.runs}: " + ", ".join(
             f"{s} {samples[s][-1][0]:.3f} s" for s in SCENARIOS), flush=True)
-    size, load = snapshot_load(site, root)
+    loaded = snapshot_load(site, root)
     print(f"\n{args.articles} articles, digest from {root}, {args.runs} runs "
           "(median [min-max]):\n")
     print(f"{'scenario':<12} {'enrich stage':>26} {'whole build':>26}")
@@ -183,8 +186,12 @@ def main() -> None:
         enrich = [e for e, _ in samples[scenario]]
         total = [t for _, t in samples[scenario]]
         print(f"{scenario:<12} {_fmt(enrich):>26} {_fmt(total):>26}")
-    print(f"\nsnapshot (.digest-cache/sitewide.pickle): {size / 2**20:.1f} MiB, "
-          f"loaded in {1000 * load:.0f} ms")
+    if loaded is None:
+        print("\nno snapshot (this digest keeps none)")
+    else:
+        size, load = loaded
+        print(f"\nsnapshot (.digest-cache/sitewide.pickle): {size / 2**20:.1f} MiB, "
+              f"loaded in {1000 * load:.0f} ms")
 
 
 def _fmt(values: list[float]) -> str:
