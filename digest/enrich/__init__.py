@@ -6,6 +6,9 @@ Two phases, so incremental builds can reuse what did not change:
   the vocabulary, its summary, word count and reading time;
 - *site* steps depend on every article: story clusters (related links fold
   stories), related links, then mentions (which need every URL and title).
+  :func:`site_values` computes them from scratch and can leave a snapshot
+  (digest.enrich.snapshot) that digest.enrich.update brings up to date after
+  edits, with exactly the same result.
 """
 
 from __future__ import annotations
