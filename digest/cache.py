@@ -6,8 +6,11 @@ What it keeps, each keyed so that a stale entry can never be used:
   (and, for clippings whose year was inferred, by "now" too);
 - ``bodies``: Markdown -> HTML per body hash;
 - ``terms``: each article's term counts (for TF-IDF) per hash of its title and body;
-- ``enrich``: the enrichment of the whole site, keyed by every published
-  source's hash and the settings (related links depend on every article);
+- ``local``: each article's own enrichment (terms, summary), by source hash;
+- ``sitewide``: the snapshot of the site-wide enrichment (stories, related
+  links, mentions and what they were computed from), tagged per article with
+  its source hash, which the next build updates in proportion to the edit
+  (digest.enrich.snapshot, digest.enrichcache);
 - ``pages``: the fingerprint of each page and feed of the last build written
   to output/, so unchanged pages are hard-linked from it instead of rendered.
 

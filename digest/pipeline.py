@@ -18,6 +18,7 @@ from pathlib import Path
 
 from digest import incremental
 from digest.cache import BuildCache
+from digest.enrichcache import SITE_SECTION
 from digest.config import SiteConfig, load_config
 from digest.errors import Diagnostic, DigestError
 from digest.parallel import default_jobs, gc_paused
@@ -162,7 +163,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     # GC is paused while the sections every build reads are loaded, and they
     # are frozen at once instead of being scanned when it resumes.
     with gc_paused():
-        for name in ("articles", "inputs", "local", "enrich", "bodies"):
+        for name in ("articles", "inputs", "local", SITE_SECTION, "bodies"):
             cache.section(name)
         gc.freeze()
     parsed = parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
@@ -182,7 +183,9 @@ def _build(site_root: Path, options: BuildOptions | None,
     # would leave a core idle), instead of in a step of their own afterwards.
     bodies = render.start_bodies(published, config, body_cache, jobs)
     try:
-        published = incremental.enrich_with_cache(published, config, cache, now, jobs)
+        # assign_urls' copies are this build's own: enrichment fills them in place.
+        published = incremental.enrich_with_cache(published, config, cache, now, jobs,
+                                                  own_records=True)
         gc.freeze()  # as after parsing: the enriched records live as long as the build
         stage("enrich")
         with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)

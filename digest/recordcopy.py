@@ -55,3 +55,21 @@ def evolve(article: Article, changes: Mapping[str, Any]) -> Article:
             raise TypeError(f"Article has no field {name!r}")
         vals[i] = value
     return from_values(vals)
+
+
+def fill(articles: Sequence[Article], columns: Mapping[str, Sequence[Any]]) -> None:
+    """Set, on each of ``articles`` in place, every field in ``columns`` (field
+    name -> one value per article, in order).
+
+    Only for records their caller made itself and nobody has seen yet (its
+    own fresh copies, as assign_urls' in a build): filling them is what a
+    constructor does, and saves copying 10,000 records a second time.  One
+    pass per field, in C.
+    """
+    for name, values in columns.items():
+        i = _INDEX.get(name)
+        if i is None:
+            raise TypeError(f"Article has no field {name!r}")
+        if len(values) != len(articles):
+            raise ValueError(f"{len(values)} values of {name!r} for {len(articles)} articles")
+        deque(map(_SETTERS[i], articles, values), maxlen=0)

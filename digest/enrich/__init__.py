@@ -6,17 +6,23 @@ Two phases, so incremental builds can reuse what did not change:
   the vocabulary, its summary, word count and reading time;
 - *site* steps depend on every article: story clusters (related links fold
   stories), related links, then mentions (which need every URL and title).
+  :func:`site_values` computes them from scratch and can leave a snapshot
+  (digest.enrich.snapshot) that digest.enrich.update brings up to date after
+  edits, with exactly the same result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import Counted
 from digest.errors import Diagnostic
 from digest.records import Article
+
+if TYPE_CHECKING:
+    from digest.enrich.snapshot import Snapshot
 
 LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
 SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
@@ -92,36 +98,75 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
     :func:`local_work` returns them): they are used instead of the records'
     and set in the same copy.
     """
-    from digest.enrich.mentions import mention_fields
-    from digest.enrich.related import prepare, related_links
-    from digest.enrich.stories import story_fields
-    from digest.enrich.textvec import compute_vectors
-    from digest.parallel import alongside
-    from digest.recordcopy import evolve
-
     if not articles:
         return articles
     terms = [f[0] for f in local] if local is not None else [a.terms for a in articles]
+    values, _ = site_values(articles, config, jobs, counted, terms)
+    return with_fields(articles, values, local)
+
+
+# Each of SITE_FIELDS, in that order: its value for every article, in input order.
+SiteColumns = tuple[list[Any], ...]
+
+
+def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
+                counted: Sequence[Counted | None] | None,
+                terms: Sequence[Mapping[str, tuple[str, ...]]],
+                tags: Sequence[Hashable] | None = None,
+                ) -> tuple[SiteColumns, Snapshot | None]:
+    """Every article's SITE_FIELDS values (by field, in input order), computed from scratch;
+    with ``tags`` (one per article, see digest.enrich.snapshot) also the
+    snapshot a later build updates instead (digest.enrich.update)."""
+    from digest.enrich.mentions import mention_pass
+    from digest.enrich.related import link_site, prepare
+    from digest.enrich.stories import story_pass
+    from digest.enrich.textvec import weigh
+    from digest.parallel import alongside
+
     # Computed here and passed on, not memoised: nothing has to hash the
     # site's text, and the vectors die with this call.
     # ``counted``: each article's term counts where known (a cache), in order.
-    vecs = compute_vectors([(a.title, a.body) for a in articles], counted=counted, jobs=jobs)
+    weighed = weigh([(a.title, a.body) for a in articles], counted=counted, jobs=jobs)
+    vecs = weighed.vectors
     # Stories (a serial pass) are clustered in a forked process while this one
-    # builds the related-link tables and resolves mentions: neither needs the other.
-    clustered, (tables, mentions) = alongside(
-        lambda: story_fields(articles, config, vecs, terms),
-        lambda: (prepare(articles, vecs, terms), mention_fields(articles)), jobs)
-    del vecs
-    stories, also = _shared_urls(clustered, articles)
-    links = related_links(tables, config, stories, also, jobs=jobs)
-    out = []
-    for i, (art, story, others, (related, earlier, later), resolved) in enumerate(
-            zip(articles, stories, also, links, mentions, strict=True)):
-        changes = dict(zip(LOCAL_FIELDS, local[i], strict=True)) if local is not None else {}
-        changes.update(story=story, also_reported=others, related=related, earlier=earlier,
-                       later=later, mentions=resolved)
-        out.append(evolve(art, changes))
-    return tuple(out)
+    # builds the related-link tables and resolves mentions: neither needs the
+    # other.  The text part of the snapshot is packed meanwhile too.
+    from digest.enrich.snapshot import capture, text_state
+
+    def here() -> tuple[Any, Any, Any]:
+        return (prepare(articles, vecs, terms), mention_pass(articles),
+                text_state(weighed) if tags is not None else None)
+
+    clustered, (prep, (mentions, titles), text) = alongside(
+        lambda: story_pass(articles, config, vecs, terms), here, jobs)
+    stories, also = _shared_urls((clustered.stories, clustered.also), articles)
+    links, found = link_site(prep, config, stories, also, jobs=jobs)
+    related, earlier, later = (list(column) for column in zip(*links, strict=True))
+    values = (related, earlier, later, stories, also, mentions)
+    if tags is None:
+        return values, None
+    return values, capture(articles, tags, weighed, prep, clustered, found, links,
+                           stories, also, titles, mentions, text)
+
+
+def with_fields(articles: Sequence[Article], values: SiteColumns,
+                local: Sequence[tuple[Any, ...]] | None = None, *, in_place: bool = False
+                ) -> tuple[Article, ...]:
+    """The records with their site-wide (and, given, local) fields set: one copy
+    each; or, ``in_place``, set on the records themselves (only for records the
+    caller made and nobody has seen yet, see recordcopy.fill)."""
+    from digest.recordcopy import evolve, fill
+
+    columns = dict(zip(SITE_FIELDS, values, strict=True))
+    if local is not None:
+        columns.update(zip(LOCAL_FIELDS, zip(*local, strict=True) if local else
+                           [()] * len(LOCAL_FIELDS), strict=True))
+    if in_place:
+        fill(articles, columns)
+        return tuple(articles)
+    names = list(columns)
+    return tuple(evolve(art, dict(zip(names, row, strict=True)))
+                 for art, row in zip(articles, zip(*columns.values()), strict=True))
 
 
 def _shared_urls(fields: tuple[list[str | None], list[tuple[str, ...]]],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -48,28 +48,44 @@ def mention_fields(articles: Sequence[Article]) -> list[tuple[Mention, ...]]:
 
     An article whose mentions do not change gets its own tuple back.
     """
-    by_title: dict[str, list[Article]] = {}
-    for art in articles:
-        key = normalize_title(art.title)
+    return mention_pass(articles)[0]
+
+
+def mention_pass(articles: Sequence[Article]) -> tuple[list[tuple[Mention, ...]], list[str]]:
+    """:func:`mention_fields`, and each article's :func:`normalize_title`."""
+    titles = [normalize_title(a.title) for a in articles]
+    by_title = title_index(titles)
+    return [resolve_article(i, articles, by_title) for i in range(len(articles))], titles
+
+
+def title_index(titles: Sequence[str]) -> dict[str, list[int]]:
+    """Normalised headline -> indexes of the articles that have it, in order."""
+    by_title: dict[str, list[int]] = {}
+    for i, key in enumerate(titles):
         if key:
-            by_title.setdefault(key, []).append(art)
-    out = []
-    for art in articles:
-        if not art.mentions:
-            out.append(art.mentions)
-            continue
-        mentions = tuple(_resolve(m, art, by_title) for m in art.mentions)
-        out.append(mentions if mentions != art.mentions else art.mentions)
-    return out
+            by_title.setdefault(key, []).append(i)
+    return by_title
 
 
-def _resolve(mention: Mention, owner: Article, by_title: dict[str, list[Article]]) -> Mention:
+def resolve_article(i: int, articles: Sequence[Article],
+                    by_title: Mapping[str, list[int]]) -> tuple[Mention, ...]:
+    """``articles[i].mentions`` with URLs filled in (its own tuple if unchanged)."""
+    art = articles[i]
+    if not art.mentions:
+        return art.mentions
+    mentions = tuple(_resolve(m, i, articles, by_title) for m in art.mentions)
+    return mentions if mentions != art.mentions else art.mentions
+
+
+def _resolve(mention: Mention, owner: int, articles: Sequence[Article],
+             by_title: Mapping[str, list[int]]) -> Mention:
     # An article never links to itself: its own headline in its own trailer
     # is the agency repeating it.
-    matches = [a for a in by_title.get(normalize_title(mention.title), ()) if a is not owner]
+    matches = [articles[j] for j in by_title.get(normalize_title(mention.title), ())
+               if j != owner]
     if not matches:
         return mention
     # Undated trailers list headlines from around the clipping's own date.
-    when: datetime = mention.date or owner.date
+    when: datetime = mention.date or articles[owner].date
     best = min(matches, key=lambda a: (abs(a.date - when), a.date, a.url))
     return mention if mention.url == best.url else replace(mention, url=best.url)

@@ -21,33 +21,24 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_left
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from itertools import chain, islice, repeat
-from operator import mul
+from itertools import islice
 from sys import intern
 from typing import NamedTuple
 
 from digest.config import SiteConfig
-from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, SCALE_SQUARED, vectorize
+from digest.enrich.ranking import TERMS_WEIGHT, TEXT_WEIGHT, Picked, links_of, split_links
+from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, vectorize
 from digest.parallel import share_map
 from digest.records import Article
 
-TERMS_WEIGHT = 0.45
-TEXT_WEIGHT = 0.45
-TIME_WEIGHT = 0.10  # a tie-breaker between similar articles, never a reason to link
-TAU_DAYS = 30.0
-MIN_RELEVANCE = 0.05  # terms + text part; below it an article is not related at all
 # `sources` says who published an article, not what it is about.
 IGNORED_TAXONOMIES = frozenset({"sources"})
 CANDIDATE_TOKENS = 8  # strongest text terms used to look up candidates
-WINDOW = 8  # per key: this many nearest-in-time articles on each side
-SHORTLIST_FACTOR = 2  # exact scoring for count × this many candidates ...
-MIN_SHORTLIST = 10  # ... but at least this many
 
-_SECONDS_PER_DAY = 86400.0
+SECONDS_PER_DAY = 86400.0
 TERM_SEP = "\x1f"  # whitespace to str.split(): never inside a text token
 
 
@@ -66,26 +57,46 @@ def term_vectors(articles: Sequence[Article],
     """
     if terms is None:
         terms = [art.terms for art in articles]
-    keysets = [
-        {intern(f"{tax}{TERM_SEP}{label.casefold()}") for tax, labels in mapping.items()
-         if tax not in IGNORED_TAXONOMIES for label in labels}
-        for mapping in terms
-    ]
-    n = len(articles)
+    return _term_vectors([term_keys(mapping) for mapping in terms])
+
+
+def _term_vectors(keysets: Sequence[set[str]]) -> list[dict[str, int]]:
+    n = len(keysets)
     df: Counter[str] = Counter()
     for keys in keysets:
         df.update(keys)
-    cut = n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
-    weight = {k: (math.log(n / d) if d <= cut else 0.0) for k, d in df.items()}
-    vectors = []
-    for keys in keysets:
-        weights = sorted((k, weight[k]) for k in keys if weight[k] > 0.0)
-        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
-        vectors.append({k: round(w * SCALE / norm) for k, w in weights})
-    return vectors
+    cut = term_cut(n)
+    weight = {k: term_weight(d, n, cut) for k, d in df.items()}
+    return [term_vector(keys, weight.__getitem__) for keys in keysets]
 
 
-def _combined(text_vec: Mapping[str, int], term_vec: Mapping[str, int]) -> dict[str, int]:
+def term_keys(mapping: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """An article's taxonomy terms as vector keys (see :func:`term_vectors`)."""
+    return {intern(f"{tax}{TERM_SEP}{label.casefold()}") for tax, labels in mapping.items()
+            if tax not in IGNORED_TAXONOMIES for label in labels}
+
+
+def term_cut(n: int) -> float:
+    """Articles a term may be on, of ``n``, and still weigh something."""
+    return n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
+
+
+def term_weight(d: int, n: int, cut: float) -> float:
+    """The weight of a term on ``d`` of ``n`` articles (the one definition,
+    shared with the incremental update, digest.enrich.revector)."""
+    return math.log(n / d) if d <= cut else 0.0
+
+
+def term_vector(keys: Iterable[str], weight_of: Callable[[str], float]) -> dict[str, int]:
+    """One article's term vector from its keys and their weights (sorted keys:
+    the float norm is summed in one order whatever the set's order)."""
+    weights = sorted((k, weight_of(k)) for k in keys)
+    weights = [(k, w) for k, w in weights if w > 0.0]
+    norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+    return {k: round(w * SCALE / norm) for k, w in weights}
+
+
+def combined(text_vec: Mapping[str, int], term_vec: Mapping[str, int]) -> dict[str, int]:
     """One sparse vector whose dot product is the whole relevance score.
 
     Term keys contain TERM_SEP and text keys do not, so they never collide;
@@ -139,6 +150,8 @@ class Prepared(NamedTuple):
     keys: list[list[str]]  # per position: the keys its candidates are looked up by
     postings: dict[str, list[int]]  # key -> ascending positions
     by_slug: dict[str, list[int]]
+    term_vecs: list[dict[str, int]]  # by position: the term part of ``vectors``
+    keysets: list[set[str]]  # by position: every term key, weighing or not
 
 
 def prepare(articles: Sequence[Article], vecs: Sequence[Mapping[str, int]],
@@ -150,10 +163,12 @@ def prepare(articles: Sequence[Article], vecs: Sequence[Mapping[str, int]],
     # axis the candidate windows slide along.
     order = sorted(range(n), key=lambda i: (-articles[i].date.timestamp(), articles[i].url))
     arts = [articles[i] for i in order]
-    stamps = [a.date.timestamp() / _SECONDS_PER_DAY for a in arts]
+    stamps = [a.date.timestamp() / SECONDS_PER_DAY for a in arts]
     text_vecs = [vecs[i] for i in order]
-    term_vecs = term_vectors(arts, None if terms is None else [terms[i] for i in order])
-    vectors = [_combined(t, x) for t, x in zip(text_vecs, term_vecs, strict=True)]
+    keysets = [term_keys(arts[p].terms if terms is None else terms[i])
+               for p, i in enumerate(order)]
+    term_vecs = _term_vectors(keysets)
+    vectors = [combined(t, x) for t, x in zip(text_vecs, term_vecs, strict=True)]
     del text_vecs
     # The candidate side of each dot product is only iterated: compact
     # (keys, weights) sequences read faster than the dicts themselves, whose
@@ -167,12 +182,12 @@ def prepare(articles: Sequence[Article], vecs: Sequence[Mapping[str, int]],
         keys.append(own)
         for key in own:
             postings.setdefault(key, []).append(pos)  # ascending pos: sorted for bisect
-    del term_vecs
 
     by_slug: dict[str, list[int]] = {}
     for pos, art in enumerate(arts):
         by_slug.setdefault(art.slug, []).append(pos)
-    return Prepared(order, arts, stamps, vectors, dims, keys, postings, by_slug)
+    return Prepared(order, arts, stamps, vectors, dims, keys, postings, by_slug, term_vecs,
+                    keysets)
 
 
 def related_links(
@@ -180,135 +195,33 @@ def related_links(
     also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     """:func:`related_fields` from the tables :func:`prepare` built."""
+    return link_site(prep, config, stories, also_reported, jobs)[0]
+
+
+Links = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # related, earlier, later
+
+
+def link_site(
+    prep: Prepared, config: SiteConfig, stories: Sequence[str | None],
+    also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+) -> tuple[list[Links], list[tuple[Sequence[int], Picked]]]:
+    """:func:`related_links`, and by position what each article links to and
+    the shortlist it was picked from (for digest.enrich.snapshot)."""
     order, arts = prep.order, prep.arts
     n = len(order)
     story_at = [stories[i] for i in order]
     also_at = [also_reported[i] for i in order]
-    urls = [a.url for a in arts]
-    url_of = urls.__getitem__
+    count = config.related_count
 
-    def links_of(pos: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        shortlist = max(MIN_SHORTLIST, config.related_count * SHORTLIST_FACTOR)
-        while True:
-            ranked, complete = _rank(pos, prep.stamps, prep.vectors, prep.dims, story_at,
-                                     prep.keys[pos], prep.postings, shortlist)
-            chosen = _choose(pos, arts, story_at, also_at[pos], ranked, prep.by_slug,
-                             config.related_count)
-            # Widen only when exclusions, not weak candidates, emptied the list:
-            # candidates come in order of shared keys, so later ones are weaker.
-            if complete or len(chosen) >= config.related_count or len(ranked) < shortlist:
-                break
-            shortlist *= 4
-        earlier = [q for q in chosen if q > pos]  # larger pos = older (same time: URL after)
-        later = [q for q in chosen if q < pos]
-        earlier.sort()  # newest first
-        later.sort(reverse=True)  # oldest first
-        return (tuple(map(url_of, chosen)), tuple(map(url_of, earlier)),
-                tuple(map(url_of, later)))
-
-    same = {u: u for u in urls}.__getitem__  # a worker's URL strings are copies: share
-
-    def unpack(part: list[tuple[tuple[str, ...], ...]]) -> list[tuple[tuple[str, ...], ...]]:
-        return [tuple(tuple(map(same, urls)) for urls in links) for links in part]
+    def one(pos: int) -> tuple[tuple[int, ...], Picked]:
+        chosen, picked = links_of(pos, prep, story_at, also_at[pos], count)
+        return tuple(chosen), picked
 
     # Each article's links depend only on the shared read-only tables above:
-    # forked workers inherit them and send back a few URLs per article.
-    out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [((), (), ())] * n
-    for pos, links in enumerate(share_map(links_of, range(n), jobs, unpack=unpack)):
-        out[order[pos]] = links  # type: ignore[assignment]
-    return out
-
-
-_ZEROS = repeat(0)  # endless: the default for every key a dict.get lookup misses
-
-
-def _rank(
-    pos: int, stamps: Sequence[float], vectors: Sequence[Mapping[str, int]],
-    dims: Sequence[tuple[tuple[str, ...], array[int]]],
-    stories: Sequence[str | None], own_keys: Sequence[str],
-    postings: Mapping[str, list[int]], shortlist: int,
-) -> tuple[list[int], bool]:
-    """Candidate positions for ``pos``, best first; and whether none were cut.
-
-    ``dims[q]`` holds the keys and weights of ``vectors[q]``, in its order.
-    """
-    windows = []
-    for key in own_keys:
-        plist = postings[key]
-        if len(plist) <= 2 * WINDOW + 1:
-            windows.append(plist)
-        else:
-            i = bisect_left(plist, pos)
-            windows.append(plist[max(0, i - WINDOW): i + WINDOW + 1])
-    shared = Counter(chain.from_iterable(windows))  # counted in C
-    del shared[pos]
-    # A stable sort: equal counts keep first-seen order, which depends on
-    # positions only, never on the input order.  Keys only, no item tuples.
-    candidates = sorted(shared, key=shared.__getitem__, reverse=True)
-    # One candidate per story, the one sharing most keys: near-duplicates of
-    # one event would otherwise fill the shortlist (and then the list).
-    picked: list[int] = []
-    seen: set[str] = set()
-    complete = True
-    for q in candidates:
-        story = stories[q]
-        if story is not None:
-            if story in seen:
-                continue
-            seen.add(story)
-        if len(picked) == shortlist:
-            complete = False
-            break
-        picked.append(q)
-    vec_get, day = vectors[pos].get, stamps[pos]
-    floor = MIN_RELEVANCE / TEXT_WEIGHT * SCALE_SQUARED
-    scored = []
-    for q in picked:
-        other_keys, other_weights = dims[q]
-        # dot(vectors[pos], vectors[q]), inlined: every key of the candidate
-        # looked up with a default costs less than building the set of shared
-        # keys (candidates share many keys by construction).  Integers: exact
-        # in any order, see textvec.dot().
-        raw = sum(map(mul, other_weights, map(vec_get, other_keys, _ZEROS)))
-        if raw < floor:
-            continue
-        score = raw * (TEXT_WEIGHT / SCALE_SQUARED) + TIME_WEIGHT * math.exp(
-            -abs(day - stamps[q]) / TAU_DAYS)
-        scored.append((-score, q))  # ties: smaller pos = newer, then URL
-    scored.sort()
-    return [q for _, q in scored], complete
-
-
-def _choose(
-    pos: int, arts: Sequence[Article], stories: Sequence[str | None],
-    also_reported: tuple[str, ...], ranked: Sequence[int],
-    by_slug: Mapping[str, list[int]], count: int,
-) -> list[int]:
-    """Pins first, then the best-ranked candidates, one per story."""
-    art = arts[pos]
-    excluded = set(art.related_exclude)
-    chosen: list[int] = []
-    for slug in art.related_pins:
-        if slug in excluded or slug not in by_slug:
-            continue  # unknown slugs are reported by `digest check`
-        # A slug reused on several dates: the namesake closest in time.
-        q = min(by_slug[slug], key=lambda c: (abs(arts[c].date - art.date), c))
-        if q != pos and q not in chosen:
-            chosen.append(q)
-    # Near-duplicates of one event crowd a list: one link per story, and none
-    # to the other reports of this article's own event (shown as also_reported).
-    also = set(also_reported)
-    seen_stories = {stories[q] for q in chosen if stories[q]}
-    for q in ranked:
-        if len(chosen) >= count:  # pins fill slots too; all pins are always kept
-            break
-        other = arts[q]
-        if q in chosen or (excluded and other.slug in excluded) or other.url in also:
-            continue
-        story = stories[q]
-        if story:
-            if story in seen_stories:
-                continue
-            seen_stories.add(story)
-        chosen.append(q)
-    return chosen
+    # forked workers inherit them and send back a few positions per article.
+    found = share_map(one, range(n), jobs)
+    url_of = [a.url for a in arts].__getitem__
+    out: list[Links] = [((), (), ())] * n
+    for pos, (chosen, _) in enumerate(found):
+        out[order[pos]] = split_links(pos, chosen, url_of)
+    return out, found  # type: ignore[return-value]

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
+from typing import NamedTuple
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import cosine, vectorize
@@ -35,10 +36,6 @@ LOOKUP_TOKENS = 8  # rewrites of one event share their most distinctive words
 # Who published an article, and under which rubric, differ between two
 # agencies' reports of the same event: they must not lower the overlap.
 AGENCY_TAXONOMIES = frozenset({"sources", "sections"})
-
-
-def _source(art: Article) -> str:
-    return " ".join((art.source or "").casefold().split())
 
 
 def similarity(text_a: dict[str, float], text_b: dict[str, float],
@@ -82,50 +79,133 @@ def story_fields(articles: Sequence[Article], config: SiteConfig,
     Returns plain values so that ``enrich_site`` copies each record once for
     all its site fields.
     """
+    found = story_pass(articles, config, vecs, article_terms)
+    return found.stories, found.also
+
+
+Pairs = list[tuple[int, float]]  # (partner index, similarity), in the order met
+
+
+class StoryPass(NamedTuple):
+    stories: list[str | None]  # by index
+    also: list[tuple[str, ...]]
+    pairs: list[Pairs]  # by index: partners()
+    members: list[list[int]]  # by story, in the order formed: join()
+    sources: list[str]  # by index: source_key()
+
+
+def story_pass(articles: Sequence[Article], config: SiteConfig,
+               vecs: Sequence[Mapping[str, int]],
+               article_terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None,
+               ) -> StoryPass:
+    """:func:`story_fields`, and each article's :func:`partners` (kept by
+    digest.enrich.snapshot: a later build recomputes only the ones an edit
+    can change, then replays the pass, see digest.enrich.restory).
+
+    Two steps: every article's partners (from an index of the earlier
+    articles' strongest words), then :func:`join` in time order, which alone
+    depends on the stories formed so far (STORY_SPAN).
+    """
     n = len(articles)
     stamps = [a.date.timestamp() for a in articles]
     urls = [a.url for a in articles]
-    order = sorted(range(n), key=lambda i: (stamps[i], urls[i]))
-    sources = [_source(a) for a in articles]
+    order = time_order(stamps, urls)
+    sources = [source_key(a) for a in articles]
     if article_terms is None:
         article_terms = [a.terms for a in articles]
-    terms = [
-        frozenset((tax, label.casefold()) for tax, labels in mapping.items()
-                  if tax not in AGENCY_TAXONOMIES for label in labels)
-        for mapping in article_terms
-    ]
-
-    story_of: dict[int, int] = {}  # article index -> story number
-    members: list[list[int]] = []  # story number -> article indexes, in time order
-    recent: dict[str, list[int]] = {}  # token -> article indexes, in time order
+    terms = [story_terms(mapping) for mapping in article_terms]
     threshold = config.story_threshold
+    recent: dict[str, list[int]] = {}  # token -> article indexes, in time order
+    pairs: list[Pairs] = [[] for _ in range(n)]
     for i in order:
         now = stamps[i]
-        source = sources[i]
-        lookup = list(islice(vecs[i], LOOKUP_TOKENS))  # keys come strongest first
-        seen: set[int] = set()
-        best, best_sim = -1, -1.0
-        for token in lookup:
-            posting = recent.get(token)
-            if posting is None:
-                recent[token] = [i]
-                continue
+        runs = []
+        for token in islice(vecs[i], LOOKUP_TOKENS):  # keys come strongest first
+            posting = recent.setdefault(token, [])
+            run = []
             for j in reversed(posting):
                 if now - stamps[j] > PAIR_WINDOW:
                     break
-                if j in seen:
-                    continue
-                seen.add(j)
-                if sources[j] == source:
-                    continue  # one source's follow-ups are not "also reported"
-                story = story_of.get(j)
-                if story is not None and now - stamps[members[story][0]] > STORY_SPAN:
-                    continue
-                sim = similarity(vecs[i], vecs[j], terms[i], terms[j])
-                # Ties: the partner met first (strongest word, newest) wins.
-                if sim >= threshold and sim > best_sim:
-                    best, best_sim = j, sim
+                run.append(j)
+            runs.append(run)
             posting.append(i)  # after the scan: i is not its own partner
+        pairs[i] = partners(i, runs, sources, vecs, terms, threshold)
+    members = join(order, pairs, stamps)
+    stories, also = story_ids(members, [a.slug for a in articles], urls, sources)
+    return StoryPass(stories, also, pairs, members, sources)
+
+
+def time_order(stamps: Sequence[float], urls: Sequence[str]) -> list[int]:
+    """Article indexes in publication order (ties: URL)."""
+    return sorted(range(len(stamps)), key=lambda i: (stamps[i], urls[i]))
+
+
+def source_key(art: Article) -> str:
+    """Who published an article, as compared (case and spacing folded)."""
+    return " ".join((art.source or "").casefold().split())
+
+
+def story_terms(mapping: Mapping[str, tuple[str, ...]]) -> frozenset[tuple[str, str]]:
+    """An article's terms as the Jaccard part of :func:`similarity` sees them."""
+    return frozenset((tax, label.casefold()) for tax, labels in mapping.items()
+                     if tax not in AGENCY_TAXONOMIES for label in labels)
+
+
+def partners(i: int, runs: Iterable[Sequence[int]], sources: Sequence[str],
+             vecs: Sequence[Mapping[str, int]], terms: Sequence[frozenset[tuple[str, str]]],
+             threshold: float, known: Callable[[int], float | None] | None = None) -> Pairs:
+    """The earlier articles ``i`` may join, with their similarity, in the order met.
+
+    ``runs``: per lookup token of ``i`` (strongest first), the earlier articles
+    of that token within PAIR_WINDOW, newest first.  Each article counts where
+    it is met first; other sources only; similarity at least ``threshold``.
+    Whether a partner's story is still open (STORY_SPAN) is left to
+    :func:`join`: it depends on the stories formed before ``i``.
+    ``known(j)``, when given, stands for the similarity with ``j`` (None: less
+    than the threshold), for a caller that knows most of them (restory).
+    """
+    seen: set[int] = set()
+    found: Pairs = []
+    source = sources[i]
+    for run in runs:
+        for j in run:
+            if j in seen:
+                continue
+            seen.add(j)
+            if sources[j] == source:
+                continue  # one source's follow-ups are not "also reported"
+            if known is None:
+                sim = similarity(vecs[i], vecs[j], terms[i], terms[j])  # type: ignore[arg-type]
+            else:
+                found_sim = known(j)
+                if found_sim is None:
+                    continue
+                sim = found_sim
+            if sim >= threshold:
+                found.append((j, sim))
+    return found
+
+
+def join(order: Iterable[int], pairs: Sequence[Sequence[tuple[int, float]]],
+         stamps: Sequence[float], members: list[list[int]] | None = None) -> list[list[int]]:
+    """Single link in time order: each article joins the story of its most
+    similar partner (ties: the partner met first) whose story is still open.
+    Returns the stories' members, each in time order, stories in the order formed.
+    ``members``: the stories formed by the articles before ``order``, to go on from."""
+    members = [] if members is None else members  # story number -> indexes, in time order
+    story_of = {i: k for k, group in enumerate(members) for i in group}  # index -> story
+    for i in order:
+        found = pairs[i]
+        if not found:
+            continue
+        now = stamps[i]
+        best, best_sim = -1, -1.0
+        for j, sim in found:
+            story = story_of.get(j)
+            if story is not None and now - stamps[members[story][0]] > STORY_SPAN:
+                continue
+            if sim > best_sim:
+                best, best_sim = j, sim
         if best < 0:
             continue
         story = story_of.get(best)
@@ -135,19 +215,25 @@ def story_fields(articles: Sequence[Article], config: SiteConfig,
             story_of[best] = story
         members[story].append(i)
         story_of[i] = story
+    return members
 
+
+def story_ids(members: Sequence[Sequence[int]], slugs: Sequence[str], urls: Sequence[str],
+              sources: Sequence[str]) -> tuple[list[str | None], list[tuple[str, ...]]]:
+    """``story`` and ``also_reported`` of each article from the stories' members."""
+    n = len(slugs)
     stories: list[str | None] = [None] * n
     also: list[tuple[str, ...]] = [()] * n
     used_ids: set[str] = set()
     for group in members:
-        story_id = _story_id(articles[group[0]].slug, used_ids)
+        story_id = next_story_id(slugs[group[0]], used_ids)
         for i in group:
             stories[i] = story_id
             also[i] = tuple([urls[j] for j in group if j != i and sources[j] != sources[i]])
     return stories, also
 
 
-def _story_id(slug: str, used: set[str]) -> str:
+def next_story_id(slug: str, used: set[str]) -> str:
     """``story-<slug of the earliest article>``, suffixed if that slug recurs."""
     base = f"story-{slug}"
     story_id, k = base, 2

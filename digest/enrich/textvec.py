@@ -13,12 +13,12 @@ import math
 import string
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, compress
 from operator import mul
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 from digest.parallel import share_map
 
@@ -150,6 +150,24 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
     ``docs[i]`` (from a cache): the same vectors, without counting again.
     Its terms should be interned (see below); any that are not only cost speed.
     """
+    return weigh(docs, top, counted, jobs).vectors
+
+
+class Weighed(NamedTuple):
+    """:func:`weigh`'s result: the vectors and what they were computed from."""
+
+    vectors: list[dict[str, int]]
+    floors: list[float]  # per document: the selection floor of top_vector
+    terms: list[tuple[str, ...]]  # per document: its distinct terms (interned) ...
+    counts: list[Sequence[int]]  # ... and how often each occurs
+    df: Counter[str]  # documents per term
+
+
+def weigh(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
+          counted: Sequence[Counted | None] | None = None, jobs: int = 1) -> Weighed:
+    """:func:`compute_vectors`, plus the inputs and floors an incremental
+    update needs to tell which vectors a change of the idf can touch
+    (digest.enrich.revector)."""
     # Per document only (interned terms, their counts) is kept until the idf
     # is known: a Counter per document plus its own copy of every term string
     # held ~175 MiB at 10,000 articles; interned, equal terms share one object.
@@ -167,23 +185,43 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
         counts.append(tfs)
         df.update(keys)  # an iterable, not a Mapping: counted in C
     n = len(terms)
-    max_df = n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
-    idf: dict[str, float] = {}
-    for term, d in df.items():
-        if d > max_df or term in STOPWORDS:
-            idf[term] = 0.0
-        else:
-            idf[term] = math.log((1 + n) / (1 + d)) + 1.0
+    max_df = max_df_of(n)
+    idf = {term: idf_weight(term, d, n, max_df) for term, d in df.items()}
     idf_of = idf.__getitem__
     _log_tf(max((max(tfs) for tfs in counts if tfs), default=0))  # before any fork
 
-    def one(i: int) -> dict[str, int]:
-        return _top_vector(terms[i], counts[i], idf_of, top)
+    def one(i: int) -> tuple[dict[str, int], float]:
+        return top_vector(terms[i], counts[i], idf_of, top)
 
     # Each vector depends only on its document and the idf: with jobs > 1 they
     # are picked in forked workers too (this was the longest serial step of
     # the enrich stage), and travel back compactly (see _pack_vectors).
-    return share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors)
+    picked = share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors)
+    return Weighed([v for v, _ in picked], [f for _, f in picked], terms, counts, df)
+
+
+def max_df_of(n: int) -> float:
+    """Documents a term may be on and still weigh something, of ``n``."""
+    return n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n
+
+
+def idf_weight(term: str, d: int, n: int, max_df: float) -> float:
+    """Smooth idf of ``term``, on ``d`` of ``n`` documents (0: a stop word, or
+    on more than ``max_df``).  The one definition: an incremental update must
+    compute bit for bit the weights a full one does."""
+    if d > max_df or term in STOPWORDS:
+        return 0.0
+    return math.log((1 + n) / (1 + d)) + 1.0
+
+
+def ensure_log_tf(upto: int) -> None:
+    """Extend the memo of sublinear tf to counts up to ``upto`` (before top_vector)."""
+    _log_tf(upto)
+
+
+def term_weight(idf: float, tf: int) -> float:
+    """The weight top_vector gives a term of this idf occurring ``tf`` times."""
+    return idf * _log_tf(tf)[tf]
 
 
 # Weights are never negative, so "w >= the smallest positive float" is "w > 0"
@@ -191,13 +229,27 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
 _TINY = math.ulp(0.0)
 
 
-def _top_vector(keys: tuple[str, ...], tfs: Sequence[int], idf_of: Callable[[str], float],
-                top: int) -> dict[str, int]:
-    """One document's ``top`` strongest terms, unit length × SCALE, strongest first."""
+def top_vector(keys: tuple[str, ...], tfs: Sequence[int], idf_of: Callable[[str], float],
+               top: int = TOP_TERMS) -> tuple[dict[str, int], float]:
+    """One document's ``top`` strongest terms, unit length × SCALE, strongest
+    first; and the floor a weight had to reach to be kept (a term whose weight
+    stays below it cannot enter the vector, see digest.enrich.revector).
+    Call :func:`ensure_log_tf` first for the document's largest count."""
     if not keys:
-        return {}
-    log_tf = _LOG_TF
-    weights = list(map(mul, map(idf_of, keys), map(log_tf.__getitem__, tfs)))
+        return {}, _TINY
+    return _select(keys, list(map(mul, map(idf_of, keys), map(_LOG_TF.__getitem__, tfs))), top)
+
+
+def top_vector_of(keys: tuple[str, ...], tfs: Sequence[int], idfs: Iterable[float],
+                  top: int = TOP_TERMS) -> tuple[dict[str, int], float]:
+    """:func:`top_vector` with each key's idf given in order (the same weights)."""
+    if not keys:
+        return {}, _TINY
+    return _select(keys, list(map(mul, idfs, map(_LOG_TF.__getitem__, tfs))), top)
+
+
+def _select(keys: tuple[str, ...], weights: list[float], top: int
+            ) -> tuple[dict[str, int], float]:
     # Select by threshold rather than sorting (term, weight) pairs: building
     # those tuples was the single most expensive step at 10,000 articles.
     # A C sort of the bare floats is cheaper than heapq.nlargest here.
@@ -217,21 +269,25 @@ def _top_vector(keys: tuple[str, ...], tfs: Sequence[int], idf_of: Callable[[str
     # when equal keys are identical.
     ranked = sorted(sorted(best), key=best.__getitem__, reverse=True)
     weights = list(map(best.__getitem__, ranked))
-    return dict(zip(ranked, map(round, map(scale.__mul__, weights)), strict=True))
+    return dict(zip(ranked, map(round, map(scale.__mul__, weights)), strict=True)), floor
 
 
-def _pack_vectors(part: list[dict[str, int]]) -> tuple[list[str], list[Any]]:
+def _pack_vectors(part: list[tuple[dict[str, int], float]]
+                  ) -> tuple[list[str], list[Any], array[float]]:
     """A worker's vectors as one list of their distinct terms plus, per vector,
-    the positions of its terms and its weights (see pack_counts)."""
-    vocab = list(dict.fromkeys(chain.from_iterable(part)))
+    the positions of its terms and its weights (see pack_counts); their floors."""
+    vocab = list(dict.fromkeys(chain.from_iterable(v for v, _ in part)))
     position = dict(zip(vocab, range(len(vocab)))).__getitem__
-    return vocab, [(array("I", map(position, v)), array("q", v.values())) for v in part]
+    return (vocab, [(array("I", map(position, v)), array("q", v.values())) for v, _ in part],
+            array("d", [f for _, f in part]))
 
 
-def _unpack_vectors(packed: tuple[list[str], list[Any]]) -> list[dict[str, int]]:
-    words, vecs = packed
+def _unpack_vectors(packed: tuple[list[str], list[Any], array[float]]
+                    ) -> list[tuple[dict[str, int], float]]:
+    words, vecs, floors = packed
     vocab = list(map(intern, words)).__getitem__  # this process's copies of the terms
-    return [dict(zip(map(vocab, keys), weights)) for keys, weights in vecs]
+    return [(dict(zip(map(vocab, keys), weights)), floor)
+            for (keys, weights), floor in zip(vecs, floors, strict=True)]
 
 
 def dot(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> int:

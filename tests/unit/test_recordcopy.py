@@ -56,3 +56,14 @@ def test_articles_pickle_as_their_values_and_come_back_equal_field_for_field() -
 def test_from_values_refuses_a_wrong_number_of_fields() -> None:
     with pytest.raises(TypeError):
         recordcopy.from_values(recordcopy.values(_article())[:-1])
+
+
+def test_fill_sets_fields_in_place() -> None:
+    arts = [recordcopy.evolve(_article(), {}) for _ in range(2)]  # fresh copies of our own
+    want = [dataclasses.replace(a, story=s, word_count=k) for a, s, k in zip(arts, "st", (4, 5))]
+    recordcopy.fill(arts, {"story": ["s", "t"], "word_count": [4, 5]})
+    assert [dataclasses.astuple(a) for a in arts] == [dataclasses.astuple(a) for a in want]
+    with pytest.raises(TypeError):
+        recordcopy.fill(arts, {"no_such_field": [1, 2]})
+    with pytest.raises(ValueError):
+        recordcopy.fill(arts, {"story": ["s"]})

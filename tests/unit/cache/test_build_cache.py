@@ -66,14 +66,14 @@ def test_a_damaged_shard_loses_only_its_entries(tmp_path: Path) -> None:
 
 def test_term_counts_are_reused_from_the_cache(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """incremental._term_counts counts an article's words once; the next build
+    """enrichcache.term_counts counts an article's words once; the next build
     (another process: a cache read from disk) takes them from the ``terms``
     section, and counts again only the article whose text changed."""
     from dataclasses import replace
     from datetime import UTC, datetime
     from pathlib import PurePosixPath
 
-    from digest import incremental
+    from digest import enrichcache
     from digest.enrich import textvec
     from digest.records import Article
 
@@ -82,14 +82,14 @@ def test_term_counts_are_reused_from_the_cache(tmp_path: Path,
                          slug=f"s{i}", body=f"The ferry number {i} sails at dawn.")
                  for i in range(5))
     cache = _fresh(tmp_path)
-    first = incremental._term_counts(arts, cache)
+    first = enrichcache.term_counts(arts, cache)
     cache.flush()
     counted: list[str] = []
     real = textvec.count_terms
     monkeypatch.setattr(textvec, "count_terms",
                         lambda title, body: counted.append(title) or real(title, body))
     edited = (*arts[:2], replace(arts[2], body="The ferry stays in port."), *arts[3:])
-    again = incremental._term_counts(edited, _fresh(tmp_path))
+    again = enrichcache.term_counts(edited, _fresh(tmp_path))
     assert counted == ["Story 2"]
     assert [tuple(t) for t, _ in again[:2]] == [tuple(t) for t, _ in first[:2]]
     assert "port" in again[2][0]
