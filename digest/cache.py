@@ -42,7 +42,7 @@ CACHE_DIR = ".digest-cache"
 FORMAT = 1
 # Big sections whose entries change a few at a time are stored in shards by
 # key, so a one-article edit rewrites a sixteenth of them, not 70 MB.
-SHARDS = {"articles": 16, "bodies": 16, "terms": 16}
+SHARDS = {"articles": 16, "bodies": 16, "terms": 16, "cards": 8}
 
 _ALLOWED = {
     ("digest.records", "Article"), ("digest.records", "Mention"),

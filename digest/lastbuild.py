@@ -102,6 +102,10 @@ class Deferred(Mapping):
     def __getitem__(self, key):  # noqa: ANN001, ANN204
         return self._get()[key]
 
+    def get(self, key, default=None):  # noqa: ANN001, ANN201
+        # Mapping.get goes through __getitem__ and a try: render asks 40,000 times
+        return (self._data if self._data is not None else self._get()).get(key, default)
+
     def __iter__(self):  # noqa: ANN204
         return iter(self._get())
 

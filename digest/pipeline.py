@@ -124,7 +124,7 @@ def _build(site_root: Path, options: BuildOptions | None,
            progress: Callable[[str], None] | None) -> BuildResult:
     from digest import model, render, theme
     from digest.model.urls import assign_urls
-    from digest.render.templates import make_environment
+    from digest.render.templates import SectionBytecode, make_environment
     from digest.render.validate import check_feeds
 
     options = options or BuildOptions()
@@ -163,7 +163,8 @@ def _build(site_root: Path, options: BuildOptions | None,
     # GC is paused while the sections every build reads are loaded, and they
     # are frozen at once instead of being scanned when it resumes.
     with gc_paused():
-        for name in ("articles", "inputs", "local", SITE_SECTION, "bodies"):
+        for name in ("articles", "inputs", "local", SITE_SECTION, "bodies", "cards",
+                     "templates"):
             cache.section(name)
         gc.freeze()
     parsed = parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
@@ -191,7 +192,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
             site = model.assemble(published, config)
         stage("assemble")
-        env = make_environment(theme.make_loader(dirs), config)
+        bytecode = SectionBytecode(dict(cache.section("jinja")))
+        env = make_environment(theme.make_loader(dirs), config, bytecode)
         body_cache.update(bodies.result())
     finally:
         bodies.cancel()  # only does something when the lines above failed
@@ -202,13 +204,21 @@ def _build(site_root: Path, options: BuildOptions | None,
     # parsed from (parsing is a function of them, "now" and the settings in ns).
     sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, now)}")
                for a in parsed if a.key in cache.hashes}
+    levels = dict(cache.section("templates"))  # what each template reads (render.access)
     # ns leaves base_url out (serve and build share parsing and enrichment),
     # but every page shows it: page fingerprints must include it.
     result = render.render_incremental(
         site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
         global_fp=ns + config.base_url,
         previous=options.previous if options.reuse_from is not None else None,
-        body_cache=body_cache, sources=sources, sink=options.sink)
+        body_cache=body_cache, sources=sources, cards=cache.section("cards"),
+        templates=levels, sink=options.sink)
+    if levels != cache.section("templates"):
+        cache.save("templates", levels)
+    if bytecode.changed:
+        cache.save("jinja", bytecode.store)
+    if result.cards is not None and result.cards != cache.section("cards"):
+        cache.save("cards", result.cards)
     if len(body_cache) != known_bodies:
         # Bodies of edited or deleted articles are dropped only once they are a
         # good share of the cache: finding them hashes every article's body.

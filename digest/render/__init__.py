@@ -24,8 +24,9 @@ from digest.errors import Diagnostic, TemplateError
 from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
 from digest.parallel import Pending, pmap, pmap_parts, pmap_start
 from digest.records import Article, FeedSpec, PageSpec, Site
+from digest.render import access
 from digest.render.feeds import entry_ids, render_feed
-from digest.render.fingerprint import Fingerprinter, article_digests
+from digest.render.fingerprint import Fingerprinter, article_digests, level_of
 from digest.render.markdown import render_markdown
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 
@@ -70,12 +71,14 @@ def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
 
 @dataclass(slots=True)
 class Rendered:
-    """What render produced: new bytes, every file's fingerprint, and the paths
-    whose fingerprint matched ``previous`` (not rendered: reuse the old bytes)."""
+    """What render produced: new bytes, every file's fingerprint, the paths
+    whose fingerprint matched ``previous`` (not rendered: reuse the old bytes),
+    and the articles' card ids for the cache (fingerprint.article_digests)."""
 
     data: dict[str, bytes]
     fingerprints: dict[str, str]
     reused: set[str]
+    cards: dict[str, tuple[str, str]] | None = None
 
 
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
@@ -93,13 +96,20 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
                        body_cache: dict[str, str] | None = None,
                        sources: Mapping[str, tuple[Article, str]] | None = None,
+                       cards: Mapping[str, tuple[str, str]] | None = None,
+                       templates: dict[str, tuple[int, bool]] | None = None,
                        sink: Callable[[Mapping[str, bytes]], bool] | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
     ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
     ``sources`` (article key -> (article as parsed, id of its source bytes))
-    makes article digests cheaper: see :func:`fingerprint.article_digests`.
+    and ``cards`` (the last build's card ids) make article digests cheaper:
+    see :func:`fingerprint.article_digests`.  Each page is fingerprinted at
+    its template's level (render/access.py), or at the higher one its last
+    render needed; a render that needed more than that is fingerprinted again
+    at the level it needed.  ``templates`` keeps the templates' levels across
+    builds (access.template_access) and is updated.
     ``sink``, when given, receives pages and feeds in batches as soon as they
     are rendered (e.g. to write them while the rest renders); pages it keeps
     (returns True) are left out of the result, feeds stay (they are checked).
@@ -111,11 +121,22 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     listed = [page for page in site.pages if page.sitemap]
     late: dict[str, bytes] = {}  # files derived from the whole site (sitemaps)
 
+    levels = {name: access.template_access(env, name, templates)
+              for name in {page.template for page in site.pages}}
+    digests = None
+    printer: Fingerprinter | None = None
+
+    def page_level(page: PageSpec) -> int:
+        return max(levels[page.template].level, level_of(previous.get(page.path)))
+
     def fingerprint_all() -> None:
-        printer = Fingerprinter(article_digests(site.articles, sources),
-                                f"{global_fp}|{has_articles}")
+        nonlocal digests, printer
+        digests = article_digests(site.articles, sources, cards)
+        printer = Fingerprinter(digests, f"{global_fp}|{has_articles}", now.isoformat(),
+                                tuple(site.by_url))
         for page in site.pages:
-            fps[page.path] = printer.page(page)
+            fps[page.path] = printer.page(page, page_level(page),
+                                          levels[page.template].uses_now)
         for feed in site.feeds:
             fps[feed.path] = printer.feed(feed, ids)
         # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs
@@ -144,13 +165,14 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         return bodies[article.key]
 
     out: dict[str, bytes] = dict(assets)
+    needs: dict[str, int] = {}
     # Feeds are independent of each other (a site-wide one and two per term):
     # workers render them from the inherited site, as they do pages, and at the
     # same time, so that no core idles while the last pages or feeds finish.
     feeds = pmap_start(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
     try:
         out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
-                                meanwhile=meanwhile))
+                                meanwhile=meanwhile, needs=needs))
         feed_bytes = feeds.result()
     finally:
         feeds.cancel()  # only does something when rendering the pages failed
@@ -159,6 +181,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         sink(feed_files)
     out.update(feed_files)
     reused = {p for p, fp in fps.items() if previous.get(p) == fp}
+    if needs:
+        _refingerprint(printer, site.pages, fps, needs, levels, page_level)  # type: ignore[arg-type]
     if late:
         out.update(late)
     elif SITEMAP in reused:
@@ -166,7 +190,22 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         out[ROBOTS] = robots(config)
     else:
         out.update(render_sitemaps(site.pages, site.articles, config, now))
-    return Rendered(data=out, fingerprints=fps, reused=reused)
+    return Rendered(data=out, fingerprints=fps, reused=reused,
+                    cards=digests.cards if digests is not None else None)
+
+
+def _refingerprint(printer: Fingerprinter, pages: tuple[PageSpec, ...], fps: dict[str, str],
+                   needs: Mapping[str, int], levels: Mapping[str, access.Access],
+                   page_level: Callable[[PageSpec], int]) -> None:
+    """Fingerprint again, at the level they needed, the pages whose render
+    read more than their level covers; a tainted build (access.TAINT) makes
+    every page SITE, reused ones too (their bytes are still right: their
+    inputs at their old level did not change)."""
+    tainted = any(need >= access.TAINT for need in needs.values())
+    for page in pages:
+        need = access.SITE if tainted else needs.get(page.path, access.CARD)
+        if need > page_level(page):
+            fps[page.path] = printer.page(page, need, levels[page.template].uses_now)
 
 
 def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConfig,
@@ -205,14 +244,17 @@ def body_key(body: str, raw_html: bool) -> str:
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
                  html_of: Callable[[Article], str], *, now: datetime, jobs: int = 1,
                  sink: Callable[[Mapping[str, bytes]], bool] | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> dict[str, bytes]:
+                 meanwhile: Callable[[], None] | None = None,
+                 needs: dict[str, int] | None = None) -> dict[str, bytes]:
     """Render ``pages`` with their templates; output path -> bytes.
 
     ``sink`` receives each batch of pages as the workers finish it, in order,
     while the later batches are still rendering; when it returns True it has
     kept them (written them to disk), and they are left out of the result.  ``meanwhile`` runs in this
-    process while the workers render (see parallel.pmap_parts)."""
-    common = {"now": now, "site_model": site, "by_url": site.by_url,
+    process while the workers render (see parallel.pmap_parts).  ``needs``
+    receives, for each page whose render read beyond the CARD level, the level
+    it needed (render/access.py)."""
+    common = {"now": now, "site_model": site, "by_url": access.WatchedIndex(site.by_url),
               "has_articles": bool(site.articles),
               "content_of": lambda a: Markup(html_of(a))}
     # Compile every template once, before any worker forks, so each worker
@@ -222,11 +264,13 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
         if page.template not in templates:
             templates[page.template] = _load(env, page)
 
-    def one(page: PageSpec) -> bytes | list[Diagnostic]:
+    def one(page: PageSpec) -> bytes | tuple[bytes, int] | list[Diagnostic]:
         try:
-            return _render_page(templates[page.template], page, common).encode("utf-8")
+            with access.watching(access.linked_urls(page.context)) as watch:
+                data = _render_page(templates[page.template], page, common).encode("utf-8")
         except TemplateError as exc:  # returned as data, not raised: see parallel.pmap
             return exc.diagnostics
+        return (data, watch.need) if watch.need else data
 
     out: dict[str, bytes] = {}
     done = 0
@@ -235,6 +279,10 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
         for page, result in zip(pages[done:done + len(part)], part, strict=True):
             if isinstance(result, list):
                 raise TemplateError(result)
+            if type(result) is tuple:
+                result, need = result
+                if needs is not None:
+                    needs[page.path] = need
             batch[page.path] = result
         done += len(part)
         if sink and sink(batch):

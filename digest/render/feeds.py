@@ -101,7 +101,21 @@ def derived_id(article: Article, config: SiteConfig) -> str:
     return f"tag:{_host(config)},{_identity(article)}"
 
 
+_last_groups: list[tuple[tuple[Article, ...], dict[str, list[Article]]]] = []
+
+
 def _derived_groups(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
+    # A build asks twice for the same tuple of articles (entry_ids, then
+    # id_collisions in render.validate): the groups are made once.  The tuple
+    # is kept so that the identity test cannot match another one.
+    if _last_groups and _last_groups[0][0] is articles:
+        return _last_groups[0][1]
+    groups = _groups_of(articles)
+    _last_groups[:] = [(articles, groups)]
+    return groups
+
+
+def _groups_of(articles: tuple[Article, ...]) -> dict[str, list[Article]]:
     groups: dict[str, list[Article]] = {}
     for art in articles:
         if not art.id:

@@ -5,11 +5,15 @@ bytes (templates, settings and digest's own code are part of the global
 fingerprint), so incremental builds reuse the old file instead of rendering.
 
 What counts as a page's input: every value in its template context, walked
-recursively; each article in it by its digest (all of its fields).  An
-article page also depends on the articles it links by URL (related, earlier,
-later, also reported, mentions), whose titles and dates it shows.  Templates
-that use ``site_model`` (the whole site) make every page depend on every
-article, which stays correct and only costs speed.
+recursively; each article in it by its digest.  An article page also depends
+on the articles it links by URL (related, earlier, later, also reported,
+mentions), whose titles and dates it shows.  How much of an article counts
+is the page's *level* (render/access.py): a CARD digest leaves out the
+body-derived fields (body, word count, reading time) and the links to other
+articles (related, stories) that list pages never show, a LINKS digest
+leaves out the body-derived ones, a FULL digest covers every field, and a
+SITE page also depends on every article of the site.  The level is the first letter of the fingerprint
+(:func:`level_of`), so the next build computes it at the same level.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from digest.enrich import LOCAL_FIELDS, SITE_FIELDS
 from digest.records import Article, FeedSpec, PageSpec
+from digest.render.access import BODY_FIELDS, CARD, FULL, LINK_FIELDS, SITE, linked_urls
 
 
 def _h(*parts: str) -> str:
@@ -30,14 +37,49 @@ def _h(*parts: str) -> str:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Article))
-_values = operator.attrgetter(*_FIELDS)  # every field of an article, in one C call
 _SCALARS = frozenset((str, int, float, bool, type(None)))
+# The fields the pipeline sets after parsing (model.urls.assign_urls: url;
+# enrich.with_fields: the rest); every other field of a published article is
+# the parsed article's own (tests/unit/render/test_fingerprint.py checks it on
+# a built site, and article_digests checks it for each article: one C-level
+# comparison of the same objects).
+DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
+_source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
+_NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
+_card_derived = operator.attrgetter(*(n for n in DERIVED if n not in _NOT_CARD))
+_links = operator.attrgetter(*LINK_FIELDS)
+_full_only = operator.attrgetter(*(n for n in DERIVED if n in BODY_FIELDS))  # word count...
+_card_source = operator.attrgetter(*(n for n in _FIELDS
+                                     if n not in DERIVED and n not in _NOT_CARD))
+_card_whole = operator.attrgetter(*(n for n in _FIELDS if n not in _NOT_CARD))
+LEVELS = "clfs"  # CARD, LINKS, FULL, SITE: the first letter of a page's fingerprint
 
 
-def article_digests(articles: tuple[Article, ...],
-                    sources: Mapping[str, tuple[Article, str]] | None = None
-                    ) -> dict[str, str]:
-    """URL -> hash of every field of the (enriched) article.
+def level_of(fingerprint: str | None) -> int:
+    """The level a fingerprint was computed at (CARD for none)."""
+    if not fingerprint:
+        return CARD
+    level = LEVELS.find(fingerprint[0])
+    return SITE if level < 0 else level  # an older form: assume the most
+
+
+@dataclass(slots=True)
+class Digests:
+    """URL -> digest of each article: ``full`` (every field), ``links``
+    (every field but the body-derived ones), ``card`` (nor the links) and
+    ``feed`` (every field but the links: feeds show no related articles)."""
+
+    full: dict[str, str]
+    links: dict[str, str]
+    card: dict[str, str]
+    feed: dict[str, str] = dataclasses.field(default_factory=dict)  # all but the links
+    cards: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+
+
+def article_digests(articles: Sequence[Article],
+                    sources: Mapping[str, tuple[Article, str]] | None = None,
+                    cards: Mapping[str, tuple[str, str]] | None = None) -> Digests:
+    """Both digests of every (enriched) article.
 
     ``repr``, not pickle: pickle's bytes depend on which values happen to be the
     same object (memo references), which differs between a fresh parse and one
@@ -46,37 +88,55 @@ def article_digests(articles: tuple[Article, ...],
     ``sources`` maps an article's key to (the article as parsed, an id of the
     bytes and "now" it was parsed from).  Parsing is a function of the path,
     those bytes, "now" (when the year was inferred) and the settings (part of
-    every fingerprint), so such an article is hashed as that id plus only the
-    fields whose repr differs from the parsed article's: the derived ones,
-    not the body.  That is a third of the cost of the repr of every article.
+    every fingerprint), so such an article's full digest is that id plus the
+    DERIVED fields (when its other fields are still the parsed ones), and its card digest the id of its parsed fields but the
+    body (``cards``: key -> (source id, that id), from the last build; the
+    result's ``cards`` are this build's, for the cache: only new or edited
+    sources are taken apart) plus the
+    derived fields but the body-derived ones: the repr of a fifth of an
+    article's values instead of all of them.
     """
     sources = sources or {}
-    out = {}
+    cards = cards or {}
+    new_cards: dict[str, tuple[str, str]] = {}
+    full: dict[str, str] = {}
+    links: dict[str, str] = {}
+    card: dict[str, str] = {}
+    feed: dict[str, str] = {}
+    blake = hashlib.blake2b
     for a in articles:
         hit = sources.get(a.key)
+        if hit is not None and _source(a) != _source(hit[0]):
+            hit = None  # a parsed field changed after parsing: digest it whole
         if hit is None:
-            text = repr(a)
+            card_text = "W" + repr(_card_whole(a))
+            full_tail = "W" + repr(a)
         else:
             parsed, source_id = hit
-            parts = ["S", a.key, source_id]
-            for name, value, was in zip(_FIELDS, _values(a), _values(parsed)):
-                if value is was:  # most fields: set by parsing, passed on by replace()
-                    continue
-                text = repr(value)
-                if text != repr(was):
-                    parts.append(f"{name}={text}")
-            text = "\x1f".join(parts)
-        out[a.url] = hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                     digest_size=16).hexdigest()
-    return out
+            entry = cards.get(a.key)
+            if entry is None or entry[0] != source_id:
+                entry = (source_id, _h(repr(_card_source(parsed))))
+            new_cards[a.key] = entry
+            card_text = f"S\x1f{a.key}\x1f{entry[1]}\x1f{_card_derived(a)!r}"
+            full_tail = f"S\x1f{source_id}\x1f{_full_only(a)!r}"
+        # each digest extends the one before: CARD, + links, + the rest
+        card_digest = blake(card_text.encode("utf-8", "surrogatepass"),
+                            digest_size=16).hexdigest()
+        links_digest = blake(f"{card_digest}\x1f{_links(a)!r}".encode("utf-8", "surrogatepass"),
+                             digest_size=16).hexdigest()
+        card[a.url] = card_digest
+        links[a.url] = links_digest
+        tail = f"\x1f{full_tail}".encode("utf-8", "surrogatepass")
+        full[a.url] = blake(links_digest.encode() + tail, digest_size=16).hexdigest()
+        feed[a.url] = blake(card_digest.encode() + tail, digest_size=16).hexdigest()
+    return Digests(full=full, links=links, card=card, feed=feed, cards=new_cards)
 
 
-class Fingerprinter:
-    """Computes page and feed fingerprints for one build."""
+class _Walk:
+    """Fingerprints of context values with one kind of article digest."""
 
-    def __init__(self, digests: Mapping[str, str], global_fp: str) -> None:
+    def __init__(self, digests: Mapping[str, str]) -> None:
         self.digests = digests
-        self.global_fp = global_fp
         # id(container) -> (container, fp).  Archives, editions, weeks, term
         # dicts and the tuples in them are shared by many pages (every page of a
         # year archive holds the year's articles): each is walked once per
@@ -86,12 +146,12 @@ class Fingerprinter:
         self._memo: dict[int, tuple[object, str]] = {}
         self._names: dict[type, tuple[str, ...]] = {}
         # "A" + digest per URL, made once: lists of articles are most of the walk
-        self._tags = {url: "A" + digest for url, digest in digests.items()}
+        self.tags = {url: "A" + digest for url, digest in digests.items()}
 
-    def _value(self, value: Any) -> str:
+    def value(self, value: Any) -> str:
         kind = type(value)
         if kind is Article:
-            return self._tags.get(value.url) or "A" + value.url
+            return self.tags.get(value.url) or "A" + value.url
         if kind in _SCALARS:
             return repr(value)
         if kind is datetime or kind is date:
@@ -99,11 +159,11 @@ class Fingerprinter:
         hit = self._memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        fp = self._container(value)
+        fp = self.container(value)
         self._memo[id(value)] = (value, fp)
         return fp
 
-    def _container(self, value: Any) -> str:
+    def container(self, value: Any) -> str:
         if isinstance(value, Article):
             return "A" + self.digests.get(value.url, value.url)
         if isinstance(value, str | int | float | bool) or value is None:
@@ -111,40 +171,85 @@ class Fingerprinter:
         if isinstance(value, datetime | date):
             return value.isoformat()
         if isinstance(value, tuple | list):
-            tags = self._tags
+            tags = self.tags
             # inlined for the lists of articles every list page shows
             return _h(*((tags.get(v.url) or "A" + v.url) if type(v) is Article
-                        else self._value(v) for v in value))
+                        else self.value(v) for v in value))
         if isinstance(value, Mapping):
-            return _h(*(f"{k}={self._value(v)}" for k, v in sorted(value.items(),
-                                                                   key=lambda kv: str(kv[0]))))
+            return _h(*(f"{k}={self.value(v)}" for k, v in sorted(value.items(),
+                                                                  key=lambda kv: str(kv[0]))))
         if dataclasses.is_dataclass(value):
             kind = type(value)
             names = self._names.get(kind)
             if names is None:
                 names = self._names[kind] = tuple(f.name for f in dataclasses.fields(value))
-            return _h(kind.__name__, *(self._value(getattr(value, name)) for name in names))
+            return _h(kind.__name__, *(self.value(getattr(value, name)) for name in names))
         return repr(value)
 
-    def page(self, page: PageSpec) -> str:
-        # _container, not _value: a page's own context is never shared, no memo
-        parts = [self.global_fp, page.template, page.path, page.url,
-                 self._container(page.context)]
-        article = page.context.get("article")
-        if isinstance(article, Article):
-            linked = (*article.related, *article.earlier, *article.later,
-                      *article.also_reported, *(m.url for m in article.mentions if m.url))
-            parts.extend(self.digests.get(url, url) for url in linked)
-        return _h(*parts)
+
+class Fingerprinter:
+    """Computes page and feed fingerprints for one build.
+
+    ``now`` (its text) enters the pages whose templates name it; ``order``,
+    the site's article URLs in order, the SITE level's digest of the site.
+    """
+
+    def __init__(self, digests: Digests | Mapping[str, str], global_fp: str,
+                 now: str = "", order: Sequence[str] = ()) -> None:
+        if not isinstance(digests, Digests):  # one kind for every level
+            digests = Digests(full=dict(digests), links=dict(digests), card=dict(digests),
+                              feed=dict(digests))
+        self.digests = digests
+        self.global_fp = global_fp
+        self.now = now
+        self.order = order
+        self._walks = (_Walk(digests.card), _Walk(digests.links), _Walk(digests.full))
+        self._site: str | None = None
+
+    def site(self) -> str:
+        """Every article of the site, in order (the Site is assembled from them
+        and the settings alone)."""
+        if self._site is None:
+            full = self.digests.full
+            self._site = _h("site", self.now, *(full.get(u, u) for u in self.order))
+        return self._site
+
+    def page(self, page: PageSpec, level: int = FULL, uses_now: bool = False) -> str:
+        walk = self._walks[min(level, FULL)]
+        context = page.context
+        article = context.get("article")
+        lastmod = context.get("lastmod")
+        if len(context) == 2 and type(article) is Article and type(lastmod) is datetime:
+            # An article page as model.assemble makes it (10,000 of 14,000
+            # pages): its two values without the generic walk.  The fourth
+            # part ("article") is never a hash, so the forms cannot meet.
+            parts = [self.global_fp, page.template, page.path, page.url, "article",
+                     walk.tags.get(article.url) or "A" + article.url, lastmod.isoformat()]
+        else:
+            # container, not value: a page's own context is never shared, no memo
+            parts = [self.global_fp, page.template, page.path, page.url,
+                     walk.container(context)]
+        linked = linked_urls(context)
+        if linked:
+            digests = walk.digests
+            parts.extend([digests.get(url, url) for url in linked])
+        if uses_now:
+            parts.append(self.now)
+        if level >= SITE:
+            parts.append(self.site())
+        return LEVELS[min(level, SITE)] + _h(*parts)
 
     def sitemap(self, pages: list[PageSpec]) -> str:
         """sitemap.xml as :func:`render.sitemaps.sitemap` writes it for ``pages``
         (those listed, at most MAX_URLS): each page's URL and lastmod, in order;
         the base URL is part of the global fingerprint."""
-        value = self._value
+        value = self._walks[FULL].value
         return _h(self.global_fp, "sitemap.xml",
                   *(f"{page.url!r}{value(page.context.get('lastmod'))}" for page in pages))
 
     def feed(self, feed: FeedSpec, ids: Mapping[str, str]) -> str:
+        """A feed shows its articles' fields but their links (render/feeds.py)."""
+        digests = self.digests.feed
         return _h(self.global_fp, feed.path, feed.format, feed.title, feed.page_url,
-                  *(f"{self._value(a)}:{ids.get(a.key, '')}" for a in feed.articles))
+                  *(f"F{digests.get(a.url) or a.url}:{ids.get(a.key, '')}"
+                    for a in feed.articles))

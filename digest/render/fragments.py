@@ -17,7 +17,8 @@ calls filters directly, while a call block builds a macro and goes through
 The contract: the macro's output must be a function of its arguments (and of
 the build's globals: ``site``, filters), and the arguments must not change
 during the build.  Pages stay a function of what they show, so page
-fingerprints are unaffected.  Keys: strings by value; anything else
+fingerprints are unaffected (but a piece must not look up ``by_url`` itself:
+see render/access.py).  Keys: strings by value; anything else
 (articles, numbers) by identity, the object kept alive so that its id cannot
 be taken by another (1 and True are equal but do not render alike; a large
 number merely misses).  The macro is keyed by its compiled code, so macros of
@@ -34,6 +35,8 @@ import jinja2
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from digest.render.access import memo_piece
+
 
 def make_memo() -> tuple[Callable[..., Any], Callable[..., Any]]:
     """Fresh ``memo`` and ``memoised`` filters (one pair per environment, so
@@ -48,8 +51,10 @@ def make_memo() -> tuple[Callable[..., Any], Callable[..., Any]]:
         key = (code, eval_ctx.autoescape, *[a if type(a) is str else id(a) for a in args])
         hit = store.get(key)
         if hit is None:
-            # the eval context makes the macro escape as the calling template does
-            hit = store[key] = (args, macro(eval_ctx, *args))  # args kept alive
+            # the eval context makes the macro escape as the calling template does;
+            # other pages show the piece without running it (render/access.py)
+            with memo_piece():
+                hit = store[key] = (args, macro(eval_ctx, *args))  # args kept alive
         return hit[1]
 
     @jinja2.pass_eval_context

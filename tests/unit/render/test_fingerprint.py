@@ -1,17 +1,19 @@
-"""Page fingerprints: cheaper article digests from the source bytes' id, shared
-containers walked once, sitemap.xml fingerprinted, feed ids memoised (pure)."""
+"""Page fingerprints: cheaper article digests from the source bytes' id, card
+digests without the body, levels, shared containers walked once, sitemap.xml
+fingerprinted, feed ids memoised (pure)."""
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from digest.config import parse_config
 from digest.records import Article, PageSpec
 from digest.render import feeds
-from digest.render.fingerprint import Fingerprinter, article_digests
+from digest.render.access import CARD, FULL, SITE
+from digest.render.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 WHEN = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -39,15 +41,94 @@ def test_source_digest_ignores_identity_but_not_values() -> None:
     again = enriched(again_raw)
     assert article_digests((again,), {raw.key: (again_raw, "sha1|None")}) == first
     # other source bytes, another derived field, a source field changed later
-    assert article_digests((done,), {raw.key: (raw, "sha2|None")}) != first
+    assert article_digests((done,), {raw.key: (raw, "sha2|None")}).full != first.full
     assert article_digests((replace(done, related=("/y/",)),), sources) != first
     assert article_digests((replace(done, title="Story one"),), sources) != first
+
+
+def test_card_digests_leave_out_the_body_and_what_follows_from_it() -> None:
+    raw = parsed()
+    done = enriched(raw, word_count=150, reading_minutes=1)
+    first = article_digests((done,), {raw.key: (raw, "sha1|None")})
+    # the body edited: other source bytes, the same fields but the body
+    edited_raw = replace(raw, body=raw.body + "One more paragraph.")
+    edited = enriched(edited_raw, word_count=153, reading_minutes=2)
+    after = article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, first.cards)
+    assert after.card == first.card and after.full != first.full
+    assert after.cards[raw.key][0] == "sha2|None"  # the new source id, its card id again
+    assert after.cards[raw.key][1] == first.cards[raw.key][1]
+    # a card id kept under another source id is not trusted
+    stale = {raw.key: ("sha2|None", "0" * 32)}
+    assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, stale) != after
+    # the links change the links and full digests, not the card
+    relinked = article_digests((replace(edited, related=("/z/",)),),
+                               {raw.key: (edited_raw, "sha2|None")}, first.cards)
+    assert relinked.card == after.card and relinked.links != after.links
+    assert relinked.full != after.full and after.links == first.links
+    assert relinked.feed == after.feed and after.feed != first.feed  # feeds show no links
+    # any other field changes both
+    retitled_raw = replace(raw, title="Story one")
+    retitled = article_digests((enriched(retitled_raw, word_count=150, reading_minutes=1),),
+                               {raw.key: (retitled_raw, "sha3|None")}, first.cards)
+    assert retitled.card != first.card and retitled.full != first.full
+    # and the same holds for articles digested whole (no source id)
+    whole = article_digests((done,))
+    assert article_digests((replace(done, body="Short.", word_count=1),)).card == whole.card
+    assert article_digests((replace(done, summary_text="Other."),)).card != whole.card
 
 
 def test_articles_without_a_source_id_are_digested_whole() -> None:
     done = enriched(parsed())
     assert article_digests((done,)) == article_digests((done,), {"other": (done, "x")})
-    assert article_digests((done,)) != article_digests((replace(done, body="Short."),))
+    assert article_digests((done,)).full != article_digests((replace(done, body="Short."),)).full
+
+
+def test_fingerprint_levels() -> None:
+    arts = tuple(enriched(parsed(n)) for n in range(3))
+    digests = article_digests(arts)
+    printer = Fingerprinter(digests, "g", "2024-06-01T00:00:00+00:00", [a.url for a in arts])
+    page = PageSpec(path="p/index.html", url="/p/", template="t.html", source="generated",
+                    context={"articles": arts[:2]})
+    card, full, site = (printer.page(page, level) for level in (CARD, FULL, SITE))
+    assert [level_of(fp) for fp in (card, full, site)] == [CARD, FULL, SITE]
+    assert level_of(None) == CARD and level_of("0123") == SITE
+    assert len({card, full, site}) == 3
+    assert printer.page(page, CARD, uses_now=True) != card
+    # the third article is not in the page: only the SITE level sees it change
+    changed = (*arts[:2], replace(arts[2], title="Changed"))
+    other = Fingerprinter(article_digests(changed), "g", "2024-06-01T00:00:00+00:00",
+                          [a.url for a in changed])
+    assert other.page(page, CARD) == card and other.page(page, FULL) == full
+    assert other.page(page, SITE) != site
+    # an article page: the fast form follows the article, lastmod and linked articles
+    art = replace(arts[0], related=(arts[1].url,))
+    ap = PageSpec(path="a/index.html", url=art.url, template="article.html",
+                  source="content/a0.md", context={"article": art, "lastmod": WHEN})
+    base = Fingerprinter(article_digests((art, arts[1])), "g").page(ap, FULL)
+    moved = replace(ap, context={"article": art, "lastmod": WHEN + timedelta(hours=1)})
+    assert Fingerprinter(article_digests((art, arts[1])), "g").page(moved, FULL) != base
+    linked_edit = (art, replace(arts[1], title="Linked retitled"))
+    assert Fingerprinter(article_digests(linked_edit), "g").page(ap, FULL) != base
+
+
+def test_published_articles_keep_their_parsed_fields_but_the_derived_ones(
+        tmp_path: Path) -> None:
+    """fingerprint.article_digests digests a cached article as its source id plus
+    DERIVED: every other field must be the parsed article's."""
+    from dataclasses import fields
+
+    from digest.pipeline import BuildOptions, build
+    from tests.integration.test_incremental import make_incremental_site
+
+    site = make_incremental_site(tmp_path / "site", articles=12)
+    result = build(site, BuildOptions(search=False, cache=False, jobs=1))
+    parsed_by_key = {a.key: a for a in result.all_articles}
+    assert result.site.articles
+    for art in result.site.articles:
+        before = parsed_by_key[art.key]
+        for f in fields(Article):
+            if f.name not in DERIVED:
+                assert getattr(art, f.name) == getattr(before, f.name), (art.key, f.name)
 
 
 def test_shared_containers_give_the_same_fingerprints_as_copies() -> None:
