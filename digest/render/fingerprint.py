@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -144,7 +144,7 @@ class _Walk:
         # the finished Site, which nothing mutates meanwhile; the container is
         # kept so that its id cannot be reused by another object.
         self._memo: dict[int, tuple[object, str]] = {}
-        self._names: dict[type, tuple[str, ...]] = {}
+        self._fields: dict[type, Callable[[Any], tuple[Any, ...]] | bool] = {}
         # "A" + digest per URL, made once: lists of articles are most of the walk
         self.tags = {url: "A" + digest for url, digest in digests.items()}
 
@@ -178,13 +178,23 @@ class _Walk:
         if isinstance(value, Mapping):
             return _h(*(f"{k}={self.value(v)}" for k, v in sorted(value.items(),
                                                                   key=lambda kv: str(kv[0]))))
-        if dataclasses.is_dataclass(value):
-            kind = type(value)
-            names = self._names.get(kind)
-            if names is None:
-                names = self._names[kind] = tuple(f.name for f in dataclasses.fields(value))
-            return _h(kind.__name__, *(self.value(getattr(value, name)) for name in names))
+        fields = self._fields.get(type(value))
+        if fields is None:
+            fields = self._fields[type(value)] = _fields_of(value)
+        if fields:  # a dataclass: its type and each field's value, in order
+            return _h(type(value).__name__, *map(self.value, fields(value)))
         return repr(value)
+
+
+def _fields_of(value: Any) -> Callable[[Any], tuple[Any, ...]] | bool:
+    """A C getter of a dataclass's field values as a tuple (False: not one)."""
+    if not dataclasses.is_dataclass(value):
+        return False
+    names = [f.name for f in dataclasses.fields(value)]
+    if len(names) == 1:
+        name = names[0]
+        return lambda v: (getattr(v, name),)
+    return operator.attrgetter(*names) if names else (lambda v: ())
 
 
 class Fingerprinter:
