@@ -29,6 +29,7 @@ from digest.render.feeds import entry_ids, render_feed
 from digest.render.fingerprint import Fingerprinter, article_digests, level_of
 from digest.render.markdown import render_markdown
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
+from digest.render.watch import WatchedIndex, watching
 
 
 def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteConfig,
@@ -253,8 +254,8 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
     kept them (written them to disk), and they are left out of the result.  ``meanwhile`` runs in this
     process while the workers render (see parallel.pmap_parts).  ``needs``
     receives, for each page whose render read beyond the CARD level, the level
-    it needed (render/access.py)."""
-    common = {"now": now, "site_model": site, "by_url": access.WatchedIndex(site.by_url),
+    it needed (render/watch.py)."""
+    common = {"now": now, "site_model": site, "by_url": WatchedIndex(site.by_url),
               "has_articles": bool(site.articles),
               "content_of": lambda a: Markup(html_of(a))}
     # Compile every template once, before any worker forks, so each worker
@@ -266,7 +267,7 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
 
     def one(page: PageSpec) -> bytes | tuple[bytes, int] | list[Diagnostic]:
         try:
-            with access.watching(access.linked_urls(page.context)) as watch:
+            with watching(access.linked_urls(page.context)) as watch:
                 data = _render_page(templates[page.template], page, common).encode("utf-8")
         except TemplateError as exc:  # returned as data, not raised: see parallel.pmap
             return exc.diagnostics

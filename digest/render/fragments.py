@@ -18,7 +18,7 @@ The contract: the macro's output must be a function of its arguments (and of
 the build's globals: ``site``, filters), and the arguments must not change
 during the build.  Pages stay a function of what they show, so page
 fingerprints are unaffected (but a piece must not look up ``by_url`` itself:
-see render/access.py).  Keys: strings by value; anything else
+see render/watch.py).  Keys: strings by value; anything else
 (articles, numbers) by identity, the object kept alive so that its id cannot
 be taken by another (1 and True are equal but do not render alike; a large
 number merely misses).  The macro is keyed by its compiled code, so macros of
@@ -35,7 +35,7 @@ import jinja2
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from digest.render.access import memo_piece
+from digest.render.watch import memo_piece
 
 
 def make_memo() -> tuple[Callable[..., Any], Callable[..., Any]]:

@@ -1,5 +1,6 @@
 """render/access.py: the level a template's pages are fingerprinted at, read
-from its source and what it pulls in, and what a render is seen to read."""
+from its source and what it pulls in; render/watch.py: what a render is seen
+to read."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import jinja2
 import pytest
 
 from digest.records import Article
-from digest.render import access
 from digest.render.access import CARD, FULL, LINKS, SITE, TAINT, template_access
+from digest.render.watch import WatchedIndex, memo_piece, watching
 
 LIST = "{% for a in articles %}<li>{{ a.title }} {{ a.date }}</li>{% endfor %}"
 
@@ -108,20 +109,20 @@ def article(n: int) -> Article:
 
 
 def test_watching_by_url_and_repr() -> None:
-    index = access.WatchedIndex({"/a1/": article(1), "/a2/": article(2)})
-    with access.watching(("/a1/",)) as watch:
+    index = WatchedIndex({"/a1/": article(1), "/a2/": article(2)})
+    with watching(("/a1/",)) as watch:
         assert "/a1/" in index and index["/a1/"].title == "T1"
     assert watch.need == CARD
-    with access.watching(("/a1/",)) as watch:
+    with watching(("/a1/",)) as watch:
         assert index.get("/a2/") is not None
     assert watch.need == SITE
-    with access.watching(()) as watch:
+    with watching(()) as watch:
         assert list(index) == ["/a1/", "/a2/"]
     assert watch.need == SITE
-    with access.watching(("/a1/",)) as watch, access.memo_piece():
+    with watching(("/a1/",)) as watch, memo_piece():
         assert "/a1/" in index  # inside a remembered piece: another page may show it
     assert watch.need == TAINT
-    with access.watching(()) as watch:
+    with watching(()) as watch:
         text = str(article(1))
     assert "Body." in text and watch.need == TAINT
     assert "Body." in repr(article(1))  # outside a render nothing is watched
