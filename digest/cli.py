@@ -195,6 +195,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 0
     staged = None
     if last:
+        last.prelink()
         options = replace(options, previous=Deferred(lambda: last.fingerprints),
                           reuse_from=output)
     else:

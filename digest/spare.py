@@ -223,3 +223,41 @@ def link_file(source: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def link_copy(source: Path, target: Path, files: Mapping[str, tuple[int, int]]) -> bool:
+    """Make ``target`` a tree of hard links to the ``files`` of ``source``.
+
+    The spare for a build that has none (the first edit after a cold build):
+    then, instead of a fresh tree of one new folder and file per page, the
+    build adopts this copy and replaces only the files that changed.  Every
+    file is shared with the live tree, so update_tree replaces them, never
+    edits them.  Run in a process of its own while the build works (see
+    lastbuild.LastBuild.prelink).  Returns False, with ``target`` removed,
+    when the file system cannot link (or anything else fails): the build
+    then writes a fresh tree as before.
+    """
+    from digest.placement import make_top_folder, spread_tree
+
+    src, dst = os.fspath(source) + os.sep, os.fspath(target) + os.sep
+    try:
+        os.mkdir(target)
+        spread_tree(target)  # placement as for a fresh tree (digest.placement)
+        made = {""}
+        for rel in sorted(files):  # parents before children
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                for parent in folder_chain(folder):
+                    if parent not in made:
+                        if "/" in parent:
+                            os.mkdir(dst + parent)
+                        else:
+                            make_top_folder(dst, parent)
+                        made.add(parent)
+            os.link(src + rel, dst + rel)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True

@@ -146,3 +146,57 @@ def test_clean_removes_the_spare(tmp_path: Path) -> None:
     _two_builds(site)
     finish(digest(site, "clean"))
     assert not (site / CACHE).exists()
+
+
+def test_the_first_edit_after_a_cold_build_adopts_a_linked_copy(tmp_path: Path) -> None:
+    """A cold build leaves no spare: the next build has one made while it works
+    (lastbuild.LastBuild.prelink: hard links to every file of output/, in a
+    forked process), adopts it and replaces only what changed."""
+    from digest.lastbuild import last_build
+    from digest.write import scan_output
+
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    output = site / "output"
+    assert spares(site) == []
+    last = last_build(site, output, True, jobs=2)
+    assert last is not None and last.spare is None
+    last.prelink()
+    record = last.spare
+    assert record is not None and record.stamp == last.stamp
+    copy = site / CACHE / record.name
+    assert copy.is_dir() and only_spare(site) == copy
+    files = scan_output(output)
+    assert last.spare_files == files == scan_output(copy)
+    for rel in files:  # the same inodes: links, not copies
+        assert os.stat(copy / rel).st_ino == os.stat(output / rel).st_ino, rel
+    assert record.fingerprints == last.fingerprints
+    last.close()  # no build adopted it: removed with the scans
+    assert spares(site) == []
+
+    first = os.stat(output / "2024").st_ino
+    edit_body(site)
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(output), want)
+    # the cold build's tree is now the spare, and the next edit lands in it
+    assert os.stat(only_spare(site) / "2024").st_ino == first
+    edit_title(site)
+    want = build_with_cold_reference(site, tmp_path / "cold-2")
+    assert_same_tree(tree_hash(output), want)
+    assert os.stat(output / "2024").st_ino == first
+    assert len(spares(site)) == 1
+
+
+def test_a_failed_or_noop_build_leaves_no_linked_copy(tmp_path: Path) -> None:
+    site = make_incremental_site(tmp_path / "site", articles=8)
+    build(site)
+    before = tree_hash(site / "output")
+    build(site)  # nothing changed: the no-op check answers before any linking
+    assert spares(site) == []
+    (site / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n",
+                                               encoding="utf-8")
+    proc = digest(site, "build", "-q", "--no-search")
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert spares(site) == [], "a failed build left its linked copy in the cache"
+    assert tree_hash(site / "output") == before
