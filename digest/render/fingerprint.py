@@ -46,9 +46,14 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
 _source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
 _NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
-_card_derived = operator.attrgetter(*(n for n in DERIVED if n not in _NOT_CARD))
 _links = operator.attrgetter(*LINK_FIELDS)
-_full_only = operator.attrgetter(*(n for n in DERIVED if n in BODY_FIELDS))  # word count...
+# LOCAL_FIELDS are a function of the source bytes, "now" and the settings, as
+# parsing is (enrichcache keeps them by the same tag): for an article with a
+# source id they are digested once per source, the card ones kept in ``cards``.
+_card_local = operator.attrgetter(*(n for n in LOCAL_FIELDS if n not in _NOT_CARD))
+_CARD_SITE = tuple(n for n in DERIVED if n not in _NOT_CARD and n not in LOCAL_FIELDS)
+assert _CARD_SITE == ("url",), _CARD_SITE  # else add them to the card text below
+assert {n for n in DERIVED if n in BODY_FIELDS} <= set(LOCAL_FIELDS)  # in the source id
 _card_source = operator.attrgetter(*(n for n in _FIELDS
                                      if n not in DERIVED and n not in _NOT_CARD))
 _card_whole = operator.attrgetter(*(n for n in _FIELDS if n not in _NOT_CARD))
@@ -73,12 +78,12 @@ class Digests:
     links: dict[str, str]
     card: dict[str, str]
     feed: dict[str, str] = dataclasses.field(default_factory=dict)  # all but the links
-    cards: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    cards: dict[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)
 
 
 def article_digests(articles: Sequence[Article],
                     sources: Mapping[str, tuple[Article, str]] | None = None,
-                    cards: Mapping[str, tuple[str, str]] | None = None) -> Digests:
+                    cards: Mapping[str, tuple[str, ...]] | None = None) -> Digests:
     """Both digests of every (enriched) article.
 
     ``repr``, not pickle: pickle's bytes depend on which values happen to be the
@@ -88,17 +93,19 @@ def article_digests(articles: Sequence[Article],
     ``sources`` maps an article's key to (the article as parsed, an id of the
     bytes and "now" it was parsed from).  Parsing is a function of the path,
     those bytes, "now" (when the year was inferred) and the settings (part of
-    every fingerprint), so such an article's full digest is that id plus the
-    DERIVED fields (when its other fields are still the parsed ones), and its card digest the id of its parsed fields but the
-    body (``cards``: key -> (source id, that id), from the last build; the
-    result's ``cards`` are this build's, for the cache: only new or edited
-    sources are taken apart) plus the
-    derived fields but the body-derived ones: the repr of a fifth of an
-    article's values instead of all of them.
+    every fingerprint), and so is the local enrichment (LOCAL_FIELDS: terms,
+    summary, word count, reading time).  So, when its parsed fields are still
+    the parsed ones, such an article's full digest is that id plus its URL and
+    links, and its card digest covers an id of its parsed fields but the body,
+    an id of its local fields but the body-derived ones, and its URL.  Both ids
+    are made once per source: ``cards`` (key -> (source id, parsed card id,
+    local card id)) are the last build's, the result's ``cards`` this build's,
+    for the cache.  An article per build then costs the repr of its links
+    instead of every value it has.
     """
     sources = sources or {}
     cards = cards or {}
-    new_cards: dict[str, tuple[str, str]] = {}
+    new_cards: dict[str, tuple[str, str, str]] = {}
     full: dict[str, str] = {}
     links: dict[str, str] = {}
     card: dict[str, str] = {}
@@ -113,12 +120,13 @@ def article_digests(articles: Sequence[Article],
             full_tail = "W" + repr(a)
         else:
             parsed, source_id = hit
-            entry = cards.get(a.key)
-            if entry is None or entry[0] != source_id:
-                entry = (source_id, _h(repr(_card_source(parsed))))
-            new_cards[a.key] = entry
-            card_text = f"S\x1f{a.key}\x1f{entry[1]}\x1f{_card_derived(a)!r}"
-            full_tail = f"S\x1f{source_id}\x1f{_full_only(a)!r}"
+            key = a.key
+            entry = cards.get(key)
+            if entry is None or entry[0] != source_id or len(entry) != 3:
+                entry = (source_id, _h(repr(_card_source(parsed))), _h(repr(_card_local(a))))
+            new_cards[key] = entry
+            card_text = f"S\x1f{key}\x1f{entry[1]}\x1f{entry[2]}\x1f{a.url!r}"
+            full_tail = f"S\x1f{source_id}"
         # each digest extends the one before: CARD, + links, + the rest
         card_digest = blake(card_text.encode("utf-8", "surrogatepass"),
                             digest_size=16).hexdigest()

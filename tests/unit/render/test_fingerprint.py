@@ -27,8 +27,8 @@ def parsed(n: int = 1, **kw: object) -> Article:
 
 
 def enriched(art: Article, **kw: object) -> Article:
-    return replace(art, url=f"/2024/05/01/{art.slug}/", summary_text="A long body.",
-                   related=("/x/",), **kw)
+    return replace(art, **{"url": f"/2024/05/01/{art.slug}/", "summary_text": "A long body.",
+                           "related": ("/x/",), **kw})
 
 
 def test_source_digest_ignores_identity_but_not_values() -> None:
@@ -57,9 +57,19 @@ def test_card_digests_leave_out_the_body_and_what_follows_from_it() -> None:
     assert after.card == first.card and after.full != first.full
     assert after.cards[raw.key][0] == "sha2|None"  # the new source id, its card id again
     assert after.cards[raw.key][1] == first.cards[raw.key][1]
-    # a card id kept under another source id is not trusted
-    stale = {raw.key: ("sha2|None", "0" * 32)}
-    assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, stale) != after
+    # the ids kept for a source id are used as they are (made once per source)...
+    kept = {raw.key: ("sha2|None", "0" * 32, "0" * 32)}
+    assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, kept) != after
+    # ...but not under another source id, nor in an older form
+    for stale in (("sha1|None", "0" * 32, "0" * 32), ("sha2|None", "0" * 32)):
+        assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")},
+                               {raw.key: stale}) == after
+    # the local fields (summary, terms) are in the card: made from the article
+    resummed = enriched(raw, word_count=150, reading_minutes=1, summary_text="Other.")
+    assert article_digests((resummed,), {raw.key: (raw, "sha1|None")}).card != first.card
+    retermed = enriched(raw, word_count=150, reading_minutes=1,
+                        terms={"topics": ("Ferries",)})
+    assert article_digests((retermed,), {raw.key: (raw, "sha1|None")}).card != first.card
     # the links change the links and full digests, not the card
     relinked = article_digests((replace(edited, related=("/z/",)),),
                                {raw.key: (edited_raw, "sha2|None")}, first.cards)
@@ -170,3 +180,19 @@ def test_feed_ids_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
     assert ids[utc.key] == want and ids[local.key] == want + "-2"
     assert ids[other.key] == "tag:news.example.org,2024-05-01:tass/0901"
     assert feeds.derived_id(local, CONFIG) == want
+
+
+def test_body_keys_use_the_source_id_only_for_the_parsed_body() -> None:
+    from digest.render import body_key, body_keys
+
+    raw = parsed()
+    done = enriched(raw)  # a copy sharing the parsed body object
+    key_of = body_keys(CONFIG, {raw.key: (raw, "sha1|None")})
+    assert key_of(done) == "ssha1|None"
+    # a body that is not the parsed one, or a source id that depends on "now"
+    # (an inferred year), is keyed by a hash of the Markdown
+    rewritten = replace(done, body="Other text.")
+    assert key_of(rewritten) == body_key("Other text.", CONFIG.raw_html)
+    dated = body_keys(CONFIG, {raw.key: (raw, "sha1|2024-05-01T09:00:00+00:00")})
+    assert dated(done) == body_key(raw.body, CONFIG.raw_html)
+    assert body_keys(CONFIG)(done) == body_key(raw.body, CONFIG.raw_html)
