@@ -55,14 +55,37 @@ class PendingBodies:
         self.pending.cancel()
 
 
-def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
-                 known: Mapping[str, str], jobs: int) -> PendingBodies:
-    """Start rendering the Markdown of every body not in ``known`` (the body
-    cache) in workers, so the caller can go on meanwhile (pipeline: enrichment)."""
+def body_keys(config: SiteConfig, sources: Mapping[str, tuple[Article, str]] | None = None
+              ) -> Callable[[Article], str]:
+    """The body cache's key of an article's Markdown: a hash of it, or, for an
+    article still holding the body parsed from source bytes whose id is in
+    ``sources`` (see fingerprint.article_digests) and that does not depend on
+    "now", that id: the body is a function of those bytes and the settings
+    (the cache's namespace), and hashing every body was a tenth of a
+    one-edit build's render stage at 10,000 articles."""
     raw_html = config.raw_html
+    sources = sources or {}
+
+    def key(art: Article) -> str:
+        hit = sources.get(art.key)
+        if hit is not None and hit[0].body is art.body and hit[1].endswith("|None"):
+            return "s" + hit[1]
+        return body_key(art.body, raw_html)
+
+    return key
+
+
+def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
+                 known: Mapping[str, str], jobs: int,
+                 key_of: Callable[[Article], str] | None = None) -> PendingBodies:
+    """Start rendering the Markdown of every body not in ``known`` (the body
+    cache) in workers, so the caller can go on meanwhile (pipeline: enrichment).
+    ``key_of``: the cache key of an article's body (default: :func:`body_keys`)."""
+    raw_html = config.raw_html
+    key_of = key_of or body_keys(config)
     todo: dict[str, str] = {}
     for art in articles:
-        key = body_key(art.body, raw_html)
+        key = key_of(art)
         if key not in known:
             todo.setdefault(key, art.body)
     bodies = list(todo.values())
@@ -79,7 +102,7 @@ class Rendered:
     data: dict[str, bytes]
     fingerprints: dict[str, str]
     reused: set[str]
-    cards: dict[str, tuple[str, str]] | None = None
+    cards: dict[str, tuple[str, ...]] | None = None
 
 
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
@@ -97,7 +120,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
                        body_cache: dict[str, str] | None = None,
                        sources: Mapping[str, tuple[Article, str]] | None = None,
-                       cards: Mapping[str, tuple[str, str]] | None = None,
+                       cards: Mapping[str, tuple[str, ...]] | None = None,
                        templates: dict[str, tuple[int, bool]] | None = None,
                        sink: Callable[[Mapping[str, bytes]], bool] | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
@@ -160,7 +183,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
             late.update(render_sitemaps(site.pages, site.articles, config, now))
 
     if bodies is None:
-        bodies = _needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache)
+        bodies = _needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache,
+                                body_keys(config, sources))
 
     def html_of(article: Article) -> str:
         return bodies[article.key]
@@ -210,7 +234,8 @@ def _refingerprint(printer: Fingerprinter, pages: tuple[PageSpec, ...], fps: dic
 
 
 def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConfig,
-                   jobs: int, cache: dict[str, str] | None) -> dict[str, str]:
+                   jobs: int, cache: dict[str, str] | None,
+                   key_of: Callable[[Article], str]) -> dict[str, str]:
     """HTML of the bodies the pages and feeds to render show: from the cache when
     the same Markdown was rendered before, else rendered (in parallel)."""
     wanted: dict[str, Article] = {}
@@ -225,7 +250,7 @@ def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteCon
     bodies: dict[str, str] = {}
     missing = []
     for key, art in wanted.items():
-        hit = cache.get(body_key(art.body, config.raw_html))
+        hit = cache.get(key_of(art))
         if hit is None:
             missing.append(art)
         else:
@@ -233,7 +258,7 @@ def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteCon
     fresh = render_bodies(missing, config, jobs)
     for art in missing:
         bodies[art.key] = fresh[art.key]
-        cache[body_key(art.body, config.raw_html)] = fresh[art.key]
+        cache[key_of(art)] = fresh[art.key]
     return bodies
 
 

@@ -26,11 +26,11 @@ from tests.integration.conftest import (
     write_files,
 )
 
-# Runs `digest build` with open() patched in write.py and staging.py: after K files it fails
+# Runs `digest build` with open() patched in write.py, staging.py and spare.py: after K files it fails
 # (ENOSPC / EACCES) or announces itself on stderr and sleeps (to be signalled).
 CHILD = textwrap.dedent("""
     import builtins, errno, os, sys, time
-    import digest.staging, digest.write
+    import digest.spare, digest.staging, digest.write
 
     how, limit, site = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     real_open = builtins.open
@@ -52,6 +52,7 @@ CHILD = textwrap.dedent("""
 
     digest.write.open = patched_open
     digest.staging.open = patched_open  # the tree a cold build fills while rendering
+    digest.spare.open = patched_open  # a recycled or prelinked spare tree (digest.spare)
     from digest.cli import main
     sys.exit(main(["--site", site, "build", *sys.argv[4:]]))
 """)
