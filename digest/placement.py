@@ -30,6 +30,7 @@ import os
 import struct
 import threading
 import uuid
+from collections.abc import Iterable
 
 try:
     import fcntl
@@ -81,3 +82,25 @@ def make_top_folder(root: str, name: str) -> None:
             with contextlib.suppress(OSError):
                 os.rmdir(fresh)
             raise
+
+
+def make_folders(root: str, paths: Iterable[str]) -> None:
+    """Make every folder the relative file ``paths`` need under ``root`` (a tree
+    root marked with :func:`spread_tree`), each once, parents first, with
+    plain os.mkdir (a site has about one folder per page) and its top-level
+    folders through :func:`make_top_folder`."""
+    made = {""}
+    for folder in sorted({rel.rpartition("/")[0] for rel in paths} - made):
+        for parent in folder_chain(folder):
+            if parent not in made:
+                if "/" in parent:
+                    os.mkdir(os.path.join(root, parent))
+                else:
+                    make_top_folder(root, parent)
+                made.add(parent)
+
+
+def folder_chain(folder: str) -> list[str]:
+    """'a/b/c' -> ['a', 'a/b', 'a/b/c'] ('' -> [])."""
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest.placement import folder_chain
+
 PREFIX = "spare-"
 
 
@@ -205,12 +207,6 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
-def folder_chain(folder: str) -> list[str]:
-    """'a/b/c' -> ['a', 'a/b', 'a/b/c'] ('' -> [])."""
-    parts = folder.split("/") if folder else []
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def _parents(rel: str) -> list[str]:
     return folder_chain(rel.rpartition("/")[0])
 
@@ -237,23 +233,14 @@ def link_copy(source: Path, target: Path, files: Mapping[str, tuple[int, int]]) 
     when the file system cannot link (or anything else fails): the build
     then writes a fresh tree as before.
     """
-    from digest.placement import make_top_folder, spread_tree
+    from digest.placement import make_folders, spread_tree
 
     src, dst = os.fspath(source) + os.sep, os.fspath(target) + os.sep
     try:
         os.mkdir(target)
         spread_tree(target)  # placement as for a fresh tree (digest.placement)
-        made = {""}
-        for rel in sorted(files):  # parents before children
-            folder = rel.rpartition("/")[0]
-            if folder not in made:
-                for parent in folder_chain(folder):
-                    if parent not in made:
-                        if "/" in parent:
-                            os.mkdir(dst + parent)
-                        else:
-                            make_top_folder(dst, parent)
-                        made.add(parent)
+        make_folders(dst, files)
+        for rel in files:
             os.link(src + rel, dst + rel)
     except OSError:
         import shutil

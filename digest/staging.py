@@ -17,8 +17,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from digest.placement import make_top_folder, spread_tree
-from digest.spare import folder_chain
+from digest.placement import folder_chain, make_top_folder, spread_tree
 from digest.write import check_relpaths, mark
 
 WRITERS = 2  # threads: creating files is mostly kernel work, which then uses both cores

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
 from digest.model.urls import collision_key
-from digest.placement import make_top_folder, spread_tree
+from digest.placement import make_folders, spread_tree
 from digest.spare import (
     Recycle,
     SpareRecord,
     adopt,
-    folder_chain,
     link_file,
     read_marker_stamp,
     retire,
@@ -278,18 +277,7 @@ def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle
 
 def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
     paths = sorted(rendered)
-    # Every folder once, parents first (sorted order puts "a" before "a/b"),
-    # with plain os.mkdir: a site has about one folder per page.
-    folders = sorted({str(PurePosixPath(rel).parent) for rel in paths} - {"."})
-    made = {"."}
-    for folder in folders:
-        for parent in folder_chain(folder):
-            if parent not in made:
-                if "/" in parent:
-                    os.mkdir(staging / parent)
-                else:
-                    make_top_folder(str(staging), parent)
-                made.add(parent)
+    make_folders(str(staging), paths)
     link_source = getattr(rendered, "link_source", None)
     for rel in paths:
         target = staging / rel

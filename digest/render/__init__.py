@@ -9,7 +9,6 @@ article field at parse time (with a warning), so pages and feeds agree.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -22,75 +21,20 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, TemplateError
 from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.parallel import Pending, pmap, pmap_parts, pmap_start
-from digest.records import Article, FeedSpec, PageSpec, Site
+from digest.parallel import pmap_parts, pmap_start
+from digest.records import Article, PageSpec, Site
 from digest.render import access
+from digest.render.bodies import (  # noqa: F401 - body_key, render_bodies: the API
+    body_key,
+    body_keys,
+    needed_bodies,
+    render_bodies,
+    start_bodies,
+)
 from digest.render.feeds import entry_ids, render_feed
 from digest.render.fingerprint import Fingerprinter, article_digests, level_of
-from digest.render.markdown import render_markdown
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 from digest.render.watch import WatchedIndex, watching
-
-
-def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteConfig,
-                  jobs: int = 1) -> dict[str, str]:
-    """Markdown -> HTML once per article (article page and every feed share it)."""
-    raw_html = config.raw_html
-    html = pmap(lambda a: render_markdown(a.body, raw_html=raw_html), articles, jobs)
-    return {a.key: h for a, h in zip(articles, html, strict=True)}
-
-
-class PendingBodies:
-    """Markdown bodies being rendered by workers (see :func:`start_bodies`)."""
-
-    def __init__(self, keys: list[str], pending: Pending[str]) -> None:
-        self.keys = keys
-        self.pending = pending
-
-    def result(self) -> dict[str, str]:
-        """Body key -> HTML, for the body cache (the render stage reads it there)."""
-        return dict(zip(self.keys, self.pending.result(), strict=True))
-
-    def cancel(self) -> None:
-        self.pending.cancel()
-
-
-def body_keys(config: SiteConfig, sources: Mapping[str, tuple[Article, str]] | None = None
-              ) -> Callable[[Article], str]:
-    """The body cache's key of an article's Markdown: a hash of it, or, for an
-    article still holding the body parsed from source bytes whose id is in
-    ``sources`` (see fingerprint.article_digests) and that does not depend on
-    "now", that id: the body is a function of those bytes and the settings
-    (the cache's namespace), and hashing every body was a tenth of a
-    one-edit build's render stage at 10,000 articles."""
-    raw_html = config.raw_html
-    sources = sources or {}
-
-    def key(art: Article) -> str:
-        hit = sources.get(art.key)
-        if hit is not None and hit[0].body is art.body and hit[1].endswith("|None"):
-            return "s" + hit[1]
-        return body_key(art.body, raw_html)
-
-    return key
-
-
-def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
-                 known: Mapping[str, str], jobs: int,
-                 key_of: Callable[[Article], str] | None = None) -> PendingBodies:
-    """Start rendering the Markdown of every body not in ``known`` (the body
-    cache) in workers, so the caller can go on meanwhile (pipeline: enrichment).
-    ``key_of``: the cache key of an article's body (default: :func:`body_keys`)."""
-    raw_html = config.raw_html
-    key_of = key_of or body_keys(config)
-    todo: dict[str, str] = {}
-    for art in articles:
-        key = key_of(art)
-        if key not in known:
-            todo.setdefault(key, art.body)
-    bodies = list(todo.values())
-    return PendingBodies(list(todo), pmap_start(
-        lambda body: render_markdown(body, raw_html=raw_html), bodies, jobs))
 
 
 @dataclass(slots=True)
@@ -183,7 +127,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
             late.update(render_sitemaps(site.pages, site.articles, config, now))
 
     if bodies is None:
-        bodies = _needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache,
+        bodies = needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache,
                                 body_keys(config, sources))
 
     def html_of(article: Article) -> str:
@@ -231,40 +175,6 @@ def _refingerprint(printer: Fingerprinter, pages: tuple[PageSpec, ...], fps: dic
         need = access.SITE if tainted else needs.get(page.path, access.CARD)
         if need > page_level(page):
             fps[page.path] = printer.page(page, need, levels[page.template].uses_now)
-
-
-def _needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConfig,
-                   jobs: int, cache: dict[str, str] | None,
-                   key_of: Callable[[Article], str]) -> dict[str, str]:
-    """HTML of the bodies the pages and feeds to render show: from the cache when
-    the same Markdown was rendered before, else rendered (in parallel)."""
-    wanted: dict[str, Article] = {}
-    for page in pages:
-        art = page.context.get("article")
-        if isinstance(art, Article):
-            wanted[art.key] = art
-    for feed in feeds:
-        for art in feed.articles:
-            wanted[art.key] = art
-    cache = {} if cache is None else cache
-    bodies: dict[str, str] = {}
-    missing = []
-    for key, art in wanted.items():
-        hit = cache.get(key_of(art))
-        if hit is None:
-            missing.append(art)
-        else:
-            bodies[key] = hit
-    fresh = render_bodies(missing, config, jobs)
-    for art in missing:
-        bodies[art.key] = fresh[art.key]
-        cache[key_of(art)] = fresh[art.key]
-    return bodies
-
-
-def body_key(body: str, raw_html: bool) -> str:
-    return hashlib.blake2b(f"{raw_html}\x00{body}".encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
 
 
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,

@@ -46,7 +46,7 @@ def test_runtime_error_at_item_k_leaves_output(built_site: Path) -> None:
 
 def test_internal_bug_at_item_k_exits_70_and_leaves_output(
         built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.render
+    import digest.render.bodies
 
     before = tree_hash(built_site / "output")
     write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
@@ -58,7 +58,7 @@ def test_internal_bug_at_item_k_exits_70_and_leaves_output(
             raise RuntimeError("injected fault at item 3")
         return "<p>x</p>"
 
-    monkeypatch.setattr(digest.render, "render_markdown", flaky)
+    monkeypatch.setattr(digest.render.bodies, "render_markdown", flaky)  # where bodies render
     run = cli(built_site, "build", "--no-cache")
     assert run.code == 70, run
     assert "internal error: RuntimeError: injected fault at item 3" in run.err

@@ -55,7 +55,7 @@ def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch)
         raise RuntimeError("enrichment broke")
 
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
-    monkeypatch.setattr("digest.render.pmap_start", recording)
+    monkeypatch.setattr("digest.render.bodies.pmap_start", recording)  # start_bodies
     monkeypatch.setattr(incremental, "enrich_with_cache", broken)
     with pytest.raises(RuntimeError, match="enrichment broke"):
         build(REPO_ROOT, BuildOptions(now=NOW, cache=False, search=False, jobs=2))
