@@ -197,7 +197,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if last:
         last.prelink()
         options = replace(options, previous=Deferred(lambda: last.fingerprints),
-                          reuse_from=output)
+                          previous_digests=last.digests, reuse_from=output)
     else:
         # Every file is new: write each batch while the next ones render.
         staged = _staging(site_root, output, config)
@@ -238,7 +238,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         # Only now, with output/ complete, does the cache learn about this build.
         result.cache.save("pages", {"stamp": result.input_key,
                                     "fingerprints": result.fingerprints, "files": files,
-                                    "spare": report.spare.to_data() if report.spare else None})
+                                    "spare": report.spare.to_data() if report.spare else None,
+                                    "digests": result.digests.to_data() if result.digests
+                                    else None})
         result.cache.flush()
     written = len(files) - 1  # every file but digest's marker
     for worker in cleanup:

@@ -33,8 +33,10 @@ def last_build(site_root: Path, output: Path, use_cache: bool, jobs: int = 1
     if not isinstance(recorded, dict) or not isinstance(fps, dict):
         return None
     spare = SpareRecord.from_data(pages.get("spare"))
-    return LastBuild(stamp, recorded, fps, spare, output,
+    last = LastBuild(stamp, recorded, fps, spare, output,
                      cache.dir / spare.name if spare else None, jobs, cache.dir)
+    last.digests = pages.get("digests")  # render.fingerprint.LastDigests.from_data reads it
+    return last
 
 
 class LastBuild:
@@ -58,6 +60,7 @@ class LastBuild:
                                      scan_output(spare_dir) if spare_dir else None), jobs)
         self._files: dict | None = None
         self._linking: tuple[Path, object] | None = None
+        self.digests: object = None  # the article digests behind the fingerprints, as saved
 
     def prelink(self) -> None:
         """Without a spare tree (the first build after a cold one), start making

@@ -43,6 +43,8 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; default: one per core
     cache: bool = True  # use and update <site>/.digest-cache/
     previous: Mapping[str, str] | None = None  # path -> fingerprint of the build in reuse_from
+    # The article digests behind ``previous``, as saved (fingerprint.LastDigests.to_data)
+    previous_digests: object = None
     reuse_from: Path | Mapping[str, bytes] | None = None  # output/ or the last in-memory site
     # A long-running caller (`digest serve`) passes the same dict to every build
     # so the cache stays loaded in memory between builds instead of being re-read.
@@ -69,6 +71,7 @@ class BuildResult:
     all_articles: tuple[Article, ...] = ()  # every parsed article incl. drafts/future
     fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page/feed hash
     input_key: str = ""  # everything the output depends on (see digest.incremental)
+    digests: object = None  # article digests behind ``fingerprints`` (fingerprint.LastDigests)
     cache: BuildCache | None = None
 
 
@@ -227,7 +230,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         global_fp=ns + config.base_url,
         previous=options.previous if options.reuse_from is not None else None,
         body_cache=body_cache, sources=sources, cards=cache.section("cards"),
-        templates=levels, sink=options.sink)
+        templates=levels, sink=options.sink,
+        last_digests=options.previous_digests if options.reuse_from is not None else None)
     if levels != cache.section("templates"):
         cache.save("templates", levels)
     if bytecode.changed:
@@ -253,7 +257,8 @@ def _build(site_root: Path, options: BuildOptions | None,
                                 _output_options(options), now)
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
-                       fingerprints=result.fingerprints, input_key=key, cache=cache)
+                       fingerprints=result.fingerprints, input_key=key, cache=cache,
+                       digests=result.digests)
 
 
 def _warn_default_base_url(config: SiteConfig, options: BuildOptions,

@@ -31,8 +31,9 @@ from digest.render.bodies import (  # noqa: F401 - body_key, render_bodies: the 
     render_bodies,
     start_bodies,
 )
+from digest.render.digests import LastDigests, article_digests
 from digest.render.feeds import entry_ids, render_feed
-from digest.render.fingerprint import Fingerprinter, article_digests, level_of
+from digest.render.fingerprint import Fingerprinter, level_of
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 from digest.render.watch import WatchedIndex, watching
 
@@ -47,6 +48,7 @@ class Rendered:
     fingerprints: dict[str, str]
     reused: set[str]
     cards: dict[str, tuple[str, ...]] | None = None
+    digests: LastDigests | None = None  # for the next build's ``last_digests``
 
 
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
@@ -66,7 +68,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        sources: Mapping[str, tuple[Article, str]] | None = None,
                        cards: Mapping[str, tuple[str, ...]] | None = None,
                        templates: dict[str, tuple[int, bool]] | None = None,
-                       sink: Callable[[Mapping[str, bytes]], bool] | None = None) -> Rendered:
+                       sink: Callable[[Mapping[str, bytes]], bool] | None = None,
+                       last_digests: object = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
@@ -81,6 +84,10 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     ``sink``, when given, receives pages and feeds in batches as soon as they
     are rendered (e.g. to write them while the rest renders); pages it keeps
     (returns True) are left out of the result, feeds stay (they are checked).
+    ``last_digests``: the article digests behind ``previous`` (as
+    LastDigests.to_data saved them; anything else counts as none); while the
+    site's links digests are the same, most pages keep their previous
+    fingerprint without a walk (fingerprint.Fingerprinter).
     """
     previous = previous or {}
     has_articles = bool(site.articles)
@@ -101,16 +108,17 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
         nonlocal digests, printer
         digests = article_digests(site.articles, sources, cards)
         printer = Fingerprinter(digests, f"{global_fp}|{has_articles}", now.isoformat(),
-                                tuple(site.by_url))
+                                tuple(site.by_url), LastDigests.from_data(last_digests))
         for page in site.pages:
             fps[page.path] = printer.page(page, page_level(page),
-                                          levels[page.template].uses_now)
+                                          levels[page.template].uses_now,
+                                          previous.get(page.path))
         for feed in site.feeds:
             fps[feed.path] = printer.feed(feed, ids)
         # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs
         # more than fingerprinting what it shows.  Only the one-file form is reused.
         if len(listed) <= MAX_URLS:
-            fps[SITEMAP] = printer.sitemap(listed)
+            fps[SITEMAP] = printer.sitemap(listed, previous.get(SITEMAP))
 
     if previous:
         fingerprint_all()
@@ -160,7 +168,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     else:
         out.update(render_sitemaps(site.pages, site.articles, config, now))
     return Rendered(data=out, fingerprints=fps, reused=reused,
-                    cards=digests.cards if digests is not None else None)
+                    cards=digests.cards if digests is not None else None,
+                    digests=printer.record() if printer is not None else None)
 
 
 def _refingerprint(printer: Fingerprinter, pages: tuple[PageSpec, ...], fps: dict[str, str],

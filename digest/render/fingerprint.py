@@ -12,51 +12,30 @@ is the page's *level* (render/access.py): a CARD digest leaves out the
 body-derived fields (body, word count, reading time) and the links to other
 articles (related, stories) that list pages never show, a LINKS digest
 leaves out the body-derived ones, a FULL digest covers every field, and a
-SITE page also depends on every article of the site.  The level is the first letter of the fingerprint
+SITE page also depends on every article of the site (render/digests.py makes
+the digests).  The level is the first letter of the fingerprint
 (:func:`level_of`), so the next build computes it at the same level.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from digest.enrich import LOCAL_FIELDS, SITE_FIELDS
 from digest.records import Article, FeedSpec, PageSpec
-from digest.render.access import BODY_FIELDS, CARD, FULL, LINK_FIELDS, SITE, linked_urls
+from digest.render.access import CARD, FULL, LINKS, SITE, linked_urls
+from digest.render.digests import (  # noqa: F401 - DERIVED, article_digests: the API
+    DERIVED,
+    Digests,
+    LastDigests,
+    article_digests,
+    short_hash,
+)
 
-
-def _h(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
-
-
-_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 _SCALARS = frozenset((str, int, float, bool, type(None)))
-# The fields the pipeline sets after parsing (model.urls.assign_urls: url;
-# enrich.with_fields: the rest); every other field of a published article is
-# the parsed article's own (tests/unit/render/test_fingerprint.py checks it on
-# a built site, and article_digests checks it for each article: one C-level
-# comparison of the same objects).
-DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
-_source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
-_NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
-_links = operator.attrgetter(*LINK_FIELDS)
-# LOCAL_FIELDS are a function of the source bytes, "now" and the settings, as
-# parsing is (enrichcache keeps them by the same tag): for an article with a
-# source id they are digested once per source, the card ones kept in ``cards``.
-_card_local = operator.attrgetter(*(n for n in LOCAL_FIELDS if n not in _NOT_CARD))
-_CARD_SITE = tuple(n for n in DERIVED if n not in _NOT_CARD and n not in LOCAL_FIELDS)
-assert _CARD_SITE == ("url",), _CARD_SITE  # else add them to the card text below
-assert {n for n in DERIVED if n in BODY_FIELDS} <= set(LOCAL_FIELDS)  # in the source id
-_card_source = operator.attrgetter(*(n for n in _FIELDS
-                                     if n not in DERIVED and n not in _NOT_CARD))
-_card_whole = operator.attrgetter(*(n for n in _FIELDS if n not in _NOT_CARD))
 LEVELS = "clfs"  # CARD, LINKS, FULL, SITE: the first letter of a page's fingerprint
 
 
@@ -66,78 +45,6 @@ def level_of(fingerprint: str | None) -> int:
         return CARD
     level = LEVELS.find(fingerprint[0])
     return SITE if level < 0 else level  # an older form: assume the most
-
-
-@dataclass(slots=True)
-class Digests:
-    """URL -> digest of each article: ``full`` (every field), ``links``
-    (every field but the body-derived ones), ``card`` (nor the links) and
-    ``feed`` (every field but the links: feeds show no related articles)."""
-
-    full: dict[str, str]
-    links: dict[str, str]
-    card: dict[str, str]
-    feed: dict[str, str] = dataclasses.field(default_factory=dict)  # all but the links
-    cards: dict[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)
-
-
-def article_digests(articles: Sequence[Article],
-                    sources: Mapping[str, tuple[Article, str]] | None = None,
-                    cards: Mapping[str, tuple[str, ...]] | None = None) -> Digests:
-    """Both digests of every (enriched) article.
-
-    ``repr``, not pickle: pickle's bytes depend on which values happen to be the
-    same object (memo references), which differs between a fresh parse and one
-    read back from the cache; the dataclass repr depends on values alone.
-
-    ``sources`` maps an article's key to (the article as parsed, an id of the
-    bytes and "now" it was parsed from).  Parsing is a function of the path,
-    those bytes, "now" (when the year was inferred) and the settings (part of
-    every fingerprint), and so is the local enrichment (LOCAL_FIELDS: terms,
-    summary, word count, reading time).  So, when its parsed fields are still
-    the parsed ones, such an article's full digest is that id plus its URL and
-    links, and its card digest covers an id of its parsed fields but the body,
-    an id of its local fields but the body-derived ones, and its URL.  Both ids
-    are made once per source: ``cards`` (key -> (source id, parsed card id,
-    local card id)) are the last build's, the result's ``cards`` this build's,
-    for the cache.  An article per build then costs the repr of its links
-    instead of every value it has.
-    """
-    sources = sources or {}
-    cards = cards or {}
-    new_cards: dict[str, tuple[str, str, str]] = {}
-    full: dict[str, str] = {}
-    links: dict[str, str] = {}
-    card: dict[str, str] = {}
-    feed: dict[str, str] = {}
-    blake = hashlib.blake2b
-    for a in articles:
-        hit = sources.get(a.key)
-        if hit is not None and _source(a) != _source(hit[0]):
-            hit = None  # a parsed field changed after parsing: digest it whole
-        if hit is None:
-            card_text = "W" + repr(_card_whole(a))
-            full_tail = "W" + repr(a)
-        else:
-            parsed, source_id = hit
-            key = a.key
-            entry = cards.get(key)
-            if entry is None or entry[0] != source_id or len(entry) != 3:
-                entry = (source_id, _h(repr(_card_source(parsed))), _h(repr(_card_local(a))))
-            new_cards[key] = entry
-            card_text = f"S\x1f{key}\x1f{entry[1]}\x1f{entry[2]}\x1f{a.url!r}"
-            full_tail = f"S\x1f{source_id}"
-        # each digest extends the one before: CARD, + links, + the rest
-        card_digest = blake(card_text.encode("utf-8", "surrogatepass"),
-                            digest_size=16).hexdigest()
-        links_digest = blake(f"{card_digest}\x1f{_links(a)!r}".encode("utf-8", "surrogatepass"),
-                             digest_size=16).hexdigest()
-        card[a.url] = card_digest
-        links[a.url] = links_digest
-        tail = f"\x1f{full_tail}".encode("utf-8", "surrogatepass")
-        full[a.url] = blake(links_digest.encode() + tail, digest_size=16).hexdigest()
-        feed[a.url] = blake(card_digest.encode() + tail, digest_size=16).hexdigest()
-    return Digests(full=full, links=links, card=card, feed=feed, cards=new_cards)
 
 
 class _Walk:
@@ -181,16 +88,16 @@ class _Walk:
         if isinstance(value, tuple | list):
             tags = self.tags
             # inlined for the lists of articles every list page shows
-            return _h(*((tags.get(v.url) or "A" + v.url) if type(v) is Article
+            return short_hash(*((tags.get(v.url) or "A" + v.url) if type(v) is Article
                         else self.value(v) for v in value))
         if isinstance(value, Mapping):
-            return _h(*(f"{k}={self.value(v)}" for k, v in sorted(value.items(),
+            return short_hash(*(f"{k}={self.value(v)}" for k, v in sorted(value.items(),
                                                                   key=lambda kv: str(kv[0]))))
         fields = self._fields.get(type(value))
         if fields is None:
             fields = self._fields[type(value)] = _fields_of(value)
         if fields:  # a dataclass: its type and each field's value, in order
-            return _h(type(value).__name__, *map(self.value, fields(value)))
+            return short_hash(type(value).__name__, *map(self.value, fields(value)))
         return repr(value)
 
 
@@ -210,10 +117,24 @@ class Fingerprinter:
 
     ``now`` (its text) enters the pages whose templates name it; ``order``,
     the site's article URLs in order, the SITE level's digest of the site.
+
+    ``last``: the digests behind the previous fingerprints.  When every
+    article's links digest (which extends its card digest) is what it was,
+    under the same global fingerprint, the site is assembled from the same
+    values (model.assemble reads no body-derived field: editions group by
+    story and also_reported, which are links), so every page has the same
+    path, template and context but for the articles' body-derived fields.
+    A page fingerprinted at CARD or LINKS level then has its previous
+    fingerprint, and an article page at FULL level too while the full digests
+    of its article and of the articles it links are unchanged: :meth:`page`
+    returns the previous one without walking the context (a third of a
+    one-edit build's render stage at 10,000 articles).  Pages naming "now",
+    or at SITE level, are always walked.
     """
 
     def __init__(self, digests: Digests | Mapping[str, str], global_fp: str,
-                 now: str = "", order: Sequence[str] = ()) -> None:
+                 now: str = "", order: Sequence[str] = (),
+                 last: LastDigests | None = None) -> None:
         if not isinstance(digests, Digests):  # one kind for every level
             digests = Digests(full=dict(digests), links=dict(digests), card=dict(digests),
                               feed=dict(digests))
@@ -223,21 +144,51 @@ class Fingerprinter:
         self.order = order
         self._walks = (_Walk(digests.card), _Walk(digests.links), _Walk(digests.full))
         self._site: str | None = None
+        # dict equality ignores order; the order is compared too (it is cheap)
+        self._last_full = last.full if (
+            last is not None and last.key == global_fp and last.links == digests.links
+            and list(last.links) == list(digests.links)) else None
+
+    def record(self) -> LastDigests:
+        """This build's digests, for the next build's ``last``."""
+        return LastDigests(self.global_fp, self.digests.links, self.digests.full)
+
+    def _unchanged(self, page: PageSpec, level: int, previous: str | None) -> bool:
+        last_full = self._last_full
+        if last_full is None or previous is None or level_of(previous) != level:
+            return False
+        if level <= LINKS:
+            return True
+        if level != FULL:
+            return False
+        article = _article_of(page)
+        if article is None:
+            return False
+        # at FULL level the page also covers the full digests of what it links
+        full = self.digests.full
+        return all(last_full.get(url) == full.get(url)
+                   for url in (article.url, *linked_urls(page.context)))
 
     def site(self) -> str:
         """Every article of the site, in order (the Site is assembled from them
         and the settings alone)."""
         if self._site is None:
             full = self.digests.full
-            self._site = _h("site", self.now, *(full.get(u, u) for u in self.order))
+            self._site = short_hash("site", self.now, *(full.get(u, u) for u in self.order))
         return self._site
 
-    def page(self, page: PageSpec, level: int = FULL, uses_now: bool = False) -> str:
+    def page(self, page: PageSpec, level: int = FULL, uses_now: bool = False,
+             previous: str | None = None) -> str:
+        """The page's fingerprint at ``level``; ``previous`` (its fingerprint in
+        the last build) is returned as it is when nothing it covers changed
+        (see the class docstring)."""
+        if not uses_now and self._unchanged(page, level, previous):
+            return previous  # type: ignore[return-value]
         walk = self._walks[min(level, FULL)]
         context = page.context
-        article = context.get("article")
-        lastmod = context.get("lastmod")
-        if len(context) == 2 and type(article) is Article and type(lastmod) is datetime:
+        article = _article_of(page)
+        if article is not None:
+            lastmod = context["lastmod"]
             # An article page as model.assemble makes it (10,000 of 14,000
             # pages): its two values without the generic walk.  The fourth
             # part ("article") is never a hash, so the forms cannot meet.
@@ -255,19 +206,33 @@ class Fingerprinter:
             parts.append(self.now)
         if level >= SITE:
             parts.append(self.site())
-        return LEVELS[min(level, SITE)] + _h(*parts)
+        return LEVELS[min(level, SITE)] + short_hash(*parts)
 
-    def sitemap(self, pages: list[PageSpec]) -> str:
+    def sitemap(self, pages: list[PageSpec], previous: str | None = None) -> str:
         """sitemap.xml as :func:`render.sitemaps.sitemap` writes it for ``pages``
         (those listed, at most MAX_URLS): each page's URL and lastmod, in order;
-        the base URL is part of the global fingerprint."""
+        the base URL is part of the global fingerprint.  The pages and their
+        dates are the same when the links digests are: then ``previous``."""
+        if previous is not None and self._last_full is not None:
+            return previous
         value = self._walks[FULL].value
-        return _h(self.global_fp, "sitemap.xml",
+        return short_hash(self.global_fp, "sitemap.xml",
                   *(f"{page.url!r}{value(page.context.get('lastmod'))}" for page in pages))
 
     def feed(self, feed: FeedSpec, ids: Mapping[str, str]) -> str:
         """A feed shows its articles' fields but their links (render/feeds.py)."""
         digests = self.digests.feed
-        return _h(self.global_fp, feed.path, feed.format, feed.title, feed.page_url,
+        return short_hash(self.global_fp, feed.path, feed.format, feed.title, feed.page_url,
                   *(f"F{digests.get(a.url) or a.url}:{ids.get(a.key, '')}"
                     for a in feed.articles))
+
+
+def _article_of(page: PageSpec) -> Article | None:
+    """The article of an article page as model.assemble makes it (its context
+    is the article and its lastmod, nothing else), else None."""
+    context = page.context
+    if len(context) == 2:
+        article = context.get("article")
+        if type(article) is Article and type(context.get("lastmod")) is datetime:
+            return article
+    return None

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from digest.records import Article
 from digest.render.access import CARD, SITE, TAINT
 
+
 class Watch:
     """One page's render: the URLs it may look up, and the level it needed."""
 

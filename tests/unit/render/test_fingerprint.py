@@ -121,6 +121,59 @@ def test_fingerprint_levels() -> None:
     assert Fingerprinter(article_digests(linked_edit), "g").page(ap, FULL) != base
 
 
+def test_previous_fingerprints_are_kept_only_while_the_links_digests_are() -> None:
+    from digest.render.access import LINKS
+    from digest.render.fingerprint import LastDigests
+
+    arts = (enriched(parsed(0), related=(enriched(parsed(1)).url,)), enriched(parsed(1)),
+            enriched(parsed(2)))
+    digests = article_digests(arts)
+    listing = PageSpec(path="p/index.html", url="/p/", template="t.html", source="generated",
+                       context={"articles": arts[1:]})
+    article = PageSpec(path="a/index.html", url=arts[0].url, template="article.html",
+                       source="content/a0.md", context={"article": arts[0], "lastmod": WHEN})
+    last = LastDigests.from_data(Fingerprinter(digests, "g").record().to_data())
+    assert last is not None and last.links == digests.links
+    sentinel = {lvl: "clfs"[lvl] + "0" * 32 for lvl in (CARD, LINKS, FULL, SITE)}
+
+    def fp(arts_now: tuple, page: PageSpec, level: int, key: str = "g",
+           uses_now: bool = False, previous: str | None = None) -> str:
+        printer = Fingerprinter(article_digests(arts_now), key, "now", [a.url for a in arts_now],
+                                last)
+        return printer.page(page, level, uses_now, previous or sentinel[level])
+
+    # nothing changed: the previous fingerprint is kept at CARD, LINKS and FULL...
+    assert fp(arts, listing, CARD) == sentinel[CARD]
+    assert fp(arts, listing, LINKS) == sentinel[LINKS]
+    assert fp(arts, article, FULL) == sentinel[FULL]
+    # ...but never at SITE, for pages naming "now", under another global
+    # fingerprint, or when the previous one was made at another level
+    assert fp(arts, listing, SITE) != sentinel[SITE]
+    assert fp(arts, listing, CARD, uses_now=True) != sentinel[CARD]
+    assert fp(arts, listing, CARD, key="other") != sentinel[CARD]
+    assert fp(arts, listing, CARD, previous=sentinel[FULL]) != sentinel[FULL]
+    # a body edit (links digests equal): list pages keep theirs; the article
+    # page is walked when its article or an article it links changed fully
+    own = (replace(arts[0], body="Edited.", word_count=1), *arts[1:])
+    linked = (arts[0], replace(arts[1], body="Edited.", word_count=1), arts[2])
+    unlinked = (*arts[:2], replace(arts[2], body="Edited.", word_count=1))
+    for edited in (own, linked, unlinked):
+        assert fp(edited, listing, CARD) == sentinel[CARD]
+    assert fp(own, article, FULL) != sentinel[FULL]
+    assert fp(linked, article, FULL) != sentinel[FULL]
+    assert fp(unlinked, article, FULL) == sentinel[FULL]
+    # any links digest changed (a title, a related list): every page is walked
+    for changed in ((replace(arts[0], title="Other"), *arts[1:]),
+                    (*arts[:2], replace(arts[2], related=(arts[0].url,))),
+                    arts[:2], (arts[1], arts[0], arts[2])):
+        assert fp(changed, listing, CARD) != sentinel[CARD]
+    # the sitemap keeps its previous fingerprint on the same condition
+    printer = Fingerprinter(digests, "g", last=last)
+    assert printer.sitemap([listing], "prev") == "prev"
+    assert Fingerprinter(digests, "g").sitemap([listing], "prev") != "prev"
+    assert LastDigests.from_data({"key": "g"}) is None and LastDigests.from_data(None) is None
+
+
 def test_published_articles_keep_their_parsed_fields_but_the_derived_ones(
         tmp_path: Path) -> None:
     """fingerprint.article_digests digests a cached article as its source id plus
