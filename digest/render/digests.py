@@ -36,6 +36,8 @@ DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
 _source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
 _NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
 _links = operator.attrgetter(*LINK_FIELDS)
+# The only link fields model.assemble reads (grep digest/model for the others).
+_assembled = operator.attrgetter("story", "also_reported")
 # LOCAL_FIELDS are a function of the source bytes, "now" and the settings, as
 # parsing is (enrichcache keeps them by the same tag): for an article with a
 # source id they are digested once per source, the card ones kept in ``cards``.
@@ -59,6 +61,9 @@ class Digests:
     card: dict[str, str]
     feed: dict[str, str] = dataclasses.field(default_factory=dict)  # all but the links
     cards: dict[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)
+    # The link fields model.assemble reads (editions group by story and list
+    # the lead's also_reported) of every article, in order, in one hash.
+    structure: str = ""
 
 
 def article_digests(articles: Sequence[Article],
@@ -91,7 +96,9 @@ def article_digests(articles: Sequence[Article],
     card: dict[str, str] = {}
     feed: dict[str, str] = {}
     blake = hashlib.blake2b
+    assembled = []
     for a in articles:
+        assembled.append(repr(_assembled(a)))
         hit = sources.get(a.key)
         if hit is not None and _source(a) != _source(hit[0]):
             hit = None  # a parsed field changed after parsing: digest it whole
@@ -118,7 +125,8 @@ def article_digests(articles: Sequence[Article],
         tail = f"\x1f{full_tail}".encode("utf-8", "surrogatepass")
         full[a.url] = blake(links_digest.encode() + tail, digest_size=16).hexdigest()
         feed[a.url] = blake(card_digest.encode() + tail, digest_size=16).hexdigest()
-    return Digests(full=full, links=links, card=card, feed=feed, cards=new_cards)
+    return Digests(full=full, links=links, card=card, feed=feed, cards=new_cards,
+                   structure=short_hash(*assembled))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,17 +136,25 @@ class LastDigests:
     fingerprint they were made under."""
 
     key: str
-    links: Mapping[str, str]  # URL -> links digest, in the site's order
-    full: Mapping[str, str]   # URL -> full digest
+    card: Mapping[str, str]  # URL -> card digest, in the site's order
+    full: Mapping[str, str]  # URL -> full digest
+    structure: str           # Digests.structure
+
+    @staticmethod
+    def of(key: str, digests: Digests) -> LastDigests:
+        return LastDigests(key, digests.card, digests.full, digests.structure)
 
     def to_data(self) -> dict:
-        return {"key": self.key, "links": dict(self.links), "full": dict(self.full)}
+        return {"key": self.key, "card": dict(self.card), "full": dict(self.full),
+                "structure": self.structure}
 
     @staticmethod
     def from_data(data: object) -> LastDigests | None:
         if not isinstance(data, dict):
             return None
-        key, links, full = data.get("key"), data.get("links"), data.get("full")
-        if isinstance(key, str) and isinstance(links, dict) and isinstance(full, dict):
-            return LastDigests(key, links, full)
+        key, card, full = data.get("key"), data.get("card"), data.get("full")
+        structure = data.get("structure")
+        if isinstance(key, str) and isinstance(card, dict) and isinstance(full, dict) \
+                and isinstance(structure, str):
+            return LastDigests(key, card, full, structure)
         return None

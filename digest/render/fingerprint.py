@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from digest.records import Article, FeedSpec, PageSpec
-from digest.render.access import CARD, FULL, LINKS, SITE, linked_urls
+from digest.render.access import CARD, FULL, SITE, linked_urls
 from digest.render.digests import (  # noqa: F401 - DERIVED, article_digests: the API
     DERIVED,
     Digests,
@@ -119,17 +119,18 @@ class Fingerprinter:
     the site's article URLs in order, the SITE level's digest of the site.
 
     ``last``: the digests behind the previous fingerprints.  When every
-    article's links digest (which extends its card digest) is what it was,
-    under the same global fingerprint, the site is assembled from the same
-    values (model.assemble reads no body-derived field: editions group by
-    story and also_reported, which are links), so every page has the same
-    path, template and context but for the articles' body-derived fields.
-    A page fingerprinted at CARD or LINKS level then has its previous
-    fingerprint, and an article page at FULL level too while the full digests
-    of its article and of the articles it links are unchanged: :meth:`page`
-    returns the previous one without walking the context (a third of a
-    one-edit build's render stage at 10,000 articles).  Pages naming "now",
-    or at SITE level, are always walked.
+    article's card digest is what it was, and so are the link fields
+    model.assemble reads (story and also_reported: Digests.structure), under
+    the same global fingerprint, the site is assembled from the same values
+    (assemble reads no body-derived field, nor related, earlier, later or
+    mentions), so every page has the same path, template and context but for
+    those fields of its articles.  Then :meth:`page` returns the previous
+    fingerprint without walking the context for a page at CARD level that
+    links no article by URL, and for an article page at FULL level whose
+    article and linked articles have their previous full digests (the
+    article's own covers its links).  Walking them was a third of a one-edit
+    build's render stage at 10,000 articles.  Pages naming "now", at LINKS
+    or SITE level, or of any other form are walked.
     """
 
     def __init__(self, digests: Digests | Mapping[str, str], global_fp: str,
@@ -146,19 +147,19 @@ class Fingerprinter:
         self._site: str | None = None
         # dict equality ignores order; the order is compared too (it is cheap)
         self._last_full = last.full if (
-            last is not None and last.key == global_fp and last.links == digests.links
-            and list(last.links) == list(digests.links)) else None
+            last is not None and last.key == global_fp and last.structure == digests.structure
+            and last.card == digests.card and list(last.card) == list(digests.card)) else None
 
     def record(self) -> LastDigests:
         """This build's digests, for the next build's ``last``."""
-        return LastDigests(self.global_fp, self.digests.links, self.digests.full)
+        return LastDigests.of(self.global_fp, self.digests)
 
     def _unchanged(self, page: PageSpec, level: int, previous: str | None) -> bool:
         last_full = self._last_full
         if last_full is None or previous is None or level_of(previous) != level:
             return False
-        if level <= LINKS:
-            return True
+        if level == CARD:
+            return not linked_urls(page.context)
         if level != FULL:
             return False
         article = _article_of(page)
@@ -212,7 +213,8 @@ class Fingerprinter:
         """sitemap.xml as :func:`render.sitemaps.sitemap` writes it for ``pages``
         (those listed, at most MAX_URLS): each page's URL and lastmod, in order;
         the base URL is part of the global fingerprint.  The pages and their
-        dates are the same when the links digests are: then ``previous``."""
+        dates are the same when the site is assembled from the same values
+        (see the class docstring): then ``previous``."""
         if previous is not None and self._last_full is not None:
             return previous
         value = self._walks[FULL].value

@@ -121,9 +121,9 @@ def test_fingerprint_levels() -> None:
     assert Fingerprinter(article_digests(linked_edit), "g").page(ap, FULL) != base
 
 
-def test_previous_fingerprints_are_kept_only_while_the_links_digests_are() -> None:
+def test_previous_fingerprints_are_kept_only_while_the_site_assembles_the_same() -> None:
     from digest.render.access import LINKS
-    from digest.render.fingerprint import LastDigests
+    from digest.render.digests import LastDigests
 
     arts = (enriched(parsed(0), related=(enriched(parsed(1)).url,)), enriched(parsed(1)),
             enriched(parsed(2)))
@@ -133,7 +133,7 @@ def test_previous_fingerprints_are_kept_only_while_the_links_digests_are() -> No
     article = PageSpec(path="a/index.html", url=arts[0].url, template="article.html",
                        source="content/a0.md", context={"article": arts[0], "lastmod": WHEN})
     last = LastDigests.from_data(Fingerprinter(digests, "g").record().to_data())
-    assert last is not None and last.links == digests.links
+    assert last is not None and last.card == digests.card
     sentinel = {lvl: "clfs"[lvl] + "0" * 32 for lvl in (CARD, LINKS, FULL, SITE)}
 
     def fp(arts_now: tuple, page: PageSpec, level: int, key: str = "g",
@@ -142,29 +142,37 @@ def test_previous_fingerprints_are_kept_only_while_the_links_digests_are() -> No
                                 last)
         return printer.page(page, level, uses_now, previous or sentinel[level])
 
-    # nothing changed: the previous fingerprint is kept at CARD, LINKS and FULL...
+    # nothing changed: a list page keeps its previous fingerprint at CARD
+    # level, an article page at FULL level...
     assert fp(arts, listing, CARD) == sentinel[CARD]
-    assert fp(arts, listing, LINKS) == sentinel[LINKS]
     assert fp(arts, article, FULL) == sentinel[FULL]
-    # ...but never at SITE, for pages naming "now", under another global
-    # fingerprint, or when the previous one was made at another level
+    # ...but nothing is kept at LINKS or SITE level, for pages naming "now",
+    # under another global fingerprint, when the previous one was made at
+    # another level, or for a CARD page linking articles by URL
+    assert fp(arts, listing, LINKS) != sentinel[LINKS]
     assert fp(arts, listing, SITE) != sentinel[SITE]
     assert fp(arts, listing, CARD, uses_now=True) != sentinel[CARD]
     assert fp(arts, listing, CARD, key="other") != sentinel[CARD]
     assert fp(arts, listing, CARD, previous=sentinel[FULL]) != sentinel[FULL]
-    # a body edit (links digests equal): list pages keep theirs; the article
-    # page is walked when its article or an article it links changed fully
+    assert fp(arts, article, CARD) != sentinel[CARD]
+    # a body edit or a related list changed (card digests and stories equal):
+    # list pages keep theirs; an article page is walked when its article or an
+    # article it links changed
     own = (replace(arts[0], body="Edited.", word_count=1), *arts[1:])
     linked = (arts[0], replace(arts[1], body="Edited.", word_count=1), arts[2])
     unlinked = (*arts[:2], replace(arts[2], body="Edited.", word_count=1))
-    for edited in (own, linked, unlinked):
+    relinked = (replace(arts[0], related=(arts[2].url,)), *arts[1:])
+    for edited in (own, linked, unlinked, relinked):
         assert fp(edited, listing, CARD) == sentinel[CARD]
     assert fp(own, article, FULL) != sentinel[FULL]
     assert fp(linked, article, FULL) != sentinel[FULL]
+    assert fp(relinked, article, FULL) != sentinel[FULL]
     assert fp(unlinked, article, FULL) == sentinel[FULL]
-    # any links digest changed (a title, a related list): every page is walked
+    # a card field, a story or its other reports, the articles or their order
+    # changed: the site may be assembled otherwise, so every page is walked
     for changed in ((replace(arts[0], title="Other"), *arts[1:]),
-                    (*arts[:2], replace(arts[2], related=(arts[0].url,))),
+                    (*arts[:2], replace(arts[2], story="s1")),
+                    (*arts[:2], replace(arts[2], also_reported=(arts[0].url,))),
                     arts[:2], (arts[1], arts[0], arts[2])):
         assert fp(changed, listing, CARD) != sentinel[CARD]
     # the sitemap keeps its previous fingerprint on the same condition
