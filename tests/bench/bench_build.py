@@ -10,7 +10,8 @@ For each size it writes a synthetic corpus with ``make_corpus.py`` (found via
 $DIGEST_SHARED/bench/, else <repo>/../shared/bench/) into a fresh site, then,
 per run, in fresh processes with SOURCE_DATE_EPOCH pinned:
 
-  cold      ``digest clean`` (and rm -rf output/ .digest-cache/), then build
+  cold      ``digest clean`` (output/ and .digest-cache/ set aside first, see
+            below), then build
   no-op     build again, nothing changed
   one-edit  append a paragraph to one article (a different one each run), build
             (the first edit after a cold build: output/ is written as a new tree)
@@ -32,6 +33,15 @@ by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
 the cold medians is printed.  Hugo uses every core; digest uses --jobs if given.
 The runs alternate (digest's run 1, Hugo's run 1, digest's run 2, ...), so
 both tools meet the same drift of the machine.
+
+Trees a cold build starts without (digest's output/ and .digest-cache/, Hugo's
+public/ and resources/) are *set aside* (renamed into ``<root>/trash``) and
+deleted only after the last timing.  On a file system like this VM's (ext4
+without a journal), creating a file or folder right after many were deleted
+walks the recently freed inodes one by one (ext4 does not reuse an inode within
+60-300 s of its deletion there): 14,000 folders with a page each took 1.0 s to
+create normally and 5.7 s just after deleting as many.  Deleting in the timed
+window would time the benchmark's own clean-up, not the tools.
 """
 
 from __future__ import annotations
@@ -99,6 +109,34 @@ def child_env() -> dict[str, str]:
     # environment's PYTHONDONTWRITEBYTECODE would compile them on every build).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+class Trash:
+    """Where trees are set aside during the timings (see the module docstring)."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "trash"
+        self.count = 0
+
+    def set_aside(self, path: Path) -> None:
+        if not path.exists():
+            return
+        self.dir.mkdir(exist_ok=True)
+        self.count += 1
+        os.rename(path, self.dir / f"{self.count:04d}-{path.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+TRASH: Trash | None = None  # set by main()
+
+
+def set_aside(path: Path) -> None:
+    if TRASH is None:
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        TRASH.set_aside(path)
 
 
 def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
@@ -172,10 +210,10 @@ def bench_digest(result: Result, site: Path, run: int, runs: int, jobs: int | No
     build = ["build", "--no-search", "-q"] + (["--jobs", str(jobs)] if jobs else [])
     size = result.size
     files = article_files(site / "content")
+    for leftover in ("output", ".digest-cache"):
+        set_aside(site / leftover)
     subprocess.run(digest_cmd(site, "clean"), cwd=site, env=child_env(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    for leftover in ("output", ".digest-cache"):
-        shutil.rmtree(site / leftover, ignore_errors=True)
     result.add("cold", measure(digest_cmd(site, *build), site, logs / f"d{size}-cold.log"))
     result.add("no-op", measure(digest_cmd(site, *build), site, logs / f"d{size}-noop.log"))
     append_paragraph(edit_target(files, run), run)
@@ -309,7 +347,7 @@ def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
     size = result.size
     hugo = shutil.which("hugo") or "hugo"
     for leftover in ("public", "resources"):
-        shutil.rmtree(site / leftover, ignore_errors=True)
+        set_aside(site / leftover)
     result.add("cold", measure([hugo, "--quiet"], site, logs / f"h{size}-cold.log"))
     progress(result, run)
 
@@ -409,9 +447,9 @@ def bench_size(root: Path, size: int, args: argparse.Namespace, want_hugo: bool,
     if hsite is not None:
         pages = sum(1 for _ in (hsite / "public").rglob("index.html"))
         print(f"    (hugo wrote {pages} index.html pages)", file=sys.stderr)
-    if not args.keep:  # free the disk before the next size
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(root / f"hugo-{size}", ignore_errors=True)
+    if not args.keep:  # the disk is freed at the end (Trash.empty)
+        set_aside(site)
+        set_aside(root / f"hugo-{size}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.TemporaryDirectory(prefix="digest-bench-")
         root = Path(tmp.name)
     (root / "logs").mkdir(exist_ok=True)
+    global TRASH  # noqa: PLW0603 - one per run of the script
+    TRASH = Trash(root)
 
     print(f"digest bench: sizes {args.sizes}, {args.runs} run(s), jobs {args.jobs or '-'}, "
           f"cpus {os.cpu_count()}, python {sys.version.split()[0]}, in {root}", file=sys.stderr)
@@ -469,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             print_table(results)
             print_growth(results)
             print_ratio(results)
+        TRASH.empty()
         if tmp is not None:
             tmp.cleanup()
     return status
