@@ -205,18 +205,30 @@ def _build(site_root: Path, options: BuildOptions | None,
                for a in parsed if a.key in cache.hashes}
     body_key_of = render.body_keys(config, sources)
     bodies = render.start_bodies(published, config, body_cache, jobs, body_key_of)
+    early = None
     try:
         # assign_urls' copies are this build's own: enrichment fills them in place.
         published = incremental.enrich_with_cache(published, config, cache, now, jobs,
                                                   own_records=True)
         gc.freeze()  # as after parsing: the enriched records live as long as the build
         stage("enrich")
+        if options.reuse_from is not None and options.previous is not None:
+            # An incremental build: its render stage starts with feed ids and
+            # article digests, which another process makes while this one
+            # assembles (render/early.py).  (A cold build makes them while the
+            # workers render every page.)
+            early = render.start_early(published, config, sources, cache.section("cards"),
+                                       jobs)
         with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
             site = model.assemble(published, config)
         stage("assemble")
         bytecode = SectionBytecode(dict(cache.section("jinja")))
         env = make_environment(theme.make_loader(dirs), config, bytecode)
         body_cache.update(bodies.result())
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     finally:
         bodies.cancel()  # only does something when the lines above failed
     gc.freeze()
@@ -225,13 +237,18 @@ def _build(site_root: Path, options: BuildOptions | None,
     levels = dict(cache.section("templates"))  # what each template reads (render.access)
     # ns leaves base_url out (serve and build share parsing and enrichment),
     # but every page shows it: page fingerprints must include it.
-    result = render.render_incremental(
-        site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
-        global_fp=ns + config.base_url,
-        previous=options.previous if options.reuse_from is not None else None,
-        body_cache=body_cache, sources=sources, cards=cache.section("cards"),
-        templates=levels, sink=options.sink,
-        last_digests=options.previous_digests if options.reuse_from is not None else None)
+    try:
+        result = render.render_incremental(
+            site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
+            global_fp=ns + config.base_url,
+            previous=options.previous if options.reuse_from is not None else None,
+            body_cache=body_cache, sources=sources, cards=cache.section("cards"),
+            templates=levels, sink=options.sink,
+            last_digests=options.previous_digests if options.reuse_from is not None else None,
+            early=early)
+    finally:
+        if early is not None:
+            early.cancel()  # only does something when render failed before using it
     if levels != cache.section("templates"):
         cache.save("templates", levels)
     if bytecode.changed:

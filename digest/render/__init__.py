@@ -32,6 +32,7 @@ from digest.render.bodies import (  # noqa: F401 - body_key, render_bodies: the 
     start_bodies,
 )
 from digest.render.digests import LastDigests, article_digests
+from digest.render.early import EarlyWork, start_early  # noqa: F401 - start_early: the API
 from digest.render.feeds import entry_ids, render_feed
 from digest.render.fingerprint import Fingerprinter, level_of
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
@@ -69,7 +70,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        cards: Mapping[str, tuple[str, ...]] | None = None,
                        templates: dict[str, tuple[int, bool]] | None = None,
                        sink: Callable[[Mapping[str, bytes]], bool] | None = None,
-                       last_digests: object = None) -> Rendered:
+                       last_digests: object = None,
+                       early: EarlyWork | None = None) -> Rendered:
     """Render what changed since ``previous`` (path -> fingerprint of the last build).
 
     ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
@@ -88,10 +90,14 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     LastDigests.to_data saved them; anything else counts as none); while the
     site's links digests are the same, most pages keep their previous
     fingerprint without a walk (fingerprint.Fingerprinter).
+    ``early``: the feed ids and article digests, when render.early started
+    computing them in another process (made here if it did not, or worked on
+    other articles).
     """
     previous = previous or {}
     has_articles = bool(site.articles)
-    ids = entry_ids(site.articles, config)
+    made = early.result(site.articles) if early is not None else None
+    ids = made[0] if made is not None else entry_ids(site.articles, config)
     fps: dict[str, str] = {}
     listed = [page for page in site.pages if page.sitemap]
     late: dict[str, bytes] = {}  # files derived from the whole site (sitemaps)
@@ -106,7 +112,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
 
     def fingerprint_all() -> None:
         nonlocal digests, printer
-        digests = article_digests(site.articles, sources, cards)
+        digests = made[1] if made is not None else article_digests(site.articles, sources, cards)
         printer = Fingerprinter(digests, f"{global_fp}|{has_articles}", now.isoformat(),
                                 tuple(site.by_url), LastDigests.from_data(last_digests))
         for page in site.pages:
