@@ -41,8 +41,9 @@ from typing import Any
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
 # Big sections whose entries change a few at a time are stored in shards by
-# key, so a one-article edit rewrites a sixteenth of them, not 70 MB.
-SHARDS = {"articles": 16, "bodies": 16, "terms": 16, "cards": 8}
+# key, so a one-article edit rewrites a sixteenth of them, not 70 MB (and an
+# eighth of the per-article enrichment and source records, not 5 MB).
+SHARDS = {"articles": 16, "bodies": 16, "terms": 16, "cards": 8, "local": 8, "inputs": 8}
 
 _ALLOWED = {
     ("digest.records", "Article"), ("digest.records", "Mention"),
@@ -204,14 +205,21 @@ class BuildCache:
         if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:
             return
         # Not a daemon: a build that fails meanwhile still lets it finish its files.
-        self._early = start(lambda: self._write_sections(names), jobs, daemon=False)
+        self._early = start(lambda: self._write_sections(names, yielding=True), jobs,
+                            daemon=False)
         for name in names:
             self._dirty.discard(name)
             self._as_read.pop(name, None)
 
-    def _write_sections(self, names: list[str]) -> None:
+    def _write_sections(self, names: list[str], yielding: bool = False) -> None:
         raw = {"pages"}
         try:
+            if yielding:
+                # In flush_early's process: the build's own processes come first
+                # (an incremental build's render.early child runs meanwhile, and
+                # the two would share the second core); this one takes the idle
+                # time, and flush() waits for what is left.
+                os.nice(10)
             self.dir.mkdir(exist_ok=True)
             gitignore = self.dir / ".gitignore"
             if not gitignore.exists():
@@ -245,6 +253,8 @@ class BuildCache:
                 continue
             self._write_file(f"{name}-{i:02d}", namespace, part)
         self._as_read[name] = [dict(part) for part in parts]
+        # A cache written before this section was sharded holds it whole: stale.
+        (self.dir / f"{name}.pickle").unlink(missing_ok=True)
 
 
 def _shard(key: Any, count: int) -> int:

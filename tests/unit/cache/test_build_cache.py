@@ -50,6 +50,22 @@ def test_sharded_sections_round_trip_and_rewrite_only_changed_shards(tmp_path: P
     assert _fresh(tmp_path).section("bodies")["key-7"] == "<p>changed</p>"
 
 
+def test_a_section_stored_whole_before_it_was_sharded_is_removed(tmp_path: Path) -> None:
+    """``local`` and ``inputs`` were one file each; now in shards, the old
+    whole file is never read again and goes with the first write."""
+    assert SHARDS["local"] == SHARDS["inputs"] == 8
+    cache = _fresh(tmp_path)
+    cache._write_file("local", cache.namespace, {"old": 1})  # as an older digest wrote it
+    stale = tmp_path / ".digest-cache" / "local.pickle"
+    assert stale.is_file()
+    assert _fresh(tmp_path).section("local") == {}  # read from the shards only
+    cache.save("local", {"content/a.md": ("tag", ("fields",))})
+    cache.flush()
+    assert not stale.exists()
+    assert len(list((tmp_path / ".digest-cache").glob("local-*.pickle"))) == 8
+    assert _fresh(tmp_path).section("local") == {"content/a.md": ("tag", ("fields",))}
+
+
 def test_a_damaged_shard_loses_only_its_entries(tmp_path: Path) -> None:
     data = {f"key-{i}": i for i in range(100)}
     cache = _fresh(tmp_path)
