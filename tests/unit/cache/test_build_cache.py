@@ -55,6 +55,7 @@ def test_a_section_stored_whole_before_it_was_sharded_is_removed(tmp_path: Path)
     whole file is never read again and goes with the first write."""
     assert SHARDS["local"] == SHARDS["inputs"] == 8
     cache = _fresh(tmp_path)
+    cache.dir.mkdir()
     cache._write_file("local", cache.namespace, {"old": 1})  # as an older digest wrote it
     stale = tmp_path / ".digest-cache" / "local.pickle"
     assert stale.is_file()
