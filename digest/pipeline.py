@@ -204,21 +204,26 @@ def _build(site_root: Path, options: BuildOptions | None,
     sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, now)}")
                for a in parsed if a.key in cache.hashes}
     body_key_of = render.body_keys(config, sources)
-    bodies = render.start_bodies(published, config, body_cache, jobs, body_key_of)
-    early = None
+    # An incremental build's render stage starts with feed ids and article
+    # digests: other processes make them while this one enriches and
+    # assembles (render/early.py).  (A cold build makes them while the
+    # workers render every page.)
+    early = render.start_early(published, config, jobs) \
+        if options.reuse_from is not None and options.previous is not None else None
+    try:
+        bodies = render.start_bodies(published, config, body_cache, jobs, body_key_of)
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     try:
         # assign_urls' copies are this build's own: enrichment fills them in place.
         published = incremental.enrich_with_cache(published, config, cache, now, jobs,
                                                   own_records=True)
         gc.freeze()  # as after parsing: the enriched records live as long as the build
         stage("enrich")
-        if options.reuse_from is not None and options.previous is not None:
-            # An incremental build: its render stage starts with feed ids and
-            # article digests, which another process makes while this one
-            # assembles (render/early.py).  (A cold build makes them while the
-            # workers render every page.)
-            early = render.start_early(published, config, sources, cache.section("cards"),
-                                       jobs)
+        if early is not None:
+            early.start_digests(published, sources, cache.section("cards"))
         with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
             site = model.assemble(published, config)
         stage("assemble")

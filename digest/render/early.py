@@ -1,15 +1,19 @@
-"""Feed ids and article digests, made in a forked process while the build
-assembles the site (model.assemble) and sets up the templates.
+"""Feed ids and article digests, made in forked processes while the build
+enriches and assembles the site.
 
-Both are functions of the enriched articles alone, and in an incremental
-build they are the render stage's biggest serial steps (~0.1 s and ~0.2 s at
-10,000 articles), while assembling (~0.2 s) leaves the second core idle.
-The child sends back plain lists in the site's order (no Article objects),
-which the parent turns back into the mappings render expects.
+In an incremental build they are the render stage's biggest serial steps
+(~0.1 s and ~0.2 s at 10,000 articles), while the second core idles through
+enrichment and assembly.  Feed ids depend on parsed fields only (date,
+agency, source URL, ``id:``, path), so one process makes them from the
+articles with their URLs, during enrichment; article digests need the
+enriched articles, so another makes them during assembly.  The children
+send back plain lists (no Article objects), which the parent turns back into
+the mappings render expects.
 
-The site's order is model.sort_newest_first's, which the child applies to the
-same articles; :meth:`EarlyWork.result` checks that ``site.articles`` is that
-very order (else, or with one job, everything is computed here, as before).
+The site's order is model.sort_newest_first's, which the digests' child
+applies to the same articles; :meth:`EarlyWork.result` checks that
+``site.articles`` is that very order (else, or with one job, everything is
+computed in the parent, as before).
 """
 
 from __future__ import annotations
@@ -23,55 +27,78 @@ from digest.model import sort_newest_first
 from digest.parallel import Later, start
 from digest.records import Article
 from digest.render.digests import Digests, article_digests
-from digest.render.feeds import entry_ids, id_collisions, remember_collisions
+from digest.render.feeds import entry_ids, id_collisions_newest_first, remember_collisions
 
 
-def _work(ordered: tuple[Article, ...], config: SiteConfig,
-          sources: Mapping[str, tuple[Article, str]], cards: Mapping[str, tuple[str, ...]]
-          ) -> tuple:
-    """In the child: the values, as lists aligned with ``ordered``."""
+def _ids_work(articles: tuple[Article, ...], config: SiteConfig) -> tuple:
+    """In a child: feed ids aligned with ``articles``, and the collision groups
+    in the order render's id_collisions would list them."""
     try:
-        ids = entry_ids(ordered, config)
+        ids = entry_ids(articles, config)
     except DigestError as exc:  # its diagnostics travel as data (see result())
         return ("error", exc.diagnostics)
-    collisions = id_collisions(ordered)
+    return ("ok", [ids[a.key] for a in articles], id_collisions_newest_first(articles))
+
+
+def _digests_work(ordered: tuple[Article, ...], sources: Mapping[str, tuple[Article, str]],
+                  cards: Mapping[str, tuple[str, ...]]) -> tuple:
+    """In a child: the article digests, as lists aligned with ``ordered``."""
     d = article_digests(ordered, sources, cards)
     # A card entry that is the one read from the cache travels as None: the
     # parent puts back its own object (and the cache sees an unchanged section).
     new_cards = [None if d.cards.get(a.key) is cards.get(a.key) else d.cards.get(a.key)
                  for a in ordered]
-    return ("ok", [ids[a.key] for a in ordered], collisions,
-            [d.full[a.url] for a in ordered], [d.links[a.url] for a in ordered],
+    return ([d.full[a.url] for a in ordered], [d.links[a.url] for a in ordered],
             [d.card[a.url] for a in ordered], [d.feed[a.url] for a in ordered],
             new_cards, [a.key in d.cards for a in ordered], d.structure)
 
 
 class EarlyWork:
-    """:func:`start_early`'s pending result."""
+    """Feed ids being made (:func:`start_early`), then article digests
+    (:meth:`start_digests`)."""
 
-    def __init__(self, ordered: tuple[Article, ...], later: Later,
-                 cards: Mapping[str, tuple[str, ...]]) -> None:
-        self._ordered, self._later, self._cards = ordered, later, cards
+    def __init__(self, articles: tuple[Article, ...], ids: Later, jobs: int) -> None:
+        self._keys = [a.key for a in articles]
+        self._ids = ids
+        self._jobs = jobs
+        self._ordered: tuple[Article, ...] | None = None
+        self._digests: Later | None = None
+        self._cards: Mapping[str, tuple[str, ...]] = {}
+
+    def start_digests(self, published: tuple[Article, ...],
+                      sources: Mapping[str, tuple[Article, str]],
+                      cards: Mapping[str, tuple[str, ...]]) -> None:
+        """Start the digests of ``published`` (enriched: the site's articles)."""
+        ordered = sort_newest_first(published)
+        self._ordered, self._cards = ordered, cards
+        self._digests = start(lambda: _digests_work(ordered, sources, cards), self._jobs)
 
     def result(self, articles: tuple[Article, ...]
                ) -> tuple[dict[str, str], Digests] | None:
         """(feed ids, article digests) of ``articles`` (the site's), or None
-        when they are not the articles the child worked on, in its order.
-        Raises the DigestError of a duplicate ``id:`` as entry_ids would."""
-        packed = self._later.result()
+        when they are not the articles the digests were made of, in that
+        order (or no digests were started).  Raises the DigestError of a
+        duplicate ``id:`` as entry_ids would."""
+        packed = self._ids.result()
         if packed[0] == "error":
+            self.cancel()
             raise DigestError(packed[1])
-        if len(articles) != len(self._ordered) \
-                or not all(map(operator.is_, articles, self._ordered)):
+        ordered, later = self._ordered, self._digests
+        if later is None or ordered is None:
             return None
-        _, ids, collisions, full, links, card, feed, new_cards, has_card, structure = packed
+        if len(articles) != len(ordered) or not all(map(operator.is_, articles, ordered)) \
+                or set(self._keys) != {a.key for a in articles}:
+            self.cancel()
+            return None
+        full, links, card, feed, new_cards, has_card, structure = later.result()
+        _, ids, collisions = packed
         keys = [a.key for a in articles]
         urls = [a.url for a in articles]
         old = self._cards
         cards = {key: (entry if entry is not None else old[key])
                  for key, entry, has in zip(keys, new_cards, has_card, strict=True) if has}
         remember_collisions(articles, collisions)
-        return (dict(zip(keys, ids, strict=True)),
+        return (dict(zip(self._keys, ids, strict=True)),
                 Digests(full=dict(zip(urls, full, strict=True)),
                         links=dict(zip(urls, links, strict=True)),
                         card=dict(zip(urls, card, strict=True)),
@@ -79,14 +106,13 @@ class EarlyWork:
                         cards=cards, structure=structure))
 
     def cancel(self) -> None:
-        self._later.cancel()
+        """Stop what is still running (a failed build; a result not wanted)."""
+        self._ids.cancel()
+        if self._digests is not None:
+            self._digests.cancel()
 
 
-def start_early(published: tuple[Article, ...], config: SiteConfig,
-                sources: Mapping[str, tuple[Article, str]],
-                cards: Mapping[str, tuple[str, ...]], jobs: int) -> EarlyWork:
-    """Start computing the feed ids and article digests of ``published``
-    (enriched, with URLs) in a forked process (inline with ``jobs`` == 1)."""
-    ordered = sort_newest_first(published)
-    return EarlyWork(ordered, start(lambda: _work(ordered, config, sources, cards), jobs),
-                     cards)
+def start_early(articles: tuple[Article, ...], config: SiteConfig, jobs: int) -> EarlyWork:
+    """Start making the feed ids of ``articles`` (parsed, with URLs: the
+    published ones) in a forked process (inline with ``jobs`` == 1)."""
+    return EarlyWork(articles, start(lambda: _ids_work(articles, config), jobs), jobs)

@@ -44,8 +44,12 @@ def test_early_values_are_the_ones_render_makes(jobs: int) -> None:
     # one card entry is stale (another source id): made again, the rest kept
     stale_key = next(iter(old_cards))
     old_cards[stale_key] = ("other|None", "0" * 32, "0" * 32)
-    work = start_early(arts, CONFIG, sources, old_cards, jobs)
-    ordered = sort_newest_first(arts)
+    # feed ids start from the parsed articles (in file order), digests from
+    # the enriched ones: here copies with a field enrichment sets
+    work = start_early(arts, CONFIG, jobs)
+    done = tuple(replace(a, summary_text=f"Summary of {a.title}.") for a in arts)
+    work.start_digests(done, sources, old_cards)
+    ordered = sort_newest_first(done)
     made = work.result(ordered)
     assert made is not None
     ids, digests = made
@@ -57,9 +61,10 @@ def test_early_values_are_the_ones_render_makes(jobs: int) -> None:
     for key, entry in digests.cards.items():
         assert (entry is old_cards[key]) == (key != stale_key)
     # articles at the same minute from one agency: numbered ids, and the
-    # warning's groups (render.validate) come from the child, in render's order
+    # warning's groups (render.validate) come from the child, in the order
+    # render lists them for the site's (newest first) articles
     assert any(i.endswith("-2") for i in ids.values())
-    fresh = feeds._groups_of(ordered)
+    fresh = feeds._groups_of(tuple(replace(a) for a in ordered))
     expected_groups = [tuple(a.key for a in m) for m in fresh.values() if len(m) > 1]
     assert len(expected_groups) == 5
     assert feeds.id_collisions(ordered) == expected_groups
@@ -67,11 +72,18 @@ def test_early_values_are_the_ones_render_makes(jobs: int) -> None:
 
 def test_other_articles_or_another_order_are_not_answered() -> None:
     arts, sources = site()
-    work = start_early(arts, CONFIG, sources, {}, 2)
+
+    def started() -> object:
+        work = start_early(arts, CONFIG, 2)
+        work.start_digests(arts, sources, {})
+        return work
+
     ordered = sort_newest_first(arts)
     copies = tuple(replace(a) for a in ordered)  # equal values, other objects
-    assert work.result(copies) is None
-    assert start_early(arts, CONFIG, sources, {}, 2).result(ordered[1:]) is None
+    assert started().result(copies) is None
+    assert started().result(ordered[1:]) is None
+    assert started().result(tuple(reversed(ordered))) is None
+    assert start_early(arts, CONFIG, 2).result(ordered) is None  # digests never started
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -79,7 +91,8 @@ def test_a_duplicate_id_is_the_error_entry_ids_raises(jobs: int) -> None:
     arts = (article(1, id="tag:x,1"), article(2, id="tag:x,1"))
     with pytest.raises(DigestError) as inline:
         feeds.entry_ids(sort_newest_first(arts), CONFIG)
-    work = start_early(arts, CONFIG, {}, {}, jobs)
+    work = start_early(arts, CONFIG, jobs)
+    work.start_digests(arts, {}, {})
     with pytest.raises(DigestError) as early:
         work.result(sort_newest_first(arts))
     assert early.value.diagnostics == inline.value.diagnostics
@@ -90,6 +103,7 @@ def test_a_cancelled_start_leaves_no_process() -> None:
     import multiprocessing
 
     arts, sources = site()
-    work = start_early(arts, CONFIG, sources, {}, 2)
+    work = start_early(arts, CONFIG, 2)
+    work.start_digests(arts, sources, {})
     work.cancel()
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]
