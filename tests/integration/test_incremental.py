@@ -466,3 +466,28 @@ def test_a_build_failing_in_render_keeps_output_and_its_early_cache_is_sound(
     replace_in(site / "digest.yaml", "theme: broken\n", "")
     want = build_with_cold_reference(site, tmp_path / "cold")
     assert_same_tree(tree_hash(site / "output"), want)
+
+
+def test_an_edit_that_duplicates_a_feed_id_fails_and_keeps_output(tmp_path: Path) -> None:
+    """An incremental build makes feed ids in another process (render.early):
+    a duplicate ``id:`` is still the error naming both files, exit non-zero,
+    output/ as the last build left it; mended, the build equals a cold one."""
+    site = make_incremental_site(tmp_path / "site", articles=12)
+    files = [p for p in sorted((site / "content").rglob("*.md"))
+             if not p.name.startswith(("draft", "scheduled"))]
+    first, second = files[0], files[1]
+    for path in (first, second):
+        replace_in(path, "---\ntitle:", f"---\nid: tag:lakeside,{path.stem}\ntitle:")
+    build(site)
+    before = tree_hash(site / "output")
+    original = second.read_text(encoding="utf-8")
+    replace_in(second, f"id: tag:lakeside,{second.stem}", f"id: tag:lakeside,{first.stem}")
+    proc = digest(site, *BUILD)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0, out + err
+    rel_first, rel_second = (p.relative_to(site).as_posix() for p in (first, second))
+    assert rel_first in err and rel_second in err and "feed id" in err, err
+    assert tree_hash(site / "output") == before
+    second.write_text(original, encoding="utf-8")
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(site / "output"), want)
