@@ -46,8 +46,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
-from feedgen.feed import FeedGenerator
-
 from digest.config import SiteConfig
 from digest.errors import Diagnostic, DigestError
 from digest.model.urls import term_slug
@@ -224,6 +222,10 @@ def render_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article],
     if spec.format == "json":
         return _json_feed(spec, config, html_of, ids)
     base = config.base_url.rstrip("/")
+    # Imported here: feeds render in worker processes, and a build that
+    # reuses every feed never needs feedgen (nor dateutil, which it imports).
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.id(base + spec.page_url)
     fg.title(clean(spec.title))

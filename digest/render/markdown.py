@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _ABS_ATTR = re.compile(r'(\s(?:href|src))="/(?!/)')
 
 
 @lru_cache(maxsize=2)
 def _parser(raw_html: bool) -> MarkdownIt:
+    # Imported here: an incremental build renders the few new bodies in a
+    # worker process, and the main process need not pay for the import.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     return md
