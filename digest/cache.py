@@ -205,21 +205,14 @@ class BuildCache:
         if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:
             return
         # Not a daemon: a build that fails meanwhile still lets it finish its files.
-        self._early = start(lambda: self._write_sections(names, yielding=True), jobs,
-                            daemon=False)
+        self._early = start(lambda: self._write_sections(names), jobs, daemon=False)
         for name in names:
             self._dirty.discard(name)
             self._as_read.pop(name, None)
 
-    def _write_sections(self, names: list[str], yielding: bool = False) -> None:
+    def _write_sections(self, names: list[str]) -> None:
         raw = {"pages"}
         try:
-            if yielding:
-                # In flush_early's process: the build's own processes come first
-                # (an incremental build's render.early child runs meanwhile, and
-                # the two would share the second core); this one takes the idle
-                # time, and flush() waits for what is left.
-                os.nice(10)
             self.dir.mkdir(exist_ok=True)
             gitignore = self.dir / ".gitignore"
             if not gitignore.exists():
