@@ -14,8 +14,9 @@ What it keeps, each keyed so that a stale entry can never be used:
 - ``pages``: the fingerprint of each page and feed of the last build written
   to output/, so unchanged pages are hard-linked from it instead of rendered.
 
-The sections in ``SHARDS`` (articles, bodies, terms, cards, local, inputs) are split into shards by key (``articles-03.pickle``);
-a flush rewrites only the shards whose entries changed.
+The sections in ``SHARDS`` (articles, bodies, terms, cards, local, inputs)
+are split into shards by key (``articles-03.pickle``); a flush rewrites only
+the shards whose entries changed.
 
 Every section also carries the cache *namespace*: digest's version, the
 settings and the theme's files.  Anything unreadable, of the wrong shape or
