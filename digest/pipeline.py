@@ -212,37 +212,28 @@ def _build(site_root: Path, options: BuildOptions | None,
         if options.reuse_from is not None and options.previous is not None else None
     try:
         bodies = render.start_bodies(published, config, body_cache, jobs, body_key_of)
-    except BaseException:
-        if early is not None:
-            early.cancel()
-        raise
-    try:
-        # assign_urls' copies are this build's own: enrichment fills them in place.
-        published = incremental.enrich_with_cache(published, config, cache, now, jobs,
-                                                  own_records=True)
-        gc.freeze()  # as after parsing: the enriched records live as long as the build
-        stage("enrich")
-        if early is not None:
-            early.start_digests(published, sources, cache.section("cards"))
-        with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
-            site = model.assemble(published, config)
-        stage("assemble")
-        bytecode = SectionBytecode(dict(cache.section("jinja")))
-        env = make_environment(theme.make_loader(dirs), config, bytecode)
-        body_cache.update(bodies.result())
-    except BaseException:
-        if early is not None:
-            early.cancel()
-        raise
-    finally:
-        bodies.cancel()  # only does something when the lines above failed
-    gc.freeze()
-    if options.flush_early:
-        cache.flush_early(jobs)  # written while the pages render (see BuildCache.flush_early)
-    levels = dict(cache.section("templates"))  # what each template reads (render.access)
-    # ns leaves base_url out (serve and build share parsing and enrichment),
-    # but every page shows it: page fingerprints must include it.
-    try:
+        try:
+            # assign_urls' copies are this build's own: enrichment fills them in place.
+            published = incremental.enrich_with_cache(published, config, cache, now, jobs,
+                                                      own_records=True)
+            gc.freeze()  # as after parsing: the enriched records live as long as the build
+            stage("enrich")
+            if early is not None:
+                early.start_digests(published, sources, cache.section("cards"))
+            with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
+                site = model.assemble(published, config)
+            stage("assemble")
+            bytecode = SectionBytecode(dict(cache.section("jinja")))
+            env = make_environment(theme.make_loader(dirs), config, bytecode)
+            body_cache.update(bodies.result())
+        finally:
+            bodies.cancel()  # only does something when the lines above failed
+        gc.freeze()
+        if options.flush_early:
+            cache.flush_early(jobs)  # written while the pages render (see BuildCache.flush_early)
+        levels = dict(cache.section("templates"))  # what each template reads (render.access)
+        # ns leaves base_url out (serve and build share parsing and enrichment),
+        # but every page shows it: page fingerprints must include it.
         result = render.render_incremental(
             site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
             global_fp=ns + config.base_url,
@@ -253,7 +244,7 @@ def _build(site_root: Path, options: BuildOptions | None,
             early=early)
     finally:
         if early is not None:
-            early.cancel()  # only does something when render failed before using it
+            early.cancel()  # only does something when the build failed before using it
     if levels != cache.section("templates"):
         cache.save("templates", levels)
     if bytecode.changed:

@@ -27,7 +27,7 @@ from digest.model import sort_newest_first
 from digest.parallel import Later, start
 from digest.records import Article
 from digest.render.digests import Digests, article_digests
-from digest.render.feeds import entry_ids, id_collisions_newest_first, remember_collisions
+from digest.render.feeds import entry_ids, id_collisions, remember_collisions
 
 
 def _ids_work(articles: tuple[Article, ...], config: SiteConfig) -> tuple:
@@ -37,7 +37,19 @@ def _ids_work(articles: tuple[Article, ...], config: SiteConfig) -> tuple:
         ids = entry_ids(articles, config)
     except DigestError as exc:  # its diagnostics travel as data (see result())
         return ("error", exc.diagnostics)
-    return ("ok", [ids[a.key] for a in articles], id_collisions_newest_first(articles))
+    return ("ok", [ids[a.key] for a in articles], _newest_first(id_collisions(articles), articles))
+
+
+def _newest_first(groups: list[tuple[str, ...]], articles: tuple[Article, ...]
+                  ) -> list[tuple[str, ...]]:
+    """``groups`` (id_collisions of ``articles`` in any order) in the order
+    id_collisions lists them for model.sort_newest_first(articles): a group
+    comes where its newest member (then lowest URL) first appears."""
+    if not groups:
+        return groups
+    by_key = {a.key: a for a in articles}
+    return sorted(groups, key=lambda keys: min((-by_key[k].date.timestamp(), by_key[k].url)
+                                               for k in keys))
 
 
 def _digests_work(ordered: tuple[Article, ...], sources: Mapping[str, tuple[Article, str]],

@@ -161,15 +161,6 @@ def id_collisions(articles: tuple[Article, ...]) -> list[tuple[str, ...]]:
             for members in _derived_groups(articles).values() if len(members) > 1]
 
 
-def id_collisions_newest_first(articles: tuple[Article, ...]) -> list[tuple[str, ...]]:
-    """``id_collisions(model.sort_newest_first(articles))``, from ``articles``
-    in any order: a group comes where its newest member (then lowest URL)
-    first appears in that order, and its members are sorted as always."""
-    groups = [members for members in _derived_groups(articles).values() if len(members) > 1]
-    groups.sort(key=lambda members: min((-a.date.timestamp(), a.url) for a in members))
-    return [tuple(a.key for a in members) for members in groups]
-
-
 def remember_collisions(articles: tuple[Article, ...],
                         collisions: list[tuple[str, ...]]) -> None:
     """What :func:`id_collisions` of this very tuple returns, computed
