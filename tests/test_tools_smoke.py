@@ -142,3 +142,19 @@ def test_parse_feed_reads_tiny_rss(tmp_path: Path) -> None:
 def test_parse_feed_rejects_malformed_xml() -> None:
     with pytest.raises(AssertionError, match="well-formed"):
         parse_feed(b"<rss><channel><title>x</title></rss>")
+
+
+def test_shared_file_is_skipped_in_a_plain_clone_and_required_in_ci(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.tools as tools
+
+    monkeypatch.setattr(tools, "SHARED_DIR", tmp_path / "no-shared")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="plain clone"):
+        tools.shared_file("seed/x.txt")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have it"):
+        tools.shared_file("seed/x.txt")
+    (tmp_path / "no-shared" / "seed").mkdir(parents=True)
+    (tmp_path / "no-shared" / "seed" / "x.txt").write_text("x", encoding="utf-8")
+    assert tools.shared_file("seed/x.txt") == tmp_path / "no-shared" / "seed" / "x.txt"

@@ -97,7 +97,7 @@ def load_yaml(block: str, path: str, first: int) -> tuple[dict[str, Any], dict[s
     loader = None
     try:
         if _may_hold_refused(block):
-            _check_events(_LOADER, block, path, first)
+            _check_events_first(block, path, first)
         loader = _LOADER(block)
         node = loader.get_single_node()
         if node is None:  # empty or comments only
@@ -150,6 +150,30 @@ def _may_hold_refused(block: str) -> bool:
         return True
     lines = "\n" + block
     return "\n---" in lines or "\n..." in lines or "\n%" in lines
+
+
+def _check_events_first(block: str, path: str, first: int) -> None:
+    """_check_events with the loader in use; when that loader fails on the
+    block, the pure-Python parser decides whether a refused construct comes
+    first.
+
+    libyaml may stop a deep block itself before digest's own depth check sees
+    an event (PyYAML 6.0.4 bundles a libyaml with a nesting limit, and its
+    scanner reads a whole flow collection ahead), with its own wording.  The
+    pure-Python parser has no such limit and reads ahead at most one line or
+    1,024 characters, so rerunning the check with it gives digest's own
+    message, at its line, whatever PyYAML is installed.  A block it accepts
+    up to the failure keeps the original error.
+    """
+    try:
+        _check_events(_LOADER, block, path, first)
+    except yaml.YAMLError:
+        if _LOADER is not _PyLoader:
+            try:
+                _check_events(_PyLoader, block, path, first)
+            except yaml.YAMLError:
+                pass
+        raise
 
 
 def _check_events(loader_cls: type, block: str, path: str, first: int) -> None:

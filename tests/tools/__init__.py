@@ -21,6 +21,25 @@ NODE_DIR: Path = REPO_ROOT / ".ci" / ".node"
 INSTALL_HINT = "run `bash .ci/test` (it installs the test tools) and try again"
 
 
+def shared_file(rel: str) -> Path:
+    """A file of the shared folder, for the tests marked ``shared``.
+
+    A user's plain clone has no ../shared: there such a test is skipped,
+    saying why (each has a variant on a fixture of the repository that always
+    runs).  In CI (``CI`` set) the folder is there, and its absence fails.
+    """
+    import pytest  # tests/tools is imported by tools that run without pytest too
+
+    path = SHARED_DIR / rel
+    if path.is_file():
+        return path
+    message = (f"{path} is absent: it is the shared sample beside the repository "
+               "(set DIGEST_SHARED to its folder)")
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI must have it")
+    pytest.skip(message + "; a plain clone runs the fixture variant of this test only")
+
+
 class ToolMissing(RuntimeError):
     """A tool the tests need is not installed. Never skipped: fails the test."""
 
@@ -28,4 +47,4 @@ class ToolMissing(RuntimeError):
         super().__init__(f"{what} is not installed: {INSTALL_HINT}")
 
 
-__all__ = ["INSTALL_HINT", "NODE_DIR", "REPO_ROOT", "SHARED_DIR", "ToolMissing"]
+__all__ = ["INSTALL_HINT", "NODE_DIR", "REPO_ROOT", "SHARED_DIR", "ToolMissing", "shared_file"]

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.errors import SourceError
 from digest.sources import yaml_safe
@@ -129,6 +130,30 @@ def test_front_matter_over_64_kib() -> None:
 def test_deep_nesting_is_refused() -> None:
     (diag,) = _errors("---\nx: " + "[" * 5000 + "\n---\n")
     assert "nested" in diag.message
+
+
+class _StrictLoader(yaml_safe._PyLoader):
+    """A YAML library with a nesting limit of its own, below digest's (PyYAML
+    6.0.4's libyaml has one), raising in its own words while it scans."""
+
+    LIMIT = 8
+
+    def fetch_flow_collection_start(self, token_class: type) -> None:  # noqa: D102
+        if self.flow_level >= self.LIMIT:
+            raise yaml.scanner.ScannerError("while scanning", self.get_mark(),
+                                            "library limit reached", self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+
+def test_depth_message_is_digests_whatever_the_librarys_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_safe, "_LOADER", _StrictLoader)
+    (diag,) = _errors("---\ntitle: x\nn: " + "[" * 5000 + "]" * 5000 + "\n---\n")
+    assert diag.message == "front matter is nested deeper than 32 levels"
+    assert diag.line == 3
+    # Within digest's bound the library's own refusal stands, as a YAML error at its line.
+    (diag,) = _errors("---\ntitle: x\nn: " + "[" * 12 + "]" * 12 + "\n---\n")
+    assert diag.message.startswith("front matter is not valid YAML") and diag.line == 3
 
 
 def test_duplicate_keys() -> None:
