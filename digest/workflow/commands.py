@@ -94,6 +94,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"  {path.relative_to(target).as_posix()}")
     site = "" if target == Path(".") else f" --site {target}"
     print(f"Next: digest{site} build   (or: digest{site} serve)")
+    print("Publish: push the folder to a git host and import it in Netlify; netlify.toml "
+          "installs the digest pinned in requirements.txt")
     return 0
 
 

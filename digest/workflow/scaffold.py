@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from digest.config import SiteConfig
 from digest.errors import DigestError
 from digest.slugs import check_slug, slugify
+from digest.workflow import netlify
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -87,18 +88,6 @@ agencies:
   - name: Example Wire
     aliases: [ExWire]
     timezone: {timezone}
-"""
-
-NETLIFY_TOML = """\
-# Netlify: install digest, build the site and publish output/.
-# If digest is not installed from PyPI where you work, put your install
-# command (e.g. pip install git+https://...) in place of "pip install digest".
-[build]
-  command = "pip install digest && digest build"
-  publish = "output"
-
-[build.environment]
-  PYTHON_VERSION = "3.11"
 """
 
 GITIGNORE = """\
@@ -205,7 +194,7 @@ def init_site(target: Path, now: datetime, *, title: str = "My digest",
     files = {
         "digest.yaml": DIGEST_YAML.format(title=json.dumps(title, ensure_ascii=False),
                                           base_url=base_url, timezone=timezone),
-        "netlify.toml": NETLIFY_TOML,
+        **netlify.files(),
         ".gitignore": GITIGNORE,
         "content/northport-eastvale-rail-freight.md": EXAMPLE_ARTICLE.format(
             date=_fmt(local - timedelta(hours=1))),
