@@ -15,7 +15,7 @@ from typing import Any
 
 from digest.config import SiteConfig
 from digest.records import Article, SourceDoc
-from digest.slugs import check_slug, slugify
+from digest.slugs import check_slug, slug_words
 from digest.sources.fields import article_from_fields
 from digest.sources.frontmatter import split
 from digest.sources.text import decode
@@ -52,14 +52,14 @@ def _from_file_name(name: str) -> dict[str, Any]:
     """
     m = _JEKYLL_NAME.fullmatch(name)
     if not m:
-        stem = slugify(name.rsplit(".", 1)[0])
+        stem = slug_words(name.rsplit(".", 1)[0])
         return {"slug": stem} if stem and check_slug(stem) is None else {}
     try:
         when = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return {}  # 2024-02-30-x.md: not a date, so the front matter must give one
     defaults: dict[str, Any] = {"date": when.isoformat()}
-    slug = slugify(m.group(4))
+    slug = slug_words(m.group(4))
     if slug and check_slug(slug) is None:
         defaults["slug"] = slug
     return defaults

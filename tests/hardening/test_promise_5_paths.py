@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.slugs import invisible, is_reserved
 from tests.integration.conftest import cli, make_site, note, run_digest, tree_hash, write_files
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
@@ -57,7 +58,15 @@ def _all_output(site: Path) -> str:
     ('"\\0x"', "one path segment"),
     (".hidden", "must not start with '.'"),
     ('"a b"', "must not contain spaces"),
-    ('"x?y"', "must not contain spaces, '\\?'"),
+    ('"x?y"', "contains '\\?', which Windows does not allow"),
+    ('"a<b"', "contains '<', which Windows does not allow"),
+    ("con.html", r"reserved file name on Windows \(CON, with any extension\)"),
+    ("LPT1.txt", "reserved file name on Windows"),
+    ("x.", "must not end with '.'"),
+    ('"report\\u202egpj.exe"', "U\\+202E RIGHT-TO-LEFT OVERRIDE"),
+    ('"news\\u200b"', "U\\+200B ZERO WIDTH SPACE"),
+    ('"a\\u2066b"', "U\\+2066 LEFT-TO-RIGHT ISOLATE"),
+    ('"soft\\u00adhyphen"', "U\\+00AD SOFT HYPHEN"),
 ])
 def test_hostile_slugs_are_refused(tmp_path: Path, slug: str, why: str) -> None:
     site = make_site(tmp_path / "s", {"content/a.md": note("A", "2024-01-02", slug=slug)})
@@ -80,6 +89,37 @@ def test_reserved_file_name_falls_back_to_the_title(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", {"content/con.md": note("Council meets", "2024-01-02")})
     assert cli(site, "build", "-q", "--no-search").code == 0
     assert (site / "output/2024/01/02/council-meets/index.html").is_file()
+
+
+def test_generated_paths_avoid_windows_reserved_names(tmp_path: Path) -> None:
+    """Terms and agencies named like Windows devices still get pages, in
+    folders a Windows checkout can hold (issue 22, point 6)."""
+    site = make_site(tmp_path / "s", {
+        "content/a.md": note("Aux cable", "2024-01-02", tags="[aux, LPT1, Com3.log]",
+                             source="NUL"),
+        "content/con.md": note("Council meets", "2024-01-03", tags="[aux]"),
+    })
+    run = cli(site, "build", "-q", "--no-search")
+    assert run.code == 0, run
+    out = site / "output"
+    for path in out.rglob("*"):
+        for segment in path.relative_to(out).parts:
+            assert not is_reserved(segment), path
+            assert invisible(segment) is None and not re.search(r'[<>:"|?*\\]', segment), path
+            assert not segment.endswith((".", " ")), path
+    assert (out / "tags/aux_/index.html").is_file() and (out / "tags/lpt1_/feed.xml").is_file()
+    assert (out / "tags/com3-log/index.html").is_file()  # "com3.log" is a word, not a name
+    assert (out / "sources/nul_/index.html").is_file()
+    assert (out / "2024/01/03/council-meets/index.html").is_file()
+    page = (out / "tags/aux_/index.html").read_text(encoding="utf-8")
+    assert ">aux<" in page and "Council meets" in page  # the label is shown as written
+
+
+def test_an_invisible_character_in_a_slug_gets_a_suggestion(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", {"content/a.md": note("A", "2024-01-02",
+                                                            slug='"news\\u200b"')})
+    run = cli(site, "build")
+    assert run.code == 1 and "hint: try slug: news" in run.err, run
 
 
 # ------------------------------------------------------------------ checklist 16
