@@ -155,9 +155,14 @@ def host_allowed(host_header: str | None, bound_host: str) -> bool:
 class DevServer(ThreadingHTTPServer):
     """Threaded server over a :class:`SiteState`; closes every connection on shutdown."""
 
-    daemon_threads = False  # joined in server_close() ...
-    block_on_close = True
-    # ... which cannot hang: close_connections() shuts every client socket first.
+    # One thread per connection (a browser holds an event stream open and
+    # opens several more), daemon threads: close_connections() unblocks them at
+    # shutdown, and one stuck writing to a frozen client cannot hold up exit.
+    daemon_threads = True
+    # socketserver's listen backlog is 5: a burst of 200 connections (a big
+    # page's assets in several tabs, a link checker) lost most of them to
+    # refused or retried SYNs.  128 is the usual kernel default (somaxconn).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: SiteState, *,
                  debug: bool = False) -> None:
