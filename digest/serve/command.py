@@ -28,6 +28,7 @@ from digest.errors import Diagnostic, DigestError
 from digest.pipeline import BuildResult, build, build_now
 from digest.render.templates import forget_pieces, make_environment
 from digest.serve.builder import SiteBuilder, SiteState
+from digest.serve.notices import WarningLog
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
@@ -121,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
     holder: dict[str, Watcher] = {}
 
     last: dict[str, object] = {}
+    warnings = WarningLog()
 
     def build_site() -> Mapping[str, bytes]:
         # Pages whose fingerprint did not change are taken from the last good site.
@@ -129,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         if result.cache is not None:
             result.cache.flush()
         last.update(fingerprints=result.fingerprints, rendered=result.rendered, result=result)
-        for diag in result.diagnostics:
-            _say(diag.format(), err=True)
+        for line in warnings.report(result.diagnostics):  # only what changed (notices.py)
+            _say(line, err=True)
         if "w" in holder:
             holder["w"].update(result.config.content_dir, result.config.output_dir)
         return result.rendered
