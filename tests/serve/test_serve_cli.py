@@ -36,13 +36,14 @@ def make_site(root: Path) -> Path:
 class Serve:
     """A running `digest serve` subprocess with its output in files."""
 
-    def __init__(self, site: Path, *args: str, port: int | None = None) -> None:
+    def __init__(self, site: Path, *args: str, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.out = site.parent / f"serve-{self.port}.out"
         self.err = site.parent / f"serve-{self.port}.err"
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1735000000", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(REPO)}
+               "PYTHONPATH": str(REPO), **(env or {})}
         with self.out.open("w") as out, self.err.open("w") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "digest", "--site", str(site), "serve",
@@ -55,9 +56,14 @@ class Serve:
     def stderr(self) -> str:
         return self.err.read_text()
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def first_build_done(self) -> bool:
+        return "built in" in self.stdout() or "build failed" in self.stderr()
+
+    def wait_ready(self, timeout: float = 30.0, built: bool = True) -> None:
+        """Until it listens and, with ``built``, its first build has ended
+        (until then pages show the build's progress)."""
         deadline = time.monotonic() + timeout
-        while "Serving at" not in self.stdout():
+        while "Serving at" not in self.stdout() or (built and not self.first_build_done()):
             assert self.proc.poll() is None, f"serve exited: {self.stderr()}"
             assert time.monotonic() < deadline, f"serve not ready: {self.stderr()}"
             time.sleep(0.05)
@@ -78,10 +84,11 @@ class Serve:
 
 
 @contextlib.contextmanager
-def serving(site: Path, *args: str) -> Iterator[Serve]:
-    srv = Serve(site, *args)
+def serving(site: Path, *args: str, built: bool = True,
+            env: dict[str, str] | None = None) -> Iterator[Serve]:
+    srv = Serve(site, *args, env=env)
     try:
-        srv.wait_ready()
+        srv.wait_ready(built=built)
         yield srv
     finally:
         if srv.proc.poll() is None:
