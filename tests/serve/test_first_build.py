@@ -126,3 +126,14 @@ def test_a_failed_first_build_turns_the_progress_page_into_the_error(
         expect(overlay.locator(".digest-error-message")).not_to_be_empty()
         expect(overlay).to_contain_text("nothing to show yet")
         assert srv.interrupt() == 0
+
+
+def test_ctrl_c_during_the_first_build_stops_the_server(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    go = tmp_path / "go"  # never created: the build stays held
+    with serving(site, built=False, env={"DIGEST_SERVE_TEST_HOLD": str(go)}) as srv:
+        _wait_for(srv, "holding the first build")
+        assert srv.get("/")[0] == 503
+        assert srv.interrupt() == 0
+        assert "server stopped" in srv.stdout()
+        assert "Traceback" not in srv.stderr()
