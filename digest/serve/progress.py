@@ -41,9 +41,8 @@ def describe(progress: Progress) -> str:
     if stage not in STEPS:
         return READY
     text = STEPS[stage]
-    if stage == "parse" and total is not None:
-        text = f"parsing {total:,} file{'s' if total != 1 else ''}" if done is None \
-            else f"parsing {done:,} of {total:,} file{'s' if total != 1 else ''}"
+    if stage == "parse" and done is not None and total is not None:
+        text = f"parsing {done:,} of {total:,} file{'s' if total != 1 else ''}"
     return f"step {list(STEPS).index(stage) + 1} of {len(STEPS)}: {text}"
 
 
