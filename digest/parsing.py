@@ -7,7 +7,7 @@ problems come back as data, so every bad file is reported in one run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -21,18 +21,22 @@ from digest.records import Article, SourceDoc
 
 def parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
               *, jobs: int = 1, cache: BuildCache | None = None,
-              keep_going: bool = False, survey: object = None) -> tuple[Article, ...]:
+              keep_going: bool = False, survey: object = None,
+              count: Callable[[int, int], None] | None = None) -> tuple[Article, ...]:
     """Discover and parse every source; report every bad file in one run (see _parse_all).
 
-    ``survey``: a discover.Survey of the content folder made moments ago."""
+    ``survey``: a discover.Survey of the content folder made moments ago.
+    ``count(done, total)``: told how many sources are ready, once they are
+    found and (with ``jobs=1`` only) after each one parsed."""
     with gc_paused():
         return _parse_all(site_root, config, now, diags, jobs=jobs, cache=cache,
-                          keep_going=keep_going, survey=survey)
+                          keep_going=keep_going, survey=survey, count=count)
 
 
 def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
                *, jobs: int, cache: BuildCache | None, keep_going: bool,
-               survey: object = None) -> tuple[Article, ...]:
+               survey: object = None,
+               count: Callable[[int, int], None] | None = None) -> tuple[Article, ...]:
     """Discover and parse every source; report every bad file in one run.
 
     With a cache, a file whose stat signature (size, mtime, ctime, inode) is the
@@ -75,7 +79,19 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
             else:
                 todo.append(item)
         stats[rel] = item.stat
-    for doc, result in zip(todo, share_map(one, todo, jobs), strict=True):
+    parse = one
+    if count is not None:
+        done, total = len(results), len(hashes)  # cache hits are ready already
+        count(done, total)
+        if jobs == 1:  # forked workers would call it in the child: never
+
+            def parse(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:
+                nonlocal done
+                result = one(doc)
+                done += 1
+                count(done, total)
+                return result
+    for doc, result in zip(todo, share_map(parse, todo, jobs), strict=True):
         results[str(doc.rel_path)] = result
     articles = []
     errors: list[Diagnostic] = [d for d in found if d.severity == "error"]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from digest.errors import Diagnostic, DigestError
 
 Site = Mapping[str, bytes]
+Progress = tuple[str, int | None, int | None]  # stage, done, total (serve/progress.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,9 @@ class SiteState:
         # A restarted server starts again at epoch 0; the boot id makes its
         # tokens differ from the old server's, so reconnecting tabs reload.
         self._boot = uuid.uuid4().hex[:8]
+        # What the running build is doing (stage, done, total): shown while
+        # there is no site yet.  Not an epoch change: no tab reloads for it.
+        self._progress: Progress = ("config", None, None)
 
     def _token(self) -> str:
         return f"{self._boot}.{self._epoch}"
@@ -59,6 +63,15 @@ class SiteState:
     def snapshot(self) -> Snapshot:
         with self._cond:
             return Snapshot(self._site, self._errors, self._token())
+
+    def set_progress(self, stage: str, done: int | None = None,
+                     total: int | None = None) -> None:
+        with self._cond:
+            self._progress = (stage, done, total)
+
+    def progress(self) -> Progress:
+        with self._cond:
+            return self._progress
 
     @property
     def epoch(self) -> int:
@@ -216,6 +229,11 @@ class SiteBuilder:
             self.state.publish_site(site)
             if self._on_preview:
                 self._on_preview(time.perf_counter() - started)
+
+    @property
+    def stopping(self) -> bool:
+        with self._cond:
+            return self._stopped
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="digest-builder", daemon=True)

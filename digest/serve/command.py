@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from digest.errors import Diagnostic, DigestError
 from digest.pipeline import BuildResult, build, build_now
 from digest.render.templates import forget_pieces, make_environment
 from digest.serve.builder import SiteBuilder, SiteState
+from digest.serve.notices import WarningLog
+from digest.serve.progress import NEXT
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
@@ -121,16 +124,22 @@ def run(args: argparse.Namespace) -> int:
     holder: dict[str, Watcher] = {}
 
     last: dict[str, object] = {}
+    warnings = WarningLog()
 
     def build_site() -> Mapping[str, bytes]:
-        # Pages whose fingerprint did not change are taken from the last good site.
-        result = build(site_root, replace(options, previous=last.get("fingerprints"),
-                                          reuse_from=last.get("rendered")))
+        state.set_progress("config")
+        try:
+            # Pages whose fingerprint did not change are taken from the last good site.
+            result = build(site_root, replace(options, previous=last.get("fingerprints"),
+                                              reuse_from=last.get("rendered")),
+                           progress=lambda stage: at_stage(NEXT[stage]), counts=at_count)
+        finally:
+            hold.off()  # the first build only
         if result.cache is not None:
             result.cache.flush()
         last.update(fingerprints=result.fingerprints, rendered=result.rendered, result=result)
-        for diag in result.diagnostics:
-            _say(diag.format(), err=True)
+        for line in warnings.report(result.diagnostics):  # only what changed (notices.py)
+            _say(line, err=True)
         if "w" in holder:
             holder["w"].update(result.config.content_dir, result.config.output_dir)
         return result.rendered
@@ -157,6 +166,17 @@ def run(args: argparse.Namespace) -> int:
 
     builder = SiteBuilder(build_site, state, on_done=_report, debug=args.debug,
                           preview=preview_site, on_preview=_report_preview)
+    hold = _Hold(os.environ.get(HOLD_ENV), lambda: builder.stopping)
+
+    def at_stage(stage: str) -> None:
+        state.set_progress(stage)
+        if stage == "enrich":
+            hold.here()  # nothing was parsed (all cached): hold between stages instead
+
+    def at_count(stage: str, done: int, total: int) -> None:
+        state.set_progress(stage, done, total)
+        if done:
+            hold.here()
 
     def on_changes(batch: list[Change]) -> None:
         _say(_describe(batch))
@@ -167,6 +187,32 @@ def run(args: argparse.Namespace) -> int:
     return _serve(server, builder, watcher, holder, url)
 
 
+HOLD_ENV = "DIGEST_SERVE_TEST_HOLD"
+
+
+class _Hold:
+    """A test hook, off unless ``DIGEST_SERVE_TEST_HOLD`` names a file: the first
+    build then stops once, after parsing its first file (or, when every file
+    comes from the cache, after the parse stage), until that file exists.  A
+    test can thus look at the progress page with no race against the build,
+    and decide when the build goes on.  Only `digest serve` reads it."""
+
+    def __init__(self, path: str | None, stopping: Callable[[], bool]) -> None:
+        self._path = path
+        self._stopping = stopping
+
+    def off(self) -> None:
+        self._path = None
+
+    def here(self) -> None:
+        path, self._path = self._path, None  # once
+        if path is None:
+            return
+        _say(f"holding the first build until {path} exists ({HOLD_ENV})")
+        while not os.path.exists(path) and not self._stopping():
+            time.sleep(0.02)
+
+
 def _serve(server: DevServer, builder: SiteBuilder, watcher: Watcher,
            holder: dict[str, Watcher], url: str) -> int:
     previous = None
@@ -175,16 +221,20 @@ def _serve(server: DevServer, builder: SiteBuilder, watcher: Watcher,
     try:
         watcher.start()
         holder["w"] = watcher
-        builder.build_once()
         mode = " (polling for changes)" if watcher.polling else ""
-        _say(f"Serving at {url}{mode}; press Ctrl-C to stop")
+        # Listening already: pages show the first build's progress (serve/progress.py)
+        # until it ends, instead of connections waiting (or refused) all along.
+        _say(f"Serving at {url}{mode}; building the site; press Ctrl-C to stop")
+        builder.request()
         builder.start()
         server.serve_forever(poll_interval=0.5)
     except KeyboardInterrupt:
         pass
     finally:
         watcher.stop()
-        builder.stop()
+        # Ctrl-C during the first build need not wait for it (nothing to keep);
+        # later, the running build ends first (it may be writing the cache).
+        builder.stop(timeout=30.0 if builder.builds else 1.0)
         server.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
-from digest.serve import overlay
+from digest.serve import overlay, progress
 from digest.serve.builder import Site, SiteState, Snapshot
 
 MAX_TARGET = 2048  # longer request targets are refused (400) before any decoding
@@ -155,9 +155,14 @@ def host_allowed(host_header: str | None, bound_host: str) -> bool:
 class DevServer(ThreadingHTTPServer):
     """Threaded server over a :class:`SiteState`; closes every connection on shutdown."""
 
-    daemon_threads = False  # joined in server_close() ...
-    block_on_close = True
-    # ... which cannot hang: close_connections() shuts every client socket first.
+    # One thread per connection (a browser holds an event stream open and
+    # opens several more), daemon threads: close_connections() unblocks them at
+    # shutdown, and one stuck writing to a frozen client cannot hold up exit.
+    daemon_threads = True
+    # socketserver's listen backlog is 5: a burst of 200 connections (a big
+    # page's assets in several tabs, a link checker) lost most of them to
+    # refused or retried SYNs.  128 is the usual kernel default (somaxconn).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: SiteState, *,
                  debug: bool = False) -> None:
@@ -168,7 +173,9 @@ class DevServer(ThreadingHTTPServer):
         self.bound_host = address[0]
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
-        self.script = resources.files("digest.serve").joinpath("livereload.js").read_bytes()
+        files = resources.files("digest.serve")
+        self.scripts = {overlay.SCRIPT_PATH: files.joinpath("livereload.js").read_bytes(),
+                        progress.SCRIPT_PATH: files.joinpath("progress.js").read_bytes()}
         super().__init__(address, DevRequestHandler)
 
     def server_bind(self) -> None:
@@ -296,8 +303,17 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, "Not found\n", head)
 
     def _no_site(self, snap: Snapshot, key: str, head: bool) -> None:
-        """Before the first good build: pages show the error, assets are 404."""
-        if key == "" or key.endswith(("/", ".html", ".htm")):
+        """Before the first good build: pages show its progress or its error,
+        assets are 503 (still building) or 404."""
+        if not snap.errors:  # the first build is still running
+            if progress.is_page(key):
+                body = progress.page(self.server.state.progress(), snap.token)
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", body,
+                           head, {"Retry-After": "1"})
+            else:
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                           b"building the site\n", head, {"Retry-After": "1"})
+        elif key == "" or key.endswith(("/", ".html", ".htm")):
             body = overlay.error_page(snap.errors, snap.token)
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", body, head)
         else:
@@ -306,15 +322,21 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     # -- /__digest/ ------------------------------------------------------------
 
     def _internal(self, route: str, head: bool) -> None:
-        if route == overlay.SCRIPT_PATH:
-            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", self.server.script, head)
+        if route in self.server.scripts:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8",
+                       self.server.scripts[route], head)
             return
-        if route not in (overlay.EVENTS_PATH, overlay.POLL_PATH):
+        if route not in (overlay.EVENTS_PATH, overlay.POLL_PATH, progress.STATUS_PATH):
             self._plain(HTTPStatus.NOT_FOUND, "Not found\n", head)
             return
         origin = self.headers.get("Origin")
         if origin is not None and not self._origin_allowed(origin):
             self._plain(HTTPStatus.FORBIDDEN, "Origin not allowed\n", head)
+            return
+        if route == progress.STATUS_PATH:
+            ready = self.server.state.snapshot().site is not None
+            status = progress.READY if ready else progress.describe(self.server.state.progress())
+            self._plain(HTTPStatus.OK, status + "\n", head)
             return
         query = parse_qs(urlsplit(self.path).query)
         since = query.get("epoch", [""])[0]

@@ -95,10 +95,11 @@ def bench_site(site: Path, edits: int) -> list[tuple[float, float]]:
         picks = [sources[(i * 7919) % len(sources)] for i in range(edits)]
         samples = []
         for n, source in enumerate(picks):
+            # Edit an idle server: the full build of the previous edit (or the
+            # first build: until then pages show its progress) has ended.
+            wait_for(lambda n=n: sum("built in" in line for line in lines) > n, 600)
             page = article_url(base, site, source)
             marker = f"Benchmark paragraph {n} {time.time_ns()}."
-            # Edit an idle server: the full build of the previous edit has ended.
-            wait_for(lambda n=n: sum("built in" in line for line in lines) > n, 600)
             time.sleep(0.3)
             token = get(base + POLL + "?epoch=", timeout=600)  # the current token at once
             with source.open("a", encoding="utf-8") as fh:

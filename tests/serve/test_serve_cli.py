@@ -9,8 +9,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,13 +36,14 @@ def make_site(root: Path) -> Path:
 class Serve:
     """A running `digest serve` subprocess with its output in files."""
 
-    def __init__(self, site: Path, *args: str, port: int | None = None) -> None:
+    def __init__(self, site: Path, *args: str, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.out = site.parent / f"serve-{self.port}.out"
         self.err = site.parent / f"serve-{self.port}.err"
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1735000000", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(REPO)}
+               "PYTHONPATH": str(REPO), **(env or {})}
         with self.out.open("w") as out, self.err.open("w") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "digest", "--site", str(site), "serve",
@@ -53,9 +56,14 @@ class Serve:
     def stderr(self) -> str:
         return self.err.read_text()
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def first_build_done(self) -> bool:
+        return "built in" in self.stdout() or "build failed" in self.stderr()
+
+    def wait_ready(self, timeout: float = 30.0, built: bool = True) -> None:
+        """Until it listens and, with ``built``, its first build has ended
+        (until then pages show the build's progress)."""
         deadline = time.monotonic() + timeout
-        while "Serving at" not in self.stdout():
+        while "Serving at" not in self.stdout() or (built and not self.first_build_done()):
             assert self.proc.poll() is None, f"serve exited: {self.stderr()}"
             assert time.monotonic() < deadline, f"serve not ready: {self.stderr()}"
             time.sleep(0.05)
@@ -76,10 +84,11 @@ class Serve:
 
 
 @contextlib.contextmanager
-def serving(site: Path, *args: str) -> Iterator[Serve]:
-    srv = Serve(site, *args)
+def serving(site: Path, *args: str, built: bool = True,
+            env: dict[str, str] | None = None) -> Iterator[Serve]:
+    srv = Serve(site, *args, env=env)
     try:
-        srv.wait_ready()
+        srv.wait_ready(built=built)
         yield srv
     finally:
         if srv.proc.poll() is None:
@@ -171,3 +180,40 @@ def test_host_flag_warns(tmp_path: Path) -> None:
     with serving(site, "--host", "0.0.0.0") as srv:
         assert "preview only" in srv.stderr()
         assert srv.get("/")[0] == 200
+
+
+def _fetch_whole(port: int, start: threading.Barrier) -> bytes:
+    """One connection, opened together with the others: the whole response, or b""."""
+    start.wait()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:  # hang guard
+            sock.sendall(b"GET /static/style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Connection: close\r\n\r\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+    except OSError:
+        return b""
+    return data
+
+
+def _complete(response: bytes) -> bool:
+    head, sep, body = response.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/1.1 200 "):
+        return False
+    length = [int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+              if line.lower().startswith(b"content-length:")]
+    return length == [len(body)] and len(body) > 0
+
+
+def test_a_burst_of_200_connections_is_answered_in_full(tmp_path: Path) -> None:
+    """The listen backlog (128, not socketserver's 5) and a thread per
+    connection: 200 connections opened at once all get their response."""
+    site = make_site(tmp_path / "site")
+    with serving(site) as srv:
+        start = threading.Barrier(200)
+        with ThreadPoolExecutor(max_workers=200) as pool:
+            answers = list(pool.map(lambda _: _fetch_whole(srv.port, start), range(200)))
+        complete = sum(_complete(a) for a in answers)
+        assert complete == 200, f"{complete}/200 complete responses; {srv.stderr()}"
+        assert srv.interrupt() == 0
