@@ -18,6 +18,12 @@ SHARED_DIR: Path = Path(os.environ.get("DIGEST_SHARED") or (REPO_ROOT.parent / "
 # Where .ci/install-system-deps puts npm packages (axe-core).
 NODE_DIR: Path = REPO_ROOT / ".ci" / ".node"
 
+# Seconds a test waits before calling a run hung: far above any normal run
+# on a loaded two-core machine, so it catches a hang or an exponential blow-up
+# (an alias bomb expanded, a regex backtracking), never a mere slowdown.
+# Tests do not assert speed: the benchmarks in tests/bench measure it.
+HANG_GUARD = 60.0
+
 INSTALL_HINT = "run `bash .ci/test` (it installs the test tools) and try again"
 
 
@@ -47,4 +53,4 @@ class ToolMissing(RuntimeError):
         super().__init__(f"{what} is not installed: {INSTALL_HINT}")
 
 
-__all__ = ["INSTALL_HINT", "NODE_DIR", "REPO_ROOT", "SHARED_DIR", "ToolMissing", "shared_file"]
+__all__ = ["HANG_GUARD", "INSTALL_HINT", "NODE_DIR", "REPO_ROOT", "SHARED_DIR", "ToolMissing", "shared_file"]

@@ -4,7 +4,6 @@ articles (pure functions on records; no files)."""
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
@@ -96,16 +95,12 @@ def test_same_input_in_any_order_gives_the_same_site() -> None:
     assert entry_ids(first.articles, CONFIG) == entry_ids(second.articles, CONFIG)
 
 
-def test_assemble_10000_articles_is_fast() -> None:
+def test_assemble_10000_articles() -> None:
+    # Its speed is measured by tests/bench/bench_build.py, not asserted here.
     arts = many(10_000)
-    started = time.perf_counter()
     site = assemble(arts, CONFIG)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"assemble took {elapsed:.2f} s"
     assert sum(1 for p in site.pages if p.template == "article.html") == 10_000
-    started = time.perf_counter()
-    entry_ids(site.articles, CONFIG)
-    assert time.perf_counter() - started < 1.0
+    assert len(set(entry_ids(site.articles, CONFIG))) == 10_000
 
 
 def test_derived_id_ignores_title_slug_and_path_but_not_the_facts() -> None:

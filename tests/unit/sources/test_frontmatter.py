@@ -11,6 +11,7 @@ import yaml
 from digest.errors import SourceError
 from digest.sources import yaml_safe
 from digest.sources.frontmatter import split
+from tests.tools import HANG_GUARD
 
 LOADERS = [yaml_safe._PyLoader]
 if hasattr(yaml_safe, "_CLoader"):
@@ -111,7 +112,7 @@ def test_alias_bomb_is_refused_quickly() -> None:
     text = "---\n" + "\n".join(lines) + "\n---\n"
     start = time.perf_counter()
     (diag,) = _errors(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < HANG_GUARD
     assert "anchors and aliases" in diag.message
 
 
@@ -124,7 +125,7 @@ def test_front_matter_over_64_kib() -> None:
     text = "---\n" + "".join(f"k{i}: {'x' * 70}\n" for i in range(1000)) + "---\n"
     start = time.perf_counter()
     (diag,) = _errors(text)
-    assert "64 KiB" in diag.message and time.perf_counter() - start < 1.0
+    assert "64 KiB" in diag.message and time.perf_counter() - start < HANG_GUARD
 
 
 def test_deep_nesting_is_refused() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from digest.sources.migrate import find_template_constructs
+from tests.tools import HANG_GUARD
 
 
 def test_finds_each_kind_with_its_line() -> None:
@@ -34,4 +35,4 @@ def test_fenced_code_is_skipped() -> None:
 def test_unclosed_braces_are_fast() -> None:
     start = time.perf_counter()
     assert find_template_constructs("{{" * 50_000) == []
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < HANG_GUARD
