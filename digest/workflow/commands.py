@@ -21,7 +21,7 @@ from digest.errors import DigestError
 # module on every run, and `digest build` should not pay for `check`.
 
 _GROUPS = (  # (title, codes or code prefixes), in report order; exact codes win
-    ("digest.yaml", ("config",)),
+    ("digest.yaml", ("config", "theme")),
     ("content files", ("front-matter", "clipping", "source", "encoding", "no-content",
                        "too-large", "symlink")),
     ("front matter keys", ("front-matter-unknown-key",)),
