@@ -225,11 +225,33 @@ def _check_dirs(values: dict[str, Any], diags: list[Diagnostic],
                  "('~' is not expanded and absolute paths are refused)")
 
 
-def parse_config(data: Any, lines: Mapping[str, int] | None = None) -> SiteConfig:
+def _check_theme(theme: Any, themes: tuple[str, ...], diags: list[Diagnostic],
+                 line: int | None) -> None:
+    """An unknown theme is reported with the other settings' errors, at its
+    line, rather than later by the build (which would hide it until the rest
+    of digest.yaml is right)."""
+    if (not isinstance(theme, str) or theme == "default" or theme in themes
+            or not theme.strip() or theme.startswith((".", "~"))
+            or any(c in theme for c in "/\\:\x00")):
+        return  # wrong type, not a plain folder name: _check_dirs reported it
+    available = ", ".join(["default (built in)", *sorted(themes)])
+    close = difflib.get_close_matches(theme, sorted(themes), n=1, cutoff=0.6)
+    hint = (f"did you mean 'theme: {close[0]}'? " if close else
+            f"create themes/{theme}/templates/, or remove `theme:` for the built-in "
+            "default theme; ") + f"themes available: {available}"
+    diags.append(Diagnostic(
+        severity="error", code="theme-missing", path=CONFIG_NAME, line=line,
+        message=f"theme '{theme}' not found: there is no folder themes/{theme}/", hint=hint))
+
+
+def parse_config(data: Any, lines: Mapping[str, int] | None = None,
+                 themes: tuple[str, ...] | None = None) -> SiteConfig:
     """Validate a parsed ``digest.yaml`` mapping; raise ConfigError listing every problem.
 
     ``lines`` maps top-level keys to their line in digest.yaml (for messages).
-    Unknown keys are errors that suggest the closest valid key.
+    Unknown keys are errors that suggest the closest valid key.  ``themes``,
+    when given, names the site's theme folders (``themes/*/``): a ``theme:``
+    that is none of them (nor the built-in ``default``) is one more error.
     """
     from digest import vocabulary  # local: vocabulary imports this module's records
 
@@ -255,6 +277,8 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None) -> SiteConfi
         elif key not in _NESTED_FIELDS:
             _err(diags, f"unknown setting '{key}'", line, suggest(str(key), VALID_KEYS))
     _check_values(values, diags, lines)
+    if themes is not None:
+        _check_theme(values.get("theme"), themes, diags, lines.get("theme"))
     values["taxonomies"] = vocabulary.parse_taxonomies(
         data.get("taxonomies"), diags, lines=lines)
     values["agencies"] = vocabulary.parse_agencies(data.get("agencies"), diags, lines=lines)
@@ -271,6 +295,10 @@ def load_config(site_root: Path) -> SiteConfig:
     path = site_root / CONFIG_NAME
     if not path.exists():
         return parse_config({})
+    folder = site_root / "themes"
+    themes = tuple(sorted(p.name for p in folder.iterdir()
+                          if p.is_dir() and not p.name.startswith(".")
+                          )) if folder.is_dir() else ()
     from digest.errors import DigestError
     from digest.sources.text import decode
 
@@ -299,7 +327,7 @@ def load_config(site_root: Path) -> SiteConfig:
             lines[str(key_node.value)] = key_node.start_mark.line + 1
             if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode):
                 _nested_lines(str(key_node.value), value_node, lines)
-    return parse_config(data, lines)
+    return parse_config(data, lines, themes)
 
 
 def _nested_lines(prefix: str, node: Any, lines: dict[str, int]) -> None:

@@ -9,8 +9,6 @@ article field at parse time (with a warning), so pages and feeds agree.
 
 from __future__ import annotations
 
-import sys
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +34,7 @@ from digest.render.early import EarlyWork, start_early  # noqa: F401 - start_ear
 from digest.render.feeds import entry_ids, render_feed
 from digest.render.fingerprint import Fingerprinter, level_of
 from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
+from digest.render.template_errors import missing_template, render_error, template_error
 from digest.render.watch import WatchedIndex, watching
 
 
@@ -246,56 +245,14 @@ def _load(env: jinja2.Environment, page: PageSpec) -> jinja2.Template:
     try:
         return env.get_template(page.template)
     except jinja2.TemplateSyntaxError as exc:
-        raise _template_error(exc, page, exc.filename or exc.name, exc.lineno) from None
+        raise template_error(exc, page, exc.filename or exc.name, exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(Diagnostic(
-            severity="error", code="template-missing", path=page.source,
-            message=f"template '{exc.name}' not found",
-            hint="add it to themes/<theme>/templates/ or fix the name")) from None
+        raise missing_template(exc, page, env, None, None) from None
 
 
 def _render_page(template: jinja2.Template, page: PageSpec, common: dict[str, object]) -> str:
     try:
         return template.render(page=page, **common, **page.context)
-    except jinja2.TemplateError as exc:
-        filename, line = _template_frame(exc)
-        raise _template_error(exc, page, filename, line) from None
-    except Exception as exc:  # a filter or attribute access failed inside the template
-        filename, line = _template_frame(exc)
-        raise _template_error(exc, page, filename, line) from None
-
-
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The innermost template frame of a render error (Jinja rewrites tracebacks so
-    template frames carry the template's file name and line)."""
-    found: tuple[str | None, int | None] = (None, None)
-    for frame in traceback.extract_tb(exc.__traceback__ or sys.exc_info()[2]):
-        if frame.filename.endswith((".html", ".xml", ".txt", ".json")):
-            found = (frame.filename, frame.lineno)
-    return found
-
-
-def _short_template_path(filename: str) -> str:
-    """``/home/x/site/themes/custom/templates/a.html`` -> ``themes/custom/templates/a.html``;
-    the built-in theme's files read as ``themes/default/...`` (where they live in
-    the repository), so messages do not depend on where digest is installed."""
-    parts = filename.replace("\\", "/").split("/")
-    for marker, prefix in (("themes", []), ("default_theme", ["themes", "default"])):
-        if marker in parts:
-            i = len(parts) - 1 - parts[::-1].index(marker)
-            return "/".join(prefix + parts[i + (0 if prefix == [] else 1):])
-    return filename
-
-
-def _template_error(exc: BaseException, page: PageSpec, filename: str | None,
-                    line: int | None) -> TemplateError:
-    where = _short_template_path(filename) if filename else page.template
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        hint = ("fix the template syntax: every {% block %}/{% if %}/{% for %} needs its "
-                "{% end... %} and every {{ must be closed by }}")
-    else:
-        hint = "fix the template; a misspelt variable is reported as undefined"
-    return TemplateError(Diagnostic(
-        severity="error", code="template", path=where, line=line,
-        message=f"{type(exc).__name__}: {exc} (while rendering {page.url} from {page.source})",
-        hint=hint))
+    except Exception as exc:  # Jinja's errors, or a filter or attribute access that failed
+        names = {**template.environment.globals, **common, **page.context, "page": page}
+        raise render_error(exc, page, template.environment, names) from None

@@ -21,6 +21,7 @@ from digest.model.urls import term_url
 from digest.render import timeline
 from digest.render.fragments import make_memo
 from digest.render.structured import meta_tags, news_article
+from digest.render.template_errors import ExplainedUndefined
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -159,7 +160,7 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig,
         loader=loader,
         bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"]),
-        undefined=jinja2.StrictUndefined,
+        undefined=ExplainedUndefined,  # strict, and says what was looked up in what
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -37,6 +37,7 @@ from digest.sources.text import decode
 from digest.workflow import links
 
 _FENCED = re.compile(r"(?:[ \t]*\n)*(?:---|\+\+\+)[ \t]*\n")  # clippings: fenced only
+_SHOWN = 4  # files named in one duplicate-story warning besides its own
 _KIND_NAMES = {"liquid-tag": "Liquid tags ({% ... %})",
                "liquid-output": "Liquid output tags ({{ ... }})",
                "hugo-shortcode": "Hugo shortcodes ({{< ... >}}, {{% ... %}})"}
@@ -226,9 +227,10 @@ def _canon(path: str) -> str:
 
 def _duplicate_stories(sources: list[Source],
                        by_path: Mapping[str, Article]) -> list[Diagnostic]:
-    """Two files linking the same external story (by source_url or in the body)."""
-    first: dict[str, tuple[str, int]] = {}
-    out = []
+    """Files linking the same external story (by source_url or in the body):
+    one warning per story, not per pair, so that a site citing one agency
+    page from hundreds of articles gets one line instead of thousands."""
+    linking: dict[str, list[tuple[str, int, str]]] = {}  # story -> (path, line, url)
     for src in sources:
         art = by_path.get(str(src.article.path))
         if art is None:
@@ -241,15 +243,17 @@ def _duplicate_stories(sources: list[Source],
             if links.is_external(link.href) and links.is_story_url(link.href):
                 found.setdefault(links.normalize_url(link.href), (link.href, link.line))
         for key, (url, line) in found.items():
-            if key not in first:
-                first[key] = (str(art.path), line)
-                continue
-            other, other_line = first[key]
-            out.append(_diag("warning", "duplicate-story",
-                             f"links the same story as {other}:{other_line}: {url}",
-                             str(art.path), line,
-                             "merge the two articles, or drop one of them"))
-    return out
+            linking.setdefault(key, []).append((str(art.path), line, url))
+    out = []
+    for files in (sorted(linking[key]) for key in sorted(linking) if len(linking[key]) > 1):
+        (path, line, url), others = files[0], files[1:]
+        shown = ", ".join(f"{p}:{n}" for p, n, _ in others[:_SHOWN])
+        more = f" and {len(others) - _SHOWN} more" if len(others) > _SHOWN else ""
+        out.append(_diag("warning", "duplicate-story", f"{len(files)} files link the same "
+                         f"story {url}: this one, {shown}{more}", path, line,
+                         "if they report one event, merge them or drop the repeats; "
+                         "follow-ups may cite one source on purpose"))
+    return sorted(out, key=lambda d: (d.path or "", d.line or 0))
 
 
 def _topics(sources: list[Source], by_path: Mapping[str, Article],

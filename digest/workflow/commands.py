@@ -21,7 +21,7 @@ from digest.errors import DigestError
 # module on every run, and `digest build` should not pay for `check`.
 
 _GROUPS = (  # (title, codes or code prefixes), in report order; exact codes win
-    ("digest.yaml", ("config",)),
+    ("digest.yaml", ("config", "theme")),
     ("content files", ("front-matter", "clipping", "source", "encoding", "no-content",
                        "too-large", "symlink")),
     ("front matter keys", ("front-matter-unknown-key",)),
@@ -136,23 +136,47 @@ def _group(code: str) -> str:
     return "build"
 
 
+_SEVERITIES = ("error", "warning", "note")
+
+
+def _ordered(diagnostics: list) -> list:
+    """Errors, then warnings, then notes, each by file and line: the real
+    problems come first however many warnings there are."""
+    return sorted(diagnostics, key=lambda d: (
+        _SEVERITIES.index(d.severity) if d.severity in _SEVERITIES else len(_SEVERITIES),
+        d.path or "", d.line or 0))
+
+
+def _by_code(report, severity: str) -> dict[str, int]:  # noqa: ANN001 - check.Report
+    """How many findings of ``severity`` each code has, most first."""
+    counts: dict[str, int] = {}
+    for d in report.diagnostics:
+        if d.severity == severity:
+            counts[d.code] = counts.get(d.code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _summary(report) -> str:  # noqa: ANN001 - check.Report
+    """``2 errors (1 broken-link, 1 front-matter-yaml), 0 warnings, ... in N files``."""
     parts = []
-    for severity in ("error", "warning", "note"):
+    for severity in _SEVERITIES:
         n = report.count(severity)
-        parts.append(f"{n} {severity}{'s' if n != 1 else ''}")
+        kinds = ", ".join(f"{k} {code}" for code, k in _by_code(report, severity).items())
+        parts.append(f"{n} {severity}{'s' if n != 1 else ''}" + (f" ({kinds})" if kinds else ""))
     return f"{', '.join(parts)} in {report.files} file{'s' if report.files != 1 else ''}"
 
 
 def _as_text(report) -> str:  # noqa: ANN001 - check.Report
     order = {title: i for i, (title, _) in enumerate(_GROUPS)}
     groups: dict[str, list] = {}
-    for diag in report.diagnostics:
+    for diag in _ordered(report.diagnostics):
         groups.setdefault(_group(diag.code), []).append(diag)
     lines = []
-    for title in sorted(groups, key=lambda t: order.get(t, len(order))):
-        diags = sorted(groups[title], key=lambda d: (d.path or "", d.line or 0))
-        counts = {s: sum(d.severity == s for d in diags) for s in ("error", "warning", "note")}
+    # Groups holding errors first, so that warnings never bury them.
+    for title in sorted(groups, key=lambda t: (groups[t][0].severity != "error",
+                                               order.get(t, len(order)))):
+        diags = groups[title]
+        counts = {s: sum(d.severity == s for d in diags) for s in _SEVERITIES}
         said = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
         lines.append(f"{title} ({said})")
         for diag in diags:
@@ -166,11 +190,12 @@ def _as_json(report) -> dict:  # noqa: ANN001 - check.Report
     return {
         "errors": report.count("error"), "warnings": report.count("warning"),
         "notes": report.count("note"), "files": report.files,
+        "summary": {severity: _by_code(report, severity) for severity in _SEVERITIES},
         "diagnostics": [
             {"severity": d.severity, "code": d.code, "group": _group(d.code),
              "message": d.message, "path": d.path, "line": d.line, "column": d.column,
              "hint": d.hint}
-            for d in report.diagnostics],
+            for d in _ordered(report.diagnostics)],
     }
 
 

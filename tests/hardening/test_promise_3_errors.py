@@ -73,11 +73,12 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
                         r"article\.html:2: error: TemplateSyntaxError"),
     "template-undefined": ({"digest.yaml": "theme: t\n",
                             "themes/t/templates/article.html": "\n\n{{ article.titel }}\n"},
-                           r"article\.html:3: error: UndefinedError: .*titel.* \(while rendering "
-                           r"/\S+ from content/\S+\.md\)"),
+                           r"article\.html:3: error: 'article\.titel' is undefined: .* \(while "
+                           r"rendering /\S+ from content/\S+\.md\)\n\s+hint: did you mean "
+                           r"article\.title\?"),
     "template-missing": ({"digest.yaml": "theme: t\n",
                           "themes/t/templates/article.html": '{% include "nope.html" %}\n'},
-                         r"error: .*nope\.html"),
+                         r"article\.html:1: error: template 'nope\.html' not found"),
 }
 
 

@@ -76,6 +76,28 @@ def test_missing_theme_is_a_clear_error(built_site: Path) -> None:
     assert tree_hash(built_site / "output") == before
 
 
+def test_unknown_theme_is_reported_with_the_other_setting_errors(built_site: Path) -> None:
+    before = tree_hash(built_site / "output")
+    write_files(built_site, {
+        "digest.yaml": "title: Lakeside\ntheme: harbur\nper_page: 0\n",
+        "themes/harbour/templates/.keep": "",
+        "themes/lakeside/static/style.css": "body { color: teal; }\n",
+    })
+    for command in ("build", "check"):
+        run = cli(built_site, command)
+        assert run.code == 1, run
+        said = run.err + run.out
+        assert "digest.yaml:3: error: 'per_page' must be at least 1" in said, run
+        assert "digest.yaml:2: error: theme 'harbur' not found" in said, run
+        assert ("hint: did you mean 'theme: harbour'? themes available: "
+                "default (built in), harbour, lakeside") in said, run
+    assert tree_hash(built_site / "output") == before
+    write_files(built_site, {"digest.yaml": "theme: fancy\n"})
+    run = cli(built_site, "build")
+    assert "digest.yaml:1: error: theme 'fancy' not found" in run.err, run
+    assert "create themes/fancy/templates/" in run.err and "harbour, lakeside" in run.err
+
+
 def test_default_theme_without_a_themes_folder(site: Path) -> None:
     assert not (site / "themes").exists()
     run = cli(site, "build", "-q")

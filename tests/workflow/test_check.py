@@ -169,8 +169,36 @@ def test_duplicate_stories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     })
     _, report = check(site, capsys)
     [dup] = found(report, "duplicate-story")
-    assert dup["path"] == "content/b.md" and dup["line"] == 8
-    assert "content/a.md:4" in dup["message"]
+    assert dup["path"] == "content/a.md" and dup["line"] == 4
+    assert dup["message"].startswith("2 files link the same story ")
+    assert dup["message"].endswith(": this one, content/b.md:8")
+
+
+def test_duplicate_stories_one_warning_per_story(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Hundreds of articles citing one agency page make one warning, not one per pair."""
+    story = "https://agency.example/news/{}"
+    files = {f"n{i:02}.md": note(f"Gas round {i}", f"2024-12-{10 + i}",
+                                 body=f"As [reported]({story.format(1)}?utm_source=x{i}).")
+             for i in range(9)}
+    files["z.md"] = note("Oil", source_url=story.format(2))
+    files["y.md"] = note("Oil again", "2024-12-21",
+                         body="Gas. See [this](http://www.agency.example/news/2/).")
+    site = make(tmp_path, files)
+    code, report = check(site, capsys)
+    assert code == 0
+    dups = found(report, "duplicate-story")
+    assert [(d["path"], d["line"]) for d in dups] == [("content/n00.md", 6), ("content/y.md", 6)]
+    assert dups[0]["message"] == (
+        f"9 files link the same story {story.format(1)}?utm_source=x0: this one, "
+        "content/n01.md:6, content/n02.md:6, content/n03.md:6, content/n04.md:6 and 4 more")
+    assert dups[1]["message"].endswith(": this one, content/z.md:4")
+    assert report["summary"]["warning"] == {"duplicate-story": 2}
+    capsys.readouterr()
+    texts = [(cli.main(["--site", str(site), "check"]), capsys.readouterr().out)
+             for _ in range(2)]
+    assert texts[0] == texts[1]  # same site, same bytes
+    assert texts[0][1].count("files link the same story") == 2
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -251,11 +279,31 @@ def test_text_report_is_grouped_with_file_lines(tmp_path: Path,
     capsys.readouterr()
     assert cli.main(["--site", str(site), "check"]) == 1
     out = capsys.readouterr().out
-    assert out.index("content files (1 error)") < out.index("front matter keys (1 warning)") \
-        < out.index("internal links (1 error)")
+    # the groups holding errors come first, whatever the usual order of their kinds
+    assert out.index("content files (1 error)") < out.index("internal links (1 error)") \
+        < out.index("front matter keys (1 warning)")
     assert "  content/b.md:6: error: link to /nope/ leads to no page of the site" in out
     assert "      hint:" in out
-    assert out.rstrip().endswith("digest check: 2 errors, 1 warning, 0 notes in 3 files")
+    assert out.rstrip().endswith(
+        "digest check: 2 errors (1 broken-link, 1 front-matter-yaml), "
+        "1 warning (1 front-matter-unknown-key), 0 notes in 3 files")
+
+
+def test_errors_come_first_in_a_group_and_in_json(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    site = make(tmp_path, {"a.md": note("Gas deal", "2024-12-21", body="[x](/nope/)"),
+                           "b.md": note("Oil deal", draft="true"),
+                           "c.md": note("Rail", "2024-12-22", body="Gas: [y](/2024/12/20/b/)"),
+                           "d.md": note("Ship", "2024-12-23", body="Oil: [z](/gone/)")})
+    code, report = check(site, capsys)
+    assert code == 1
+    assert [(d["severity"], d["path"]) for d in report["diagnostics"]
+            if d["group"] == "internal links"] == [
+        ("error", "content/a.md"), ("error", "content/d.md"), ("warning", "content/c.md")]
+    severities = [d["severity"] for d in report["diagnostics"]]
+    assert severities == sorted(severities, key=["error", "warning", "note"].index)
+    assert report["summary"] == {"error": {"broken-link": 2},
+                                 "warning": {"unpublished-link": 1}, "note": {}}
 
 
 def test_missing_content_folder_is_an_error(tmp_path: Path,
