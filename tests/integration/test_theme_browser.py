@@ -1,0 +1,69 @@
+"""Issue 21, "What the browser shows": the default theme judged in headless Chromium.
+
+The example site is built once and served with netlify.toml's headers (its strict
+Content-Security-Policy included).  Layouts are measured with bounding boxes at
+the sizes readers use: a 1280 px desktop and a 390x844 phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.theme_support import (
+    CspWatch,
+    build_example,
+    serve_with_headers,
+    site_headers,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_example(tmp_path_factory.mktemp("theme21") / "output")
+
+
+@pytest.fixture(scope="module")
+def base_url(output: Path) -> Iterator[str]:
+    with serve_with_headers(output, site_headers()) as url:
+        yield url
+
+
+@pytest.fixture
+def context(browser):  # noqa: ANN001 - playwright Browser
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def test_favicon_is_linked_allowed_and_never_a_404(context, base_url: str) -> None:  # noqa: ANN001
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    watch = CspWatch(page)
+    page.goto(base_url + "/", wait_until="load")
+    icon = page.locator('link[rel="icon"]')
+    assert icon.count() == 1
+    href = icon.get_attribute("href")
+    assert icon.get_attribute("type") == "image/svg+xml"
+    # both icons decode as images under the page's CSP (img-src 'self')
+    sizes = page.evaluate(
+        """async (urls) => Promise.all(urls.map(u => new Promise(done => {
+               const img = new Image();
+               img.onload = () => done(img.naturalWidth);
+               img.onerror = () => done(0);
+               img.src = u; })))""", [href, "/favicon.ico"])
+    assert all(size > 0 for size in sizes), sizes
+    # a static host answers what browsers ask for without a link: /favicon.ico
+    response = page.request.get(base_url + "/favicon.ico")
+    assert response.status == 200
+    assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file, not a page
+    assert not failed, failed
+    assert not watch.violations()
