@@ -12,19 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.theme_support import (
-    CspWatch,
-    build_example,
-    serve_with_headers,
-    site_headers,
-)
+from digest.pipeline import BuildOptions, BuildResult, build
+from digest.write import write_site
+from tests.integration.theme_support import NOW, CspWatch, serve_with_headers, site_headers
+from tests.tools import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_example(tmp_path_factory.mktemp("theme21") / "output")
+def example() -> BuildResult:
+    return build(REPO_ROOT, BuildOptions(now=NOW))
+
+
+@pytest.fixture(scope="module")
+def output(example: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("theme21") / "output"
+    write_site(example.rendered, dest)
+    return dest
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +72,33 @@ def test_favicon_is_linked_allowed_and_never_a_404(context, base_url: str) -> No
     assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file, not a page
     assert not failed, failed
     assert not watch.violations()
+
+
+def test_article_pages_list_each_related_article_once(context, example: BuildResult,  # noqa: ANN001
+                                                      base_url: str) -> None:
+    """"Related" used to repeat the stories of "Earlier/Later in this story": now
+    the sections linking other articles of the digest (also reported, earlier,
+    later) are disjoint and together show every related article of the model
+    (nothing was lost on the way).  The agency's own trailer ("Other materials")
+    is a quotation of the clipping and stays whole."""
+    page = context.new_page()
+    checked = 0
+    for article in example.site.articles:
+        if not article.related:
+            continue
+        page.goto(base_url + article.url, wait_until="load")
+        sections = page.evaluate(
+            """() => [...document.querySelectorAll('article section:not(.mentions)')].map(s => [
+                   s.querySelector('h2').textContent,
+                   [...s.querySelectorAll('li > a')].map(a => a.getAttribute('href'))])""")
+        seen: dict[str, str] = {}
+        for heading, hrefs in sections:
+            for href in hrefs:
+                assert href not in seen, (f"{article.url}: {href} under both "
+                                          f"{seen[href]!r} and {heading!r}")
+                seen[href] = heading
+        story = {href for heading, hrefs in sections if heading.endswith("in this story")
+                 for href in hrefs}
+        assert story == set(article.related), article.url
+        checked += 1
+    assert checked >= 5
