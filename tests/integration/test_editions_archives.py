@@ -97,7 +97,16 @@ def test_previous_and_next_edition_links(result) -> None:
 def test_week_view_lists_its_days_and_links_weeks(result) -> None:
     page = doc(result, "editions/2024-W51/index.html")
     days = page.xpath("//main//h2/a/@href")
-    assert days == ["/editions/2024-12-19/", "/editions/2024-12-20/"]  # calendar order
+    assert days == ["/editions/2024-12-20/", "/editions/2024-12-19/"]  # newest first
+    # issue 21: the count is of what is listed: four stories (the three reports
+    # of the talks are one line, their other agencies folded into it)
+    items = page.xpath("//section[contains(@class,'week-day')]//li[contains(@class,'item')]")
+    assert text(page.xpath("//p[contains(@class,'page-meta')]")[0]) == "4 stories on 2 days"
+    assert len(items) == 4
+    titles = [text(li.xpath("./a")[0]) for li in items]
+    assert titles == ["Lukashenko and Putin sum up talks", "Refinery output grows",
+                      "Weather in Minsk", "Late night note"]  # newest first within a day
+    assert items[0].xpath(".//a/@href")[1:] == ["/2024/12/20/tass/", "/2024/12/20/ifax/"]
     assert page.xpath("//nav[contains(@class,'period-nav')]//a[@rel='prev']/@href") == [
         "/editions/2024-W50/"]
     assert page.xpath("//nav[contains(@class,'period-nav')]//a[@rel='next']") == []

@@ -102,3 +102,22 @@ def test_article_pages_list_each_related_article_once(context, example: BuildRes
         assert story == set(article.related), article.url
         checked += 1
     assert checked >= 5
+
+
+def test_week_views_run_newest_first_and_count_what_they_list(  # noqa: ANN001
+        context, output: Path, example: BuildResult, base_url: str) -> None:
+    dates = {a.url: a.date for a in example.site.articles}
+    page = context.new_page()
+    weeks = sorted(p.parent.name for p in (output / "editions").glob("*-W*/index.html"))
+    assert len(weeks) >= 3
+    for week in weeks:
+        page.goto(f"{base_url}/editions/{week}/", wait_until="load")
+        days = page.locator(".week-day h2 time").evaluate_all(
+            "ts => ts.map(t => t.getAttribute('datetime'))")
+        assert days == sorted(days, reverse=True) and len(set(days)) == len(days), week
+        leads = page.locator(".week-day li").evaluate_all(
+            "lis => lis.map(li => li.querySelector('a').getAttribute('href'))")
+        assert [dates[u] for u in leads] == sorted((dates[u] for u in leads), reverse=True)
+        meta = page.locator(".page-meta").inner_text()
+        assert meta.startswith(f"{len(leads)} stor"), (week, meta, len(leads))
+        assert f"on {len(days)} day" in meta
