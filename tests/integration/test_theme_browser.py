@@ -174,3 +174,34 @@ def test_no_lone_separator_where_a_line_wraps(browser, output: Path,  # noqa: AN
         finally:
             context.close()
     assert wraps >= 3  # narrow screens do wrap these lines: the case above was met
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_phone_header_is_compact_and_every_section_reachable(  # noqa: ANN001
+        browser, base_url: str, javascript: bool) -> None:
+    """At 390x844 the masthead and the section links used to take 300 px: now one
+    short line and one row of links that scrolls sideways, with or without
+    JavaScript; every link stays reachable (scrolled into view when focused)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844},
+                                  java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/", wait_until="load")
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 160, header
+        assert page.locator("main h1").bounding_box()["y"] < 200
+        links = page.locator(".site-nav a")
+        assert links.count() >= 8
+        boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+        assert len({round(b["y"]) for b in boxes}) == 1  # one row
+        row = page.locator(".site-nav ul")
+        assert row.evaluate("u => getComputedStyle(u).overflowX") == "auto"
+        assert row.evaluate("u => u.scrollWidth > u.clientWidth")  # it does scroll
+        last = links.nth(links.count() - 1)
+        last.focus()  # keyboard users get there: the row scrolls the link into view
+        box = last.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # no page-wide sideways scrolling for all that
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
