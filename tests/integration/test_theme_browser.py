@@ -205,3 +205,55 @@ def test_phone_header_is_compact_and_every_section_reachable(  # noqa: ANN001
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def _box(page, selector: str) -> dict:  # noqa: ANN001
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def test_wide_screens_get_a_lead_and_a_second_column(browser, output: Path,  # noqa: ANN001
+                                                     base_url: str) -> None:
+    """At 1280x900 the home page was one 736 px column with two stories above the
+    fold: now the latest edition leads and earlier news runs beside it; term pages
+    put their cards in two columns, articles their timeline beside the text.  At
+    390 px the same pages are one column in the order of the HTML."""
+    article = next(p.parent for p in sorted(output.glob("2024/12/20/*/index.html")))
+    article_path = "/" + article.relative_to(output).as_posix() + "/"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/", wait_until="load")
+        lead, second = _box(page, ".edition-latest"), _box(page, ".front-latest")
+        assert lead["x"] + lead["width"] <= second["x"]  # side by side...
+        assert abs(lead["y"] - second["y"]) < 2  # ...from the same top line
+        assert lead["width"] > 1.5 * second["width"] and second["width"] >= 300
+        assert lead["x"] + lead["width"] > 640 and second["x"] + second["width"] > 1100
+        headlines = page.locator(".edition-latest .item a, .front-latest .item h3 a")
+        above = [i for i in range(headlines.count())
+                 if headlines.nth(i).bounding_box()["y"] + 20 < 900]
+        assert len(above) >= 4, f"{len(above)} stories above the fold"
+
+        page.goto(base_url + "/topics/energy/", wait_until="load")
+        first, other = _box(page, ".cards > li:nth-child(1)"), _box(page, ".cards > li:nth-child(2)")
+        assert first["x"] + first["width"] <= other["x"] and abs(first["y"] - other["y"]) < 2
+
+        page.goto(base_url + article_path, wait_until="load")
+        text, side = _box(page, ".article-main"), _box(page, ".article-side")
+        assert text["x"] + text["width"] <= side["x"] and side["y"] < 300
+        assert 560 <= text["width"] <= 720  # the reading measure stays a measure
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/", wait_until="load")
+        lead, second = _box(page, ".edition-latest"), _box(page, ".front-latest")
+        assert second["y"] >= lead["y"] + lead["height"]  # stacked, lead first
+        page.goto(base_url + article_path, wait_until="load")
+        text, side = _box(page, ".article-main"), _box(page, ".article-side")
+        assert side["y"] >= text["y"] + text["height"]
+    finally:
+        context.close()
