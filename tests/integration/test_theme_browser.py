@@ -257,3 +257,36 @@ def test_wide_screens_get_a_lead_and_a_second_column(browser, output: Path,  # n
         assert side["y"] >= text["y"] + text["height"]
     finally:
         context.close()
+
+
+def test_axe_passes_the_new_layouts_in_both_colour_schemes(browser, output: Path,  # noqa: ANN001
+                                                          base_url: str) -> None:
+    """The phone header, the front page's columns, the week view and the dotted
+    lines, checked by axe-core at both widths; colours in light and dark
+    (emulate_media switches prefers-color-scheme on the loaded page)."""
+    from tests.integration.theme_support import inject_axe
+    from tests.tools.axe import format_violations, run_axe
+
+    article = next(p.parent for p in sorted(output.glob("2024/12/20/*/index.html")))
+    paths = ["/", "/" + article.relative_to(output).as_posix() + "/", "/editions/2024-W51/",
+             "/topics/energy/"]
+    problems = []
+    for width, height in ((390, 844), (1280, 900)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            for path in paths:
+                page.goto(base_url + path, wait_until="load")
+                inject_axe(page)
+                for scheme in ("light", "dark"):
+                    page.emulate_media(color_scheme=scheme)
+                    assert page.evaluate(
+                        f"matchMedia('(prefers-color-scheme: {scheme})').matches")
+                    violations = run_axe(page, None if scheme == "light" else {
+                        "runOnly": {"type": "rule", "values": ["color-contrast"]}})
+                    if violations:
+                        problems.append(f"{path} {width}px {scheme}:\n"
+                                        f"{format_violations(violations)}")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
