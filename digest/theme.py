@@ -79,7 +79,8 @@ def make_loader(dirs: list[Path]) -> jinja2.BaseLoader:
 
 
 def read_static(dirs: list[Path]) -> dict[str, bytes]:
-    """Static assets as output path -> bytes (under ``static/``); the site theme wins.
+    """Static assets as output path -> bytes (under ``static/``, plus ``favicon.ico``
+    at the root when a theme has one); the site theme wins.
 
     Symlinks that leave the theme folder are skipped, so a theme cannot pull in
     files from elsewhere on the machine.
@@ -98,6 +99,11 @@ def read_static(dirs: list[Path]) -> dict[str, bytes]:
             if path.suffix == ".py" or "__pycache__" in path.parts:
                 continue
             assets["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    # Browsers and feed readers ask for /favicon.ico whatever a page links to:
+    # a theme's static/favicon.ico is served from the site root as well, so a
+    # static host answers it instead of logging a 404 for every first visit.
+    if "static/favicon.ico" in assets:
+        assets["favicon.ico"] = assets["static/favicon.ico"]
     return assets
 
 

@@ -17,12 +17,36 @@ EVENTS_PATH = "/__digest/events"
 POLL_PATH = "/__digest/poll"
 OVERLAY_ID = "digest-error-overlay"
 
-_BOX = ("position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:80vh;overflow:auto;"
-        "margin:0;padding:1em 1.5em;background:#2b0d0d;color:#ffe9e9;"
-        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
-        "border-bottom:4px solid #e5484d;box-shadow:0 4px 24px rgba(0,0,0,.5);text-align:left")
-_BUTTON = ("float:right;font:inherit;background:none;color:inherit;"
-           "border:1px solid currentColor;border-radius:4px;cursor:pointer")
+# The overlay lands inside pages styled by the site's theme, whose rules would
+# reach into it (the default theme gives ``pre`` a pale background in light mode,
+# which left the hint line unreadable).  So every element of the overlay carries
+# its own complete style: ``all:revert`` first throws away whatever the theme's
+# stylesheet says about that element (back to the browser's defaults, focus ring
+# included), then explicit colours and fonts follow.  Inline style attributes
+# beat any selector of the theme; the colour pairs keep WCAG AA contrast (> 7:1)
+# in either colour scheme (15:1 and 12:1), because they never depend on it.
+_BG = "#2b0d0d"
+_FG = "#ffe9e9"
+_SOFT = "#f4c7c7"  # secondary lines (note, hint)
+_FONT = "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
+_TEXT = f"all:revert;color:{_FG};background:transparent;{_FONT};"
+_STYLE = {
+    "box": (f"all:revert;display:block;position:fixed;inset:0 0 auto 0;z-index:2147483647;"
+            f"max-height:80vh;overflow:auto;box-sizing:border-box;margin:0;padding:1em 1.5em;"
+            f"background:{_BG};color:{_FG};{_FONT};text-align:left;"
+            "border:0;border-bottom:4px solid #e5484d;box-shadow:0 4px 24px rgba(0,0,0,.5);"
+            "color-scheme:dark"),
+    "button": (f"all:revert;float:right;{_FONT};background:{_BG};color:{_FG};"
+               "border:1px solid currentColor;border-radius:4px;padding:0 .5em;cursor:pointer"),
+    "title": f"{_TEXT}display:block;margin:0;font-weight:bold",
+    "note": f"{_TEXT}display:block;margin:0;color:{_SOFT}",
+    "list": f"{_TEXT}display:block;margin:.5em 0 0;padding:0 0 0 1.2em;list-style:disc",
+    "item": f"{_TEXT}display:list-item;margin:.6em 0",
+    "where": f"{_TEXT}font-weight:bold",
+    "message": _TEXT,
+    "hint": (f"{_TEXT}display:block;margin:.2em 0 0 1.5em;padding:0;white-space:pre-wrap;"
+             f"color:{_SOFT}"),
+}
 
 
 def _where(diag: Diagnostic) -> str:
@@ -46,20 +70,21 @@ def overlay_html(errors: Iterable[Diagnostic], *, have_site: bool = True) -> str
     items = []
     for diag in errors:
         where = _where(diag)
-        parts = ['<li style="margin:.6em 0">']
+        parts = [f'<li style="{_STYLE["item"]}">']
         if where:
-            parts.append(f'<strong class="digest-error-where">{html.escape(where)}</strong>: ')
-        parts.append(f'<span class="digest-error-message">{html.escape(diag.message)}</span>')
+            parts.append(f'<strong class="digest-error-where" style="{_STYLE["where"]}">'
+                         f"{html.escape(where)}</strong>: ")
+        parts.append(f'<span class="digest-error-message" style="{_STYLE["message"]}">'
+                     f"{html.escape(diag.message)}</span>")
         if diag.hint:
-            parts.append('<pre style="margin:.2em 0 0 1.5em;white-space:pre-wrap;opacity:.8">'
-                         f"hint: {html.escape(diag.hint)}</pre>")
+            parts.append(f'<pre style="{_STYLE["hint"]}">hint: {html.escape(diag.hint)}</pre>')
         parts.append("</li>")
         items.append("".join(parts))
-    return (f'<div id="{OVERLAY_ID}" role="alert" style="{_BOX}">'
-            f'<button type="button" data-digest-dismiss style="{_BUTTON}">close</button>'
-            f'<p style="margin:0;font-weight:bold">{html.escape(title)}</p>'
-            f'<p style="margin:0;opacity:.8">{html.escape(note)}</p>'
-            f'<ul style="margin:.5em 0 0;padding-left:1.2em">{"".join(items)}</ul></div>')
+    return (f'<div id="{OVERLAY_ID}" role="alert" style="{_STYLE["box"]}">'
+            f'<button type="button" data-digest-dismiss style="{_STYLE["button"]}">close</button>'
+            f'<p style="{_STYLE["title"]}">{html.escape(title)}</p>'
+            f'<p style="{_STYLE["note"]}">{html.escape(note)}</p>'
+            f'<ul style="{_STYLE["list"]}">{"".join(items)}</ul></div>')
 
 
 def script_tag(token: str) -> str:

@@ -97,7 +97,16 @@ def test_previous_and_next_edition_links(result) -> None:
 def test_week_view_lists_its_days_and_links_weeks(result) -> None:
     page = doc(result, "editions/2024-W51/index.html")
     days = page.xpath("//main//h2/a/@href")
-    assert days == ["/editions/2024-12-19/", "/editions/2024-12-20/"]  # calendar order
+    assert days == ["/editions/2024-12-20/", "/editions/2024-12-19/"]  # newest first
+    # issue 21: the count is of what is listed: four stories (the three reports
+    # of the talks are one line, their other agencies folded into it)
+    items = page.xpath("//section[contains(@class,'week-day')]//li[contains(@class,'item')]")
+    assert text(page.xpath("//p[contains(@class,'page-meta')]")[0]) == "4 stories on 2 days"
+    assert len(items) == 4
+    titles = [text(li.xpath("./a")[0]) for li in items]
+    assert titles == ["Lukashenko and Putin sum up talks", "Refinery output grows",
+                      "Weather in Minsk", "Late night note"]  # newest first within a day
+    assert items[0].xpath(".//a/@href")[1:] == ["/2024/12/20/tass/", "/2024/12/20/ifax/"]
     assert page.xpath("//nav[contains(@class,'period-nav')]//a[@rel='prev']/@href") == [
         "/editions/2024-W50/"]
     assert page.xpath("//nav[contains(@class,'period-nav')]//a[@rel='next']") == []
@@ -120,10 +129,12 @@ def test_home_leads_with_the_latest_edition_then_earlier_articles(result) -> Non
     edition = main.xpath(".//section[contains(@class,'edition-latest')]")[0]
     assert edition.xpath(".//h2/a/@href") == ["/editions/2024-12-20/"]
     assert len(edition.xpath(".//li[contains(@class,'story-item')]")) == 3
-    earlier = main.xpath("./ul[@class='list']//h3/a/@href")
+    # the edition and earlier news share the front (side by side on wide screens)
+    earlier = main.xpath("./div[@class='front']/section[@class='front-latest']"
+                         "/ul[@class='list']//h3/a/@href")
     assert earlier == ["/2024/12/19/late/", "/2024/12/09/week50/"]
     page2 = doc(result, "page/2/index.html")
-    assert page2.xpath("//main/ul[@class='list']//h3/a/@href") == [
+    assert page2.xpath("//main/ul[@class='list cards']//h3/a/@href") == [
         "/2024/11/15/nov/", "/2023/06/01/old/"]
     assert page2.xpath("//section[contains(@class,'edition-latest')]") == []
 
@@ -136,7 +147,7 @@ def test_year_and_month_archives(result) -> None:
     assert year.xpath("//nav[contains(@class,'period-nav')]//a[@rel='prev']/@href") == ["/2023/"]
     month = doc(result, "2024/12/index.html")
     assert text(month.xpath("//h1")[0]) == "December 2024"
-    assert month.xpath("//main/ul[@class='list']//h3/a/@href") == [
+    assert month.xpath("//main/ul[@class='list cards']//h3/a/@href") == [
         "/2024/12/20/ifax/", "/2024/12/20/tass/"]  # per_page = 2
     assert "2024/12/page/4/index.html" in result.rendered  # 7 articles
     parts = month.xpath("//nav[contains(@class,'archive-parts')]//a/@href")

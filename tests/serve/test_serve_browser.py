@@ -115,3 +115,45 @@ def test_an_edit_is_previewed_at_once_and_the_tab_reloads_once(tmp_path: Path,
         assert page.evaluate("window.__loadedBefore === undefined")  # it did reload once
         other.close()
         assert srv.interrupt() == 0
+
+
+def test_error_overlay_is_readable_over_the_theme_in_both_colour_schemes(
+        tmp_path: Path, browser) -> None:  # noqa: ANN001 - playwright Browser
+    """Issue 21: the overlay sits on a page styled by the default theme, whose rules
+    (``pre`` has a pale background in light mode) must not reach into it; axe-core's
+    contrast check passes on every line of it, light and dark."""
+    from tests.tools.axe import format_violations, run_axe
+
+    site = make_site(tmp_path / "site")
+    with serving(site) as srv:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(srv.url)
+            (site / "content" / "alpha.md").write_text("---\ntitle: [\nslug: alpha\n",
+                                                        encoding="utf-8")
+            overlay = page.locator("#digest-error-overlay")
+            expect(overlay).to_be_visible(timeout=5000)
+            expect(overlay.locator("pre")).to_contain_text("hint:")
+            box_bg = overlay.evaluate("e => getComputedStyle(e).backgroundColor")
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                # the theme's colours really differ between the two schemes...
+                body_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+                assert body_bg != box_bg
+                # ...and none of them shows inside the overlay
+                backgrounds = overlay.evaluate(
+                    "box => [box, ...box.querySelectorAll('*')]"
+                    ".map(e => getComputedStyle(e).backgroundColor)")
+                assert set(backgrounds) <= {box_bg, "rgba(0, 0, 0, 0)"}, backgrounds
+                violations = run_axe(page, {"runOnly": {"type": "rule",
+                                                        "values": ["color-contrast"]}},
+                                     context="#digest-error-overlay")
+                assert not violations, f"{scheme}:\n{format_violations(violations)}"
+                passed = page.evaluate(
+                    "async () => (await axe.run('#digest-error-overlay', {runOnly:"
+                    " {type: 'rule', values: ['color-contrast']}})).passes.length")
+                assert passed == 1  # the rule ran on the overlay's text
+        finally:
+            context.close()
+        assert srv.interrupt() == 0

@@ -24,16 +24,18 @@ def axe_script() -> Path:
     return script
 
 
-def run_axe(page: Page, options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run axe on the page's current document; returns serious/critical violations.
+def run_axe(page: Page, options: dict[str, Any] | None = None,
+            context: str | None = None) -> list[dict[str, Any]]:
+    """Run axe on the page's current document (or the part a ``context`` selector
+    picks); returns serious/critical violations.
 
     Each item is axe's violation dict (``id``, ``impact``, ``help``, ``nodes``...).
     """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_script()))
     result = page.evaluate(
-        "async (opts) => await axe.run(document, opts || {})",
-        options,
+        "async ([ctx, opts]) => await axe.run(ctx || document, opts || {})",
+        [context, options],
     )
     return [v for v in result["violations"] if v.get("impact") in SEVERE_IMPACTS]
 
