@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
     previous = None
     if threading.current_thread() is threading.main_thread():
+        global _HANDLER_PID  # noqa: PLW0603 - the process that installed the handler
+        _HANDLER_PID = os.getpid()
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _run(args)
@@ -97,7 +99,18 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so every ``finally`` and cleanup runs."""
 
 
+_HANDLER_PID = 0
+
+
 def _terminate(signum: int, frame: object) -> None:
+    if os.getpid() != _HANDLER_PID:
+        # A worker forked from this process inherits the handler until its
+        # pool sets its own; terminated in that window (a failed build
+        # stopping its pool), it must die as SIGTERM kills, not print a
+        # traceback of _Terminated from inside multiprocessing.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise _Terminated
 
 
