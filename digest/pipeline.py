@@ -20,6 +20,8 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.enrichcache import SITE_SECTION
 from digest.config import SiteConfig, load_config
+from digest.enrich.spellings import FIELD_KEYS, Spellings, relabel, respelt
+from digest.enrich.spellings import choose as choose_spellings
 from digest.errors import Diagnostic, DigestError
 from digest.parallel import default_jobs, gc_paused
 from digest.parsing import parse_all
@@ -216,6 +218,10 @@ def _build(site_root: Path, options: BuildOptions | None,
             # assign_urls' copies are this build's own: enrichment fills them in place.
             published = incremental.enrich_with_cache(published, config, cache, now, jobs,
                                                       own_records=True)
+            # One label per term, chosen from every article (enrich/spellings.py).
+            spellings = choose_spellings(published, config)
+            published = relabel(published, spellings)
+            diags.extend(spelling_warnings(spellings, site_root))
             gc.freeze()  # as after parsing: the enriched records live as long as the build
             stage("enrich")
             if early is not None:
@@ -236,7 +242,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         # but every page shows it: page fingerprints must include it.
         result = render.render_incremental(
             site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
-            global_fp=ns + config.base_url,
+            # An article's shown terms then depend on the other articles too.
+            global_fp=ns + config.base_url + spellings.signature,
             previous=options.previous if options.reuse_from is not None else None,
             body_cache=body_cache, sources=sources, cards=cache.section("cards"),
             templates=levels, sink=options.sink,
@@ -272,6 +279,30 @@ def _build(site_root: Path, options: BuildOptions | None,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache,
                        digests=result.digests)
+
+
+def spelling_warnings(spellings: Spellings, site_root: Path) -> list[Diagnostic]:
+    """A warning for each file that spells a term otherwise than the label shown,
+    at the line that writes it: its front-matter key, else the first line
+    holding that spelling (a clipping's attribution or rubric)."""
+    from digest.sources import frontmatter
+    from digest.sources.text import decode
+
+    out = []
+    for found in respelt(spellings):
+        line = None
+        try:
+            text = decode((site_root / found.path).read_bytes(), found.path)
+            key = FIELD_KEYS.get(found.taxonomy, found.taxonomy)
+            line = frontmatter.split(text, found.path).key_lines.get(key)
+            if line is None:
+                line = next((no for no, row in enumerate(text.split("\n"), 1)
+                             if found.spelling in " ".join(row.split())), None)
+        except (OSError, DigestError):
+            pass  # the file changed meanwhile: the warning still names it
+        out.append(Diagnostic(severity="warning", code="term-spelling", path=found.path,
+                              line=line, message=found.message(), hint=found.hint()))
+    return out
 
 
 def _warn_default_base_url(config: SiteConfig, options: BuildOptions,
