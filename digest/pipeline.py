@@ -20,12 +20,13 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.enrichcache import SITE_SECTION
 from digest.config import SiteConfig, load_config
-from digest.enrich.spellings import FIELD_KEYS, Spellings, relabel, respelt
 from digest.enrich.spellings import choose as choose_spellings
-from digest.errors import Diagnostic, DigestError
+from digest.enrich.spellings import relabel
+from digest.errors import Diagnostic, DigestError, OutputCollisionError
 from digest.parallel import default_jobs, gc_paused
 from digest.parsing import parse_all
 from digest.records import Article, Site
+from digest.termlines import at_term_line, spelling_warnings
 from digest.rendered import RenderedSite
 
 
@@ -227,7 +228,11 @@ def _build(site_root: Path, options: BuildOptions | None,
             if early is not None:
                 early.start_digests(published, sources, cache.section("cards"))
             with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
-                site = model.assemble(published, config)
+                try:
+                    site = model.assemble(published, config)
+                except OutputCollisionError as exc:  # name the lines that write the terms
+                    raise OutputCollisionError([at_term_line(d, site_root)
+                                                for d in exc.diagnostics]) from None
             stage("assemble")
             bytecode = SectionBytecode(dict(cache.section("jinja")))
             env = make_environment(theme.make_loader(dirs), config, bytecode)
@@ -279,30 +284,6 @@ def _build(site_root: Path, options: BuildOptions | None,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache,
                        digests=result.digests)
-
-
-def spelling_warnings(spellings: Spellings, site_root: Path) -> list[Diagnostic]:
-    """A warning for each file that spells a term otherwise than the label shown,
-    at the line that writes it: its front-matter key, else the first line
-    holding that spelling (a clipping's attribution or rubric)."""
-    from digest.sources import frontmatter
-    from digest.sources.text import decode
-
-    out = []
-    for found in respelt(spellings):
-        line = None
-        try:
-            text = decode((site_root / found.path).read_bytes(), found.path)
-            key = FIELD_KEYS.get(found.taxonomy, found.taxonomy)
-            line = frontmatter.split(text, found.path).key_lines.get(key)
-            if line is None:
-                line = next((no for no, row in enumerate(text.split("\n"), 1)
-                             if found.spelling in " ".join(row.split())), None)
-        except (OSError, DigestError):
-            pass  # the file changed meanwhile: the warning still names it
-        out.append(Diagnostic(severity="warning", code="term-spelling", path=found.path,
-                              line=line, message=found.message(), hint=found.hint()))
-    return out
 
 
 def _warn_default_base_url(config: SiteConfig, options: BuildOptions,

@@ -136,8 +136,8 @@ def test_labels_with_one_slug_but_different_words_name_their_files(tmp_path: Pat
     run = cli(site, "build", "-q")
     assert run.code == 1, run
     assert "generated:" not in run.err
-    assert ('tags: 2 different terms would share the page /tags/c/: "C" in content/c.md; '
-            '"C++" in content/cpp.md') in run.err
+    assert ('content/cpp.md:4: error: tags: 2 different terms would share the page /tags/c/: '
+            '"C" in content/c.md; "C++" in content/cpp.md') in run.err
     assert 'hint: give one of them its own slug in digest.yaml' in run.err
     checked = cli(site, "check")
     assert checked.code == 1 and "/tags/c/" in checked.out + checked.err
