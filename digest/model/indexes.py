@@ -11,10 +11,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from digest.config import SiteConfig
-from digest.model.pagination import paginate
 from digest.errors import Diagnostic, OutputCollisionError
+from digest.model.pagination import paginate
 from digest.model.urls import collision_key, output_path, term_slug
 from digest.records import Article, FeedSpec, PageSpec
+from digest.slugs import slugify
 
 if TYPE_CHECKING:
     from digest.model.editions import Edition
@@ -86,8 +87,11 @@ def check_term_slugs(groups: dict[str, dict[str, tuple[Article, ...]]], config: 
     diags = []
     for tax in config.taxonomies:
         by_slug: dict[str, list[str]] = {}
+        explicit: dict[str, str] = {}  # as term_slug, without a scan of the vocabulary per label
+        for term in tax.terms:
+            explicit.setdefault(term.label, term.slug)
         for label in groups.get(tax.name, {}):
-            slug = term_slug(label, config, tax.name)
+            slug = explicit.get(label) or slugify(label) or "term"
             by_slug.setdefault(collision_key(slug), []).append(label)
         for labels in by_slug.values():
             if len(labels) < 2:

@@ -86,6 +86,19 @@ def test_case_variants_build_as_one_term_with_the_oldest_spelling(tmp_path: Path
     assert 'hint: spell it "Gas" in `tags:` here' in err
 
 
+def test_a_clipping_rubric_is_one_term_with_front_matter_sections(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    (site / "content/talks.txt").write_text(
+        "Pipeline talks resume\n\n10:32, 20 December 2024\n\n"
+        "The talks on the pipeline resumed.\n\nOther materials of «WORLD NEWS»\n\n"
+        "Earlier talks\n\n16:36, 5 November 2024\n", encoding="utf-8")
+    run = cli(site, "build", "-q")
+    assert run.code == 0, run
+    assert _listed(site)["talks.txt"]["sections"] == ["World News"]
+    assert 'content/talks.txt:7: warning: sections: "WORLD NEWS"' in run.err  # the rubric
+    assert [p.name for p in (site / "output/sections").iterdir() if p.is_dir()] == ["world-news"]
+
+
 def test_check_reports_the_spellings_and_strict_fails(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     run = cli(site, "check")
