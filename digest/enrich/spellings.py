@@ -19,7 +19,7 @@ over the terms, no text): an edit anywhere can change it.
 "Differ only in case" means equal after Unicode NFC and ``str.casefold``.
 Compatibility forms (full-width letters, ligatures) and ``ё``/``е`` are not
 folded here; slugs fold them, so such labels meet at one URL and the build
-stops with an error naming both (model.urls.check_term_slugs).
+stops with an error naming both (model.indexes.check_term_slugs).
 """
 
 from __future__ import annotations
@@ -116,9 +116,11 @@ def choose(articles: Sequence[Article], config: SiteConfig) -> Spellings:
     seen: dict[tuple[str, str], dict[str, list[str]]] = {}
     for art in users:
         for tax, labels in art.terms.items():
-            for label in variant.get(tax, _NONE).intersection(labels):
-                spellings = seen.setdefault((tax, label.casefold()), {})
-                spellings.setdefault(label, []).append(str(art.path))
+            spelt = variant.get(tax, _NONE)
+            for label in labels:  # in order, not a set's: the first spelling is kept
+                if label in spelt:
+                    spellings = seen.setdefault((tax, label.casefold()), {})
+                    spellings.setdefault(label, []).append(str(art.path))
     vocabulary = _vocabulary(config)
     chosen: dict[tuple[str, str], str] = {}
     variants = []
