@@ -20,10 +20,13 @@ from digest import incremental
 from digest.cache import BuildCache
 from digest.enrichcache import SITE_SECTION
 from digest.config import SiteConfig, load_config
-from digest.errors import Diagnostic, DigestError
+from digest.enrich.spellings import choose as choose_spellings
+from digest.enrich.spellings import relabel
+from digest.errors import Diagnostic, DigestError, OutputCollisionError
 from digest.parallel import default_jobs, gc_paused
 from digest.parsing import parse_all
 from digest.records import Article, Site
+from digest.termlines import at_term_line, spelling_warnings
 from digest.rendered import RenderedSite
 
 
@@ -223,12 +226,20 @@ def _build(site_root: Path, options: BuildOptions | None,
             # assign_urls' copies are this build's own: enrichment fills them in place.
             published = incremental.enrich_with_cache(published, config, cache, now, jobs,
                                                       own_records=True)
+            # One label per term, chosen from every article (enrich/spellings.py).
+            spellings = choose_spellings(published, config)
+            published = relabel(published, spellings)
+            diags.extend(spelling_warnings(spellings, site_root))
             gc.freeze()  # as after parsing: the enriched records live as long as the build
             stage("enrich")
             if early is not None:
                 early.start_digests(published, sources, cache.section("cards"))
             with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
-                site = model.assemble(published, config)
+                try:
+                    site = model.assemble(published, config)
+                except OutputCollisionError as exc:  # name the lines that write the terms
+                    raise OutputCollisionError([at_term_line(d, site_root)
+                                                for d in exc.diagnostics]) from None
             stage("assemble")
             bytecode = SectionBytecode(dict(cache.section("jinja")))
             env = make_environment(theme.make_loader(dirs), config, bytecode)
@@ -243,7 +254,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         # but every page shows it: page fingerprints must include it.
         result = render.render_incremental(
             site, env, config, theme.read_static(dirs), now=now, jobs=jobs,
-            global_fp=ns + config.base_url,
+            # An article's shown terms then depend on the other articles too.
+            global_fp=ns + config.base_url + spellings.signature,
             previous=options.previous if options.reuse_from is not None else None,
             body_cache=body_cache, sources=sources, cards=cache.section("cards"),
             templates=levels, sink=options.sink,

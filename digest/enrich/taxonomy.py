@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 from digest.config import AgencyConfig, SiteConfig, TaxonomyConfig, Term
+from digest.enrich.spellings import spelling_key, written
 from digest.records import Article
 from digest.vocabulary import fold, match_form, normalize, separate
 
@@ -291,8 +292,9 @@ def _field_values(article: Article, name: str, config: SiteConfig) -> tuple[str,
 
 
 def _key(label: str) -> str:
-    # Labels are compared like front matter is written: any case, any spacing.
-    return " ".join(label.split()).casefold()
+    # Labels are compared like front matter is written: any case, any spacing
+    # (the site-wide step, digest.enrich.spellings, then picks one spelling).
+    return spelling_key(label)
 
 
 def _terms_for(article: Article, tax: TaxonomyConfig, matcher: Matcher, config: SiteConfig,
@@ -307,7 +309,7 @@ def _terms_for(article: Article, tax: TaxonomyConfig, matcher: Matcher, config: 
     given = (*_field_values(article, tax.name, config), *article.terms_add.get(tax.name, ()))
     for value in given:
         if isinstance(value, str) and value.strip():
-            label = matcher.resolve(tax.name, value) or " ".join(value.split())
+            label = matcher.resolve(tax.name, value) or written(value)
             chosen.setdefault(_key(label), label)
     for value in article.terms_remove.get(tax.name, ()):
         if isinstance(value, str):

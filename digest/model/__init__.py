@@ -14,7 +14,7 @@ from __future__ import annotations
 from digest.config import SiteConfig
 from digest.model.archives import archive_pages
 from digest.model.editions import build_editions, edition_pages
-from digest.model.indexes import group_terms, home_pages, taxonomy_pages
+from digest.model.indexes import check_term_slugs, group_terms, home_pages, taxonomy_pages
 from digest.model.urls import check_collisions, output_path
 from digest.records import Article, FeedSpec, PageSpec, Site
 
@@ -48,7 +48,9 @@ def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
     pages.extend(home_pages(ordered, editions[0] if editions else None, config))
     pages.extend(edition_pages(editions, weeks))
     pages.extend(archive_pages(ordered, config))
-    tax_pages, term_feeds = taxonomy_pages(group_terms(ordered, config), config)
+    groups = group_terms(ordered, config)
+    check_term_slugs(groups, config)  # before the generic check: it names content files
+    tax_pages, term_feeds = taxonomy_pages(groups, config)
     pages.extend(tax_pages)
     feeds = site_feeds(ordered[: config.feed_size], config) + term_feeds
     if config.search:  # the page the Pagefind index is searched from (theme: search.html)

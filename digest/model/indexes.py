@@ -11,9 +11,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from digest.config import SiteConfig
+from digest.errors import Diagnostic, OutputCollisionError
 from digest.model.pagination import paginate
-from digest.model.urls import output_path, term_slug
+from digest.model.urls import collision_key, output_path, term_slug
 from digest.records import Article, FeedSpec, PageSpec
+from digest.slugs import slugify
 
 if TYPE_CHECKING:
     from digest.model.editions import Edition
@@ -71,6 +73,46 @@ def group_terms(articles: tuple[Article, ...], config: SiteConfig
     return {tax: {label: tuple(items) for label, items in sorted(terms.items(),
                                                                key=lambda kv: kv[0].casefold())}
             for tax, terms in groups.items()}
+
+
+def check_term_slugs(groups: dict[str, dict[str, tuple[Article, ...]]], config: SiteConfig
+                     ) -> None:
+    """Raise OutputCollisionError when different terms of a taxonomy get one URL.
+
+    Spellings of one term are already one label (enrich/spellings.py); what is
+    left are different words with one slug ("C++" and "C", "ｇａｓ" and "gas"),
+    reported by the content files that use them rather than by the generated
+    pages, which the curator never wrote.
+    """
+    diags = []
+    for tax in config.taxonomies:
+        by_slug: dict[str, list[str]] = {}
+        explicit: dict[str, str] = {}  # as term_slug, without a scan of the vocabulary per label
+        for term in tax.terms:
+            explicit.setdefault(term.label, term.slug)
+        for label in groups.get(tax.name, {}):
+            slug = explicit.get(label) or slugify(label) or "term"
+            by_slug.setdefault(collision_key(slug), []).append(label)
+        for labels in by_slug.values():
+            if len(labels) < 2:
+                continue
+            labels.sort(key=lambda lb: (lb.casefold(), lb))
+            # each label's oldest article (then path): where it first appears
+            users = [sorted(groups[tax.name][lb], key=lambda a: (a.date, str(a.path)))
+                     for lb in labels]
+            named = "; ".join(f'"{lb}" in {", ".join(str(a.path) for a in arts[:3])}'
+                              + (" ..." if len(arts) > 3 else "")
+                              for lb, arts in zip(labels, users, strict=True))
+            url = f"/{tax.name}/{term_slug(labels[0], config, tax.name)}/"
+            diags.append(Diagnostic(
+                severity="error", code="term-collision", path=str(users[1][0].path),
+                message=f"{tax.name}: {len(labels)} different terms would share the page "
+                        f"{url}: {named}",
+                hint=f"give one of them its own slug in digest.yaml (taxonomies.{tax.name}."
+                     f"terms: - {{label: \"{labels[1]}\", slug: ...}}), rename one, or "
+                     "write them alike if they are one term"))
+    if diags:
+        raise OutputCollisionError(sorted(diags, key=lambda d: (d.path or "", d.message)))
 
 
 def taxonomy_pages(groups: dict[str, dict[str, tuple[Article, ...]]], config: SiteConfig

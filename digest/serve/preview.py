@@ -27,7 +27,8 @@ import jinja2
 
 from digest.enrich import enrich_local
 from digest.errors import DigestError
-from digest.model.urls import assign_urls, output_path
+from digest.config import SiteConfig
+from digest.model.urls import assign_urls, output_path, term_url
 from digest.pipeline import BuildResult
 from digest.records import Article, PageSpec, SourceDoc
 from digest.render import render_pages
@@ -60,7 +61,8 @@ def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
         if fresh is None or fresh.url != old.url or fresh.draft != old.draft \
                 or [m.title for m in fresh.mentions] != [m.title for m in old.mentions]:
             return None
-        fresh = dataclasses.replace(fresh, **{f: getattr(old, f) for f in SITE_WIDE})
+        fresh = dataclasses.replace(fresh, **{f: getattr(old, f) for f in SITE_WIDE},
+                                    terms=_shown_terms(fresh, pages, config))
         spec = pages.get(output_path(old.url))
         if spec is None or spec.context.get("article") is not old:
             return None
@@ -72,6 +74,24 @@ def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
                                                 "lastmod": art.updated or art.date})
              for spec, art in todo]
     return render_pages(last.site, env, specs, lambda a: bodies[a.key], now=now, jobs=1)
+
+
+def _shown_terms(article: Article, pages: dict[str, PageSpec], config: SiteConfig
+                 ) -> dict[str, tuple[str, ...]]:
+    """The article's terms as the last build showed them: a term spelt in
+    another case keeps the label of its page (enrich/spellings.py chooses it
+    from every article, which the exact build does)."""
+    terms = {}
+    for tax, labels in article.terms.items():
+        shown = []
+        for label in labels:
+            page = pages.get(output_path(term_url(tax, label, config)))
+            term = page.context.get("term") if page is not None else None
+            known = term.get("label") if isinstance(term, dict) else None
+            same = isinstance(known, str) and known.casefold() == label.casefold()
+            shown.append(known if same else label)
+        terms[tax] = tuple(shown)
+    return terms
 
 
 def _reparse(path: Path, rel: str, last: BuildResult, now: datetime) -> Article | None:

@@ -96,3 +96,19 @@ def test_changes_that_move_pages_wait_for_the_full_build(site: Path, why: str) -
 def test_files_outside_the_content_folder_are_never_previewed(site: Path) -> None:
     assert preview(site, "digest.yaml") is None
     assert preview(site, "content/.ferry.md.swp") is None
+
+
+def test_a_term_spelt_in_another_case_keeps_the_label_of_the_last_build(site: Path) -> None:
+    path = site / "content" / "ferry.md"
+    last = build(site, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, last.config.theme)),
+                           last.config)
+    # market.md (older) writes "economy": the exact build shows that spelling
+    path.write_text(note("Ferry resumes", "2024-12-20T10:00:00+00:00",
+                         "The ferry crossing resumes after the storm.",
+                         tags="[transport, ECONOMY]"), encoding="utf-8")
+    pages = preview_pages(last, env, site, [str(path)], NOW)
+    assert pages is not None
+    html = pages["2024/12/20/ferry/index.html"]
+    assert b">economy<" in html and b"ECONOMY" not in html
+    assert build(site, OPTIONS).rendered["2024/12/20/ferry/index.html"] == html
