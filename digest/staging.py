@@ -64,11 +64,13 @@ class Staging:
         if not self._threads:
             # Started with the first put(), after the render workers were
             # forked: no fork copies a process in the middle of a write.
-            self._threads = [threading.Thread(target=self._run, daemon=True,
-                                              name=f"digest-staging-{k}")
-                             for k in range(WRITERS)]
-            for thread in self._threads:
+            # Each is listed once started: a signal between the two would
+            # otherwise leave discard() joining a thread never started.
+            for k in range(WRITERS):
+                thread = threading.Thread(target=self._run, daemon=True,
+                                          name=f"digest-staging-{k}")
                 thread.start()
+                self._threads.append(thread)
         for k in range(WRITERS):  # every thread takes a share of every part
             self._tasks.put(items[k::WRITERS])
         return not self.failed
@@ -92,15 +94,17 @@ class Staging:
     def discard(self) -> None:
         """Give up: stop writing and remove the tree (a signal or an error)."""
         self._stop = True
-        for _ in self._threads:
-            try:
-                self._tasks.put_nowait(None)
-            except queue.Full:  # they skip what is queued and meet a None soon
-                break
-        for thread in self._threads:
-            thread.join(GIVE_UP_AFTER)  # a writer stuck in the kernel is left behind:
-        self._threads = []              # with the tree gone it cannot recreate it
-        shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            for _ in self._threads:
+                try:
+                    self._tasks.put_nowait(None)
+                except queue.Full:  # they skip what is queued and meet a None soon
+                    break
+            for thread in self._threads:
+                thread.join(GIVE_UP_AFTER)  # a writer stuck in the kernel is left behind:
+            self._threads = []              # with the tree gone it cannot recreate it
+        finally:  # even when a second signal cuts the wait short
+            shutil.rmtree(self.path, ignore_errors=True)
 
     def _run(self) -> None:
         while True:

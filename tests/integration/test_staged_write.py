@@ -163,3 +163,30 @@ def test_a_bug_in_a_writer_thread_is_raised_not_hung(tmp_path: Path,
         staged.finish()
     staged.discard()
     assert not staged.path.exists()
+
+
+def test_a_signal_while_the_writer_threads_start_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing between two writer threads' starts (issue 22, point 4):
+    discard() used to join a thread never started (RuntimeError, exit 70) and
+    left output.tmp-* behind."""
+    import threading
+
+    staged = Staging(tmp_path / "output")
+    real_start = threading.Thread.start
+    started: list[threading.Thread] = []
+
+    def start_then_signal(thread: threading.Thread) -> None:
+        if started:  # the second writer: the signal arrives before it runs
+            raise KeyboardInterrupt
+        real_start(thread)
+        started.append(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        staged.put({"index.html": b"<p>x</p>"})
+    monkeypatch.setattr(threading.Thread, "start", real_start)
+    staged.discard()
+    assert not staged.path.exists()
+    assert list(tmp_path.iterdir()) == []
+    assert not started[0].is_alive()
