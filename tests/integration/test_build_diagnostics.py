@@ -94,3 +94,62 @@ def test_check_reports_a_misspelt_key_once(tmp_path: Path) -> None:
     run = cli(site, "check")
     assert run.out.count("unknown key 'topic'") == 1, run
     assert run.out.count("unknown key 'tpoics'") == 1, run
+
+
+# ------------------------------------------------------------- feed ids derived alike
+
+def test_notes_without_agency_sharing_a_minute_are_named_with_the_fix(tmp_path: Path) -> None:
+    # Two notes dated by day only: both published at midnight, with no agency.
+    site = site_with(tmp_path, {"content/a.md": note("Alpha", "2024-11-05"),
+                                "content/b.md": note("Beta", "2024-11-05")})
+    run = cli(site, "build")
+    assert run.code == 0, run
+    shared = "tag:news.example.org,2024-11-05:digest/0000"
+    assert (f"content/b.md:1: warning: content/a.md and content/b.md have the same feed id "
+            f"{shared}: both published in the minute 2024-11-05 00:00 UTC, with no agency "
+            "and no source_url; content/b.md's gets a -2 suffix") in run.err, run
+    assert f"hint: pin it in front matter: add `id: {shared}-2` to content/b.md" in run.err
+    assert "share agency" not in run.err and "same agency" not in run.err
+    strict = cli(site, "build", "--strict")
+    assert strict.code == 1 and f"content/b.md:1: error: content/a.md and" in strict.err
+
+
+def test_the_suggested_id_keeps_the_feed_id_and_ends_the_warning(tmp_path: Path) -> None:
+    site = site_with(tmp_path, {"content/a.md": note("Alpha", "2024-11-05"),
+                                "content/b.md": note("Beta", "2024-11-05")})
+    assert cli(site, "build", "-q").code == 0
+    before = (site / "output/feed.json").read_text(encoding="utf-8")
+    shared = "tag:news.example.org,2024-11-05:digest/0000"
+    write_files(site, {"content/b.md": note("Beta", "2024-11-05", id=f"'{shared}-2'")})
+    run = cli(site, "build", "--strict")
+    assert run.code == 0 and "feed id" not in run.err, run
+    assert (site / "output/feed.json").read_text(encoding="utf-8") == before
+
+
+def test_three_from_one_agency_name_every_file_and_pin(tmp_path: Path) -> None:
+    when = "2024-11-05T10:32:00Z"
+    site = site_with(tmp_path, {f"content/{n}.md": note(n.title(), when, source="BelTA")
+                                for n in ("x", "y", "z")})
+    run = cli(site, "build")
+    shared = "tag:news.example.org,2024-11-05:belta/1032"
+    assert ("content/y.md:1: warning: content/x.md, content/y.md and content/z.md have the "
+            f"same feed id {shared}: all published in the minute 2024-11-05 10:32 UTC, from "
+            "the same agency (BelTA) and no source_url; those of content/y.md and "
+            "content/z.md get -2, -3... suffixes") in run.err, run
+    assert (f"add `id: {shared}-2` to content/y.md and `id: {shared}-3` to content/z.md"
+            in run.err), run
+
+
+def test_no_warning_when_the_ids_differ(tmp_path: Path) -> None:
+    when = "2024-11-05T10:32:00Z"
+    site = site_with(tmp_path, {
+        "content/a.md": note("A", when),
+        "content/b.md": note("B", when, source="BelTA"),
+        "content/c.md": note("C", when, source="BelTA", source_url="https://belta.example/c"),
+        "content/d.md": note("D", when, source="BelTA", source_url="https://belta.example/d"),
+        "content/e.md": note("E", when, id="'urn:digest:e'"),
+        "content/f.md": note("F", "2024-11-05T10:33:00Z"),
+    })
+    run = cli(site, "build", "--strict")
+    assert run.code == 0, run
+    assert "feed id" not in run.err, run
