@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from digest import __version__
-from digest.errors import DigestError
+from digest import usage
+from digest.errors import DigestError, UsageError
 
 
 def _add_build_flags(p: argparse.ArgumentParser) -> None:
@@ -43,7 +44,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-search", action="store_true", help="skip the search index")
     b.add_argument("--no-cache", action="store_true",
                    help="ignore and do not update .digest-cache/ (a cold build)")
-    b.add_argument("--jobs", "-j", type=int, metavar="N",
+    b.add_argument("--jobs", "-j", type=usage.jobs, metavar="N",
                    help="worker processes (default: one per core; 1 = no workers)")
 
     ls = sub.add_parser("list", help="print the site model as JSON")
@@ -77,7 +78,10 @@ def entry() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     _register_extensions(parser)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help or --version (0), a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
     # SIGTERM's default action kills Python without unwinding, which would leave
     # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
     previous = None
@@ -115,16 +119,24 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    closing = usage.CLOSING.get(args.command, "nothing was done")
     try:
+        if args.command != "init":  # init makes the folder
+            usage.site_folder(args.site)
         return int(args.handler(args) if hasattr(args, "handler") else _dispatch(args))
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print_diagnostics(exc.diagnostics)
+        print(f"digest {args.command}: usage error; {closing} "
+              f"(see digest {args.command} --help)", file=sys.stderr)
+        return 2
     except DigestError as exc:
         if args.debug:
             raise
-        for diag in exc.diagnostics:
-            print(diag.format(), file=sys.stderr)
+        print_diagnostics(exc.diagnostics)
         count = len(exc.diagnostics)
-        print(f"digest: {count} error{'s' if count != 1 else ''}; nothing was written",
-              file=sys.stderr)
+        print(f"digest: {count} error{'s' if count != 1 else ''}; {closing}", file=sys.stderr)
         return 1
     except _Terminated:
         raise
@@ -162,8 +174,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def options_from(args: argparse.Namespace, **extra: object):  # -> BuildOptions
+    """The build options of the flags; a ``--content`` that cannot be the
+    content folder is a usage error (every command reading content comes here)."""
     from digest.pipeline import BuildOptions
 
+    usage.content_folder(Path(args.site), args.content)
     return BuildOptions(drafts=args.drafts, future=args.future,
                         keep_going=args.keep_going, content_dir=args.content,
                         strict=getattr(args, "strict", False), **extra)  # type: ignore[arg-type]
@@ -338,14 +353,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     from digest.listing import article_json
     from digest.pipeline import build
 
-    result = build(Path(args.site), options_from(args, search=False))
+    site_root = Path(args.site)
+    options = options_from(args, search=False)
+    # The filters are checked against the settings before the build they follow.
+    config = configure_only(site_root, options)
+    term = usage.term(args.term, [t.name for t in config.taxonomies]) if args.term else None
+    since = usage.since(args.since, config.tz) if args.since else None
+    result = build(site_root, options)
     articles = result.site.articles
-    if args.term:
-        articles = _filter_term(articles, args.term, result.config)
-    if args.since:
-        from digest.cli_dates import parse_since
-
-        since = parse_since(args.since, result.config)
+    if term:
+        articles = _filter_term(articles, term, result.config)
+    if since:
         articles = tuple(a for a in articles if a.date >= since)
     print_diagnostics(result.diagnostics)
     json.dump([article_json(a) for a in articles], sys.stdout, ensure_ascii=False, indent=2)
@@ -353,17 +371,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _filter_term(articles: tuple, spec: str, config) -> tuple:  # noqa: ANN001
+def _filter_term(articles: tuple, wanted: tuple[str, str], config) -> tuple:  # noqa: ANN001
     """``--term TAXONOMY:TERM``: TERM matches a label (any case) or its slug."""
     from digest.model.urls import term_slug
     from digest.slugs import slugify
 
-    tax, sep, term = spec.partition(":")
-    names = [t.name for t in config.taxonomies]
-    if not sep or tax not in names or not term:
-        raise DigestError(f"--term {spec!r}: expected TAXONOMY:TERM with TAXONOMY one of "
-                          + ", ".join(names) + " (e.g. --term topics:energy)")
-    wanted = term.casefold()
+    tax, term = wanted
+    folded = term.casefold()
     return tuple(a for a in articles
-                 if any(label.casefold() == wanted or term_slug(label, config, tax) == term
+                 if any(label.casefold() == folded or term_slug(label, config, tax) == term
                         or slugify(label) == slugify(term) for label in a.terms.get(tax, ())))

@@ -70,6 +70,10 @@ class OutputError(DigestError):
     """output/ cannot be written safely."""
 
 
+class UsageError(DigestError):
+    """A command-line argument is wrong (exit 2); the hint says how to write it."""
+
+
 def source_error(
     path: str, message: str, *, line: int | None = None, column: int | None = None,
     hint: str | None = None, code: str = "source",

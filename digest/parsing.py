@@ -56,10 +56,15 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     diags.extend(found)
 
     def one(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:
+        # Warnings travel (and are cached) with the article, so a warm build
+        # reports a misspelt key as a cold one does.
+        warnings: list[Diagnostic] = []
         try:
-            return clean_article(doc, parse_source(doc, config, now=now))
+            article, cleaned = clean_article(doc, parse_source(doc, config, now=now,
+                                                               warnings=warnings))
         except SourceError as exc:  # returned as data: see parallel.pmap
             return None, exc.diagnostics
+        return article, warnings + cleaned
 
     hashes: dict[str, str] = {}
     stats: dict[str, tuple[int, int, int, int] | None] = {}

@@ -279,7 +279,7 @@ def _build(site_root: Path, options: BuildOptions | None,
         cache.save("bodies", body_cache)
     rendered = incremental.with_reused(result, options.reuse_from)
     stage("render")
-    diags.extend(check_feeds(rendered, site))
+    diags.extend(check_feeds(rendered, site, config))
     stage("check")
     if options.strict and any(d.severity == "warning" for d in diags):
         raise DigestError([Diagnostic(severity="error", code=d.code, message=d.message,

@@ -6,20 +6,23 @@ string and ``content_html`` or ``content_text``).  Any failure is an error:
 a feed reader that meets a broken feed drops the subscription.
 
 Feed ids derived from the same facts (see ``render.feeds``) get a ``-n``
-suffix whose order a file rename can change; each such group is a warning.
+suffix whose order a file rename can change; each such group is a warning
+naming the files, the shared id and the ``id:`` lines that pin it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 from xml.parsers import expat
 
+from digest.config import SiteConfig
 from digest.errors import Diagnostic, DigestError
 from digest.model import NEWS_SITEMAP, SITEMAP
-from digest.records import Site
-from digest.render.feeds import JSON_FEED_VERSION, id_collisions
+from digest.records import Article, Site
+from digest.render.feeds import JSON_FEED_VERSION, derived_id, id_collisions
 
 
 def json_feed_problems(data: Any) -> list[str]:
@@ -51,7 +54,8 @@ def _xml_problem(data: bytes) -> str | None:
     return None
 
 
-def check_feeds(rendered: Mapping[str, bytes], site: Site) -> list[Diagnostic]:
+def check_feeds(rendered: Mapping[str, bytes], site: Site,
+                config: SiteConfig) -> list[Diagnostic]:
     """Parse every feed and sitemap made in this build back; raise DigestError if
     one is broken.
 
@@ -82,10 +86,41 @@ def check_feeds(rendered: Mapping[str, bytes], site: Site) -> list[Diagnostic]:
                  "please report this with the article that caused it") for problem in problems]
     if errors:
         raise DigestError(errors)
-    return [Diagnostic(
-        severity="warning", code="feed-id-ambiguous", path=group[0],
-        message=f"{len(group)} articles share agency and minute, so their feed ids are "
-                f"numbered by time and file name: {', '.join(group)}",
-        hint="add a unique `id:` line to the front matter of all but the first, "
-             "so renaming a file never re-announces it in feed readers")
+    by_key = {a.key: a for a in site.articles}
+    return [_shared_id_warning([by_key[k] for k in group], config)
             for group in id_collisions(site.articles)]
+
+
+def _shared_id_warning(members: list[Article], config: SiteConfig) -> Diagnostic:
+    """Articles whose derived feed id is the same: the facts they share (a note
+    names no agency, so it must not read as sharing one), the id, and the
+    ``id:`` lines that pin the numbered ones where they are now."""
+    first, rest = members[0], members[1:]
+    shared = derived_id(first, config)
+    sources = sorted({a.source or "" for a in members})
+    if sources == [""]:
+        agency = "with no agency"
+    elif len(sources) == 1:
+        agency = f"from the same agency ({sources[0]})"
+    else:  # names that slugify alike ("BelTA", "Belta"), or none and one with no letters
+        agency = "with agencies that read alike in the id (" + ", ".join(
+            repr(s) if s else "none" for s in sources) + ")"
+    url = "the same source_url" if first.source_url else "no source_url"
+    if len(rest) == 1:
+        numbered = f"{rest[0].key}'s gets a -2 suffix"
+    else:
+        numbered = f"those of {_names(rest)} get -2, -3... suffixes"
+    pins = " and ".join(f"`id: {shared}-{n}` to {a.key}" for n, a in enumerate(rest, start=2))
+    return Diagnostic(
+        severity="warning", code="feed-id-ambiguous", path=rest[0].key, line=1,
+        message=f"{_names(members)} have the same feed id {shared}: "
+                f"{'both' if len(members) == 2 else 'all'} published in the minute "
+                f"{first.date.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {agency} and {url}; "
+                f"{numbered} in order of time and file name, which renaming a file can change",
+        hint=f"pin {'it' if len(rest) == 1 else 'them'} in front matter: add {pins} "
+             "(`digest new` writes an `id:` for every new note)")
+
+
+def _names(members: list[Article]) -> str:
+    keys = [a.key for a in members]
+    return ", ".join(keys[:-1]) + " and " + keys[-1]

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from digest import theme
+from digest import theme, usage
 from digest.cli import options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if not site_root.is_dir():
         _say(f"digest: site folder {args.site!r} does not exist", err=True)
         return 1
+    usage.content_folder(site_root, args.content)  # before the port is taken
     state = SiteState()
     server = _bind(args.host, args.port, state, args.debug)
     if server is None:

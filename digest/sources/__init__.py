@@ -24,21 +24,24 @@ def _has_illegal_bytes(raw: bytes) -> bool:
             or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw)
 
 
-def parse_source(doc: SourceDoc, config: SiteConfig, *, now: datetime) -> Article:
+def parse_source(doc: SourceDoc, config: SiteConfig, *, now: datetime,
+                 warnings: list[Diagnostic] | None = None) -> Article:
     """Parse one content file.  Raises SourceError naming the file and line.
 
     ``now`` is the build's reference instant (SOURCE_DATE_EPOCH or the clock);
-    clippings without a year infer it from ``now``.
+    clippings without a year infer it from ``now``.  Problems that do not stop
+    the file (a front-matter key that looks misspelt) are appended to
+    ``warnings`` when it is given.
     """
     suffix = doc.rel_path.suffix.lower()
     if suffix in (".md", ".markdown"):
         from digest.sources.markdown_doc import parse_markdown
 
-        return parse_markdown(doc, config)
+        return parse_markdown(doc, config, warnings)
     if suffix == ".txt":
         from digest.sources.clipping import parse_clipping
 
-        return parse_clipping(doc, config, now=now)
+        return parse_clipping(doc, config, now=now, warnings=warnings)
     raise source_error(str(doc.rel_path), f"unsupported file type '{suffix}'",
                        hint="use .md for notes or .txt for clippings")
 

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.config import SiteConfig
-from digest.errors import source_error
+from digest.errors import Diagnostic, source_error
 from digest.records import Article, Mention, SourceDoc
 from digest.sources import fields, frontmatter
 from digest.sources.agencies import detect_agency
@@ -270,10 +270,12 @@ def _dateline_date(parts: ClippingParts, year: Any, now: datetime, tz: tzinfo,
 
 # --------------------------------------------------------------------------- entry point
 
-def parse_clipping(doc: SourceDoc, config: SiteConfig, *, now: datetime) -> Article:
+def parse_clipping(doc: SourceDoc, config: SiteConfig, *, now: datetime,
+                   warnings: list[Diagnostic] | None = None) -> Article:
     """Parse a ``.txt`` clipping; its front matter overrides any parsed field.
 
-    ``now`` is the build's reference instant for datelines without a year.
+    ``now`` is the build's reference instant for datelines without a year;
+    misspelt-looking front-matter keys go to ``warnings``.
     """
     path = str(doc.rel_path)
     parsed = parse_clipping_text(decode(doc.raw, path), path, now=now, config=config)
@@ -282,6 +284,10 @@ def parse_clipping(doc: SourceDoc, config: SiteConfig, *, now: datetime) -> Arti
              "year_inferred": parsed.year_inferred, "photo_credit": parts.photo_credit,
              "source": parsed.source, "section": parts.section}
     defaults = {k: v for k, v in found.items() if v is not None}
-    return fields.article_from_fields(
+    article = fields.article_from_fields(
         parsed.data, path=path, kind="clipping", body=parsed.body, body_line=parsed.body_line,
         key_lines=parsed.key_lines, config=config, default_tz=parsed.tz, defaults=defaults)
+    if warnings is not None:
+        warnings += fields.unknown_key_warnings(parsed.data, path=path,
+                                                key_lines=parsed.key_lines, config=config)
+    return article

@@ -304,7 +304,12 @@ def _mentions(fields: Mapping[str, Any], p: _Problems) -> tuple[Mention, ...]:
 
 def unknown_key_warnings(data: Mapping[str, Any], *, path: str, key_lines: Mapping[str, int],
                          config: SiteConfig) -> list[Diagnostic]:
-    """Warnings for keys that look like misspelt known ones (``tittle``), for `digest check`."""
+    """Warnings for keys that look like misspelt known ones (``tittle``, ``topic``).
+
+    Only near misses are reported: any other unknown key is a deliberate value
+    for the theme (``article.extra``), and warning about it would make
+    ``--strict`` refuse a documented feature.  Every unknown key, reported or
+    not, still reaches ``extra``."""
     known = set(_KNOWN) | {t.name for t in config.taxonomies} | {
         f"{t.name}_remove" for t in config.taxonomies}
     out = []
@@ -315,6 +320,7 @@ def unknown_key_warnings(data: Mapping[str, Any], *, path: str, key_lines: Mappi
                 out.append(Diagnostic(
                     severity="warning", code="front-matter-unknown-key", path=path,
                     line=key_lines.get(key, 1), message=f"unknown key '{key}'",
-                    hint=f"did you mean '{close[0]}'? (unknown keys are passed to the theme)"))
+                    hint=f"did you mean '{close[0]}'? As written, digest ignores it and "
+                         "only the theme sees it (article.extra); rename it"))
     return out
 

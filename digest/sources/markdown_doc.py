@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from digest.config import SiteConfig
+from digest.errors import Diagnostic
 from digest.records import Article, SourceDoc
 from digest.slugs import check_slug, slug_words
-from digest.sources.fields import article_from_fields
+from digest.sources.fields import article_from_fields, unknown_key_warnings
 from digest.sources.frontmatter import split
 from digest.sources.text import decode
 
@@ -25,19 +26,25 @@ from digest.sources.text import decode
 _JEKYLL_NAME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-(.+)\.(?:md|markdown)", re.I)
 
 
-def parse_markdown(doc: SourceDoc, config: SiteConfig) -> Article:
+def parse_markdown(doc: SourceDoc, config: SiteConfig,
+                   warnings: list[Diagnostic] | None = None) -> Article:
     """Decode, split and validate a Markdown note.
 
     A Jekyll-style file name (``YYYY-MM-DD-slug.md``) supplies the date and
     slug when the front matter has none.  Raises SourceError (encoding, front
-    matter or field problems, all fields of the file at once).
+    matter or field problems, all fields of the file at once); misspelt-looking
+    keys go to ``warnings``.
     """
     path = str(doc.rel_path)
     text = decode(doc.raw, path)
     fm = split(text, path)
-    return article_from_fields(
+    article = article_from_fields(
         fm.data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
         key_lines=fm.key_lines, config=config, defaults=_from_file_name(doc.rel_path.name))
+    if warnings is not None:
+        warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
+                                         config=config)
+    return article
 
 
 def _from_file_name(name: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from digest.config import SiteConfig
 from digest.enrich.taxonomy import Matcher, compile_matcher
@@ -31,7 +30,6 @@ from digest.records import Article
 from digest.sources import frontmatter, parse_source
 from digest.sources.dateline import parse_dateline
 from digest.sources.discover import discover
-from digest.sources.fields import unknown_key_warnings
 from digest.sources.migrate import find_template_constructs
 from digest.sources.text import decode
 from digest.workflow import links
@@ -119,18 +117,18 @@ def _file_pass(site_root: Path, config: SiteConfig, now: datetime,
     matcher = compile_matcher(config.taxonomies)
     for doc in docs:
         path = str(doc.rel_path)
+        warnings: list[Diagnostic] = []
         try:
-            art = parse_source(doc, config, now=now)
+            art = parse_source(doc, config, now=now, warnings=warnings)
         except SourceError as exc:
             out.extend(exc.diagnostics)
             bad.add(path)
             continue
+        out += warnings  # the build reports the same ones; check_site drops the repeats
         text = decode(doc.raw, path)  # cannot fail: parse_source decoded it already
         fm = (frontmatter.split(text, path) if art.kind == "markdown" or _FENCED.match(text)
               else None)
-        data: Mapping[str, Any] = fm.data if fm else {}
         key_lines = fm.key_lines if fm else {}
-        out += unknown_key_warnings(data, path=path, key_lines=key_lines, config=config)
         out += _unknown_terms(art, key_lines, config, matcher)
         if art.kind == "markdown":
             for kind, line in find_template_constructs(art.body):

@@ -2,7 +2,7 @@
 
 Each handler takes the parsed arguments and returns the exit status; errors
 the curator can fix are raised as DigestError and printed by ``cli.main``
-(exit 1).  Output goes to stdout, problems to stderr, except ``check``, whose
+(exit 1; a wrong argument is a UsageError, exit 2).  Output goes to stdout, problems to stderr, except ``check``, whose
 report *is* its output.
 """
 
@@ -14,8 +14,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from digest import usage
 from digest.cli import _add_build_flags, options_from
 from digest.errors import DigestError
+from digest.usage import usage_error
 
 # Handlers import their modules lazily (PLC0415 below): cli imports this
 # module on every run, and `digest build` should not pay for `check`.
@@ -76,6 +78,7 @@ def _now():
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit  # noqa: PLC0415
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
 
     from digest.workflow.scaffold import init_site  # noqa: PLC0415
@@ -83,8 +86,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise DigestError(f"unknown time zone {args.timezone!r}; use an IANA name such as "
-                          "Europe/Minsk or UTC") from None
+        raise usage_error(f"--timezone {args.timezone!r} is not a known time zone",
+                          "use an IANA name such as Europe/Minsk or UTC") from None
+    parts = urlsplit(args.base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise usage_error(f"--base-url {args.base_url!r} is not an absolute http(s) address",
+                          "give the address the site will be published at, e.g. "
+                          "--base-url https://news.example.org/")
     base_url = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
     target = Path(args.dir or args.site)
     written = init_site(target, _now(), title=args.title, base_url=base_url,
@@ -104,6 +112,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from digest.workflow.scaffold import new_article  # noqa: PLC0415
 
     site = Path(args.site)
+    usage.content_folder(site, args.content, must_exist=False)  # new may create it
     config = load_config(site)
     content = site / (args.content or config.content_dir)
     path = new_article(content, config, args.title, _now(), clipping=args.clipping)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from digest.config import SiteConfig
 from digest.errors import DigestError
+from digest.usage import usage_error
 from digest.slugs import check_slug, slugify
 from digest.workflow import netlify
 
@@ -231,8 +232,10 @@ def new_article(content: Path, config: SiteConfig, title: str, now: datetime, *,
     title = " ".join(title.split())
     slug = slugify(title)
     problem = check_slug(slug) if title else "the headline is empty"
-    if problem:
-        raise DigestError(f"cannot make a file name from {title!r}: {problem}")
+    if problem:  # the headline is the command's argument: a usage error
+        raise usage_error(f"cannot make a file name from the headline {title!r}: {problem}",
+                          'write a headline with letters or digits, e.g. '
+                          'digest new "Minsk talks resume"')
     target = content / f"{slug}{'.txt' if clipping else '.md'}"
     # Another suffix with the same slug would be the same page: refuse that too.
     for suffix in (".md", ".markdown", ".txt"):

@@ -172,11 +172,11 @@ SLOW_PARSE = textwrap.dedent("""
     import sys, time
     import digest.sources
     real = digest.sources.parse_source
-    def slow(doc, config, *, now):
+    def slow(doc, config, *, now, **more):
         if doc.rel_path.name == "new.md":
             print("CHILD-PARSING", file=sys.stderr, flush=True)
             time.sleep(120)
-        return real(doc, config, now=now)
+        return real(doc, config, now=now, **more)
     digest.sources.parse_source = slow
     from digest.cli import main
     sys.exit(main(["--site", sys.argv[1], "build"]))

@@ -187,11 +187,12 @@ def test_content_dir_outside_the_site_is_refused(tmp_path: Path, outside: Path) 
         run = cli(site, "build")
         assert run.code == 1 and re.search(pattern, run.err), (setting, run)
     write_files(site, {"digest.yaml": ""})
+    # Given on the command line, the same mistake is a usage error (exit 2).
     run = cli(site, "build", "--content", "../outside")
-    assert run.code == 1 and "is outside the site folder" in run.err, run
+    assert run.code == 2 and "is outside the site folder" in run.err, run
     os.symlink(outside, site / "linked")
     run = cli(site, "build", "--content", "linked")
-    assert run.code == 1 and "is outside the site folder" in run.err, run
+    assert run.code == 2 and "is outside the site folder" in run.err, run
     assert not (site / "output").exists()
 
 

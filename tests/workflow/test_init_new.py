@@ -93,7 +93,7 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path,
 
 def test_init_rejects_unknown_time_zone(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("init", str(tmp_path / "s"), "--timezone", "Mars/Olympus") == 1
+    assert run("init", str(tmp_path / "s"), "--timezone", "Mars/Olympus") == 2  # usage
     assert "time zone" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
 
@@ -147,7 +147,7 @@ def test_new_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_new_rejects_a_headline_without_slug(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     site = make_site(tmp_path)
-    assert run("--site", str(site), "new", "!!!") == 1
+    assert run("--site", str(site), "new", "!!!") == 2  # the argument: a usage error
     assert "file name" in capsys.readouterr().err
     assert list((site / "content").iterdir()) == []
 

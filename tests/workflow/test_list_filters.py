@@ -104,7 +104,7 @@ def test_list_since(site: Path, capsys: pytest.CaptureFixture[str], since: str,
 
 
 def test_list_since_rejects_bad_dates(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--site", str(site), "list", "--since", "last week"]) == 1
+    assert cli.main(["--site", str(site), "list", "--since", "last week"]) == 2  # usage
     assert "--since" in capsys.readouterr().err
 
 
