@@ -68,7 +68,7 @@ def test_saves_do_not_reprint_unchanged_warnings(tmp_path: Path) -> None:
         err = srv.stderr()
         assert err.count(known) == 1, err  # never printed again
         # the other warning: both stories share a minute (their feed ids are numbered)
-        assert err.count("share agency and minute") == 1, err
+        assert err.count("have the same feed id") == 1, err
         assert "2 warnings as before\n" in err
         new = "2 warnings as before; 1 new:\ncontent/story-1.md:7: warning: removed control"
         assert new in err, err
