@@ -31,6 +31,7 @@ from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
+from digest.sitelock import lock_site
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -123,11 +124,13 @@ def run(args: argparse.Namespace) -> int:
     last: dict[str, object] = {}
 
     def build_site() -> Mapping[str, bytes]:
-        # Pages whose fingerprint did not change are taken from the last good site.
-        result = build(site_root, replace(options, previous=last.get("fingerprints"),
-                                          reuse_from=last.get("rendered")))
-        if result.cache is not None:
-            result.cache.flush()
+        # The cache is shared with `digest build`: one of them at a time (sitelock).
+        with lock_site(site_root, wait=None, waiting=lambda line: _say(line, err=True)):
+            # Pages whose fingerprint did not change are taken from the last good site.
+            result = build(site_root, replace(options, previous=last.get("fingerprints"),
+                                              reuse_from=last.get("rendered")))
+            if result.cache is not None:
+                result.cache.flush()
         last.update(fingerprints=result.fingerprints, rendered=result.rendered, result=result)
         for diag in result.diagnostics:
             _say(diag.format(), err=True)
