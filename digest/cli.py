@@ -24,7 +24,8 @@ def _add_build_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--drafts", action="store_true", help="include draft articles")
     p.add_argument("--future", action="store_true", help="include articles dated in the future")
     p.add_argument("--keep-going", action="store_true",
-                   help="skip unreadable content files (with a warning) instead of failing")
+                   help="skip broken or unreadable content files and folders "
+                        "(a warning each) instead of failing")
     p.add_argument("--content", metavar="DIR", help="content folder (overrides content_dir)")
 
 
