@@ -134,7 +134,15 @@ def _holder(path: Path | None) -> str:
         text = path.read_text(encoding="ascii").strip() if path else ""
     except (OSError, UnicodeDecodeError):
         text = ""
-    return f"pid {text}" if text.isdigit() else "pid unknown"
+    if not text.isdigit():
+        return "pid unknown"
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:  # a dead holder's pid, read just before the new one wrote
+        return "pid unknown"
+    except (PermissionError, OverflowError, ValueError):
+        pass  # alive under another user (or not a pid we can check): show it
+    return f"pid {text}"
 
 
 def _busy(holder: str, wait: float | None) -> Diagnostic:

@@ -33,7 +33,8 @@ LOCK = Path(".digest-cache") / "build.lock"
 
 @contextlib.contextmanager
 def holding_lock(site: Path, pid: int | None = None) -> Iterator[None]:
-    """Hold the site's lock as a running build would (its pid in the file)."""
+    """Hold the site's lock as a running build would (``pid``, by default this
+    process's, in the file)."""
     (site / LOCK).parent.mkdir(exist_ok=True)
     fd = os.open(site / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -73,11 +74,11 @@ def test_a_busy_site_fails_fast_with_the_holders_pid(tmp_path: Path) -> None:
     site = many_notes(tmp_path / "site", 3)
     assert cli(site, "build", "-q").code == 0
     before = tree_hash(site / "output")
-    with holding_lock(site, pid=4242):
+    with holding_lock(site):
         run = cli(site, "build", "--wait", "0")
     assert run.code == 75, run
     assert ".digest-cache/build.lock: error: another build of this site is running " \
-           "(pid 4242)" in run.err
+           f"(pid {os.getpid()})" in run.err
     assert "hint: wait for it to finish" in run.err
     assert tree_hash(site / "output") == before
 
@@ -146,3 +147,13 @@ def test_serve_waits_for_a_build_before_writing_the_cache(tmp_path: Path) -> Non
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_dead_pid_in_a_held_lock_is_not_shown(tmp_path: Path) -> None:
+    site = many_notes(tmp_path / "site", 3)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    with holding_lock(site, pid=int(dead.stdout)):  # as if read before the holder wrote
+        run = cli(site, "build", "--wait", "0")
+    assert run.code == 75, run
+    assert "another build of this site is running (pid unknown)" in run.err
