@@ -25,7 +25,8 @@ def _add_build_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--drafts", action="store_true", help="include draft articles")
     p.add_argument("--future", action="store_true", help="include articles dated in the future")
     p.add_argument("--keep-going", action="store_true",
-                   help="skip unreadable content files (with a warning) instead of failing")
+                   help="skip broken or unreadable content files and folders "
+                        "(a warning each) instead of failing")
     p.add_argument("--content", metavar="DIR", help="content folder (overrides content_dir)")
 
 
@@ -46,6 +47,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="ignore and do not update .digest-cache/ (a cold build)")
     b.add_argument("--jobs", "-j", type=usage.jobs, metavar="N",
                    help="worker processes (default: one per core; 1 = no workers)")
+    b.add_argument("--wait", type=float, default=WAIT, metavar="SECONDS",
+                   help="while another build of this site runs, wait this long for it "
+                        f"(default {WAIT:g}; 0 = fail at once with exit status 75)")
 
     ls = sub.add_parser("list", help="print the site model as JSON")
     _add_build_flags(ls)
@@ -55,6 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+WAIT = 120.0  # seconds a build waits for another build of the same site (--wait)
 _EXIT_NOW = False  # set by a finished `digest build`: see entry()
 
 
@@ -137,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         count = len(exc.diagnostics)
         print(f"digest: {count} error{'s' if count != 1 else ''}; {closing}", file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_status", 1)  # sitelock.SiteBusy: 75, "try again later"
     except _Terminated:
         raise
     except KeyboardInterrupt:
@@ -190,6 +195,26 @@ def print_diagnostics(diags: list) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from digest.sitelock import lock_site
+    from digest.write import check_output_dir
+
+    started = time.perf_counter()
+    site_root = Path(args.site)
+    options = options_from(args, search=False if args.no_search else None,
+                           jobs=args.jobs, cache=not args.no_cache, flush_early=True)
+    config = configure_only(site_root, options)
+    # Before any work: a folder digest must not replace is refused without a
+    # build (which would also write the cache) and told at once.
+    check_output_dir(site_root, site_root / config.output_dir,
+                     [site_root / config.content_dir, site_root / "themes"])
+    # Held from before anything reads the cache or tidies output/'s
+    # neighbours until output/ is swapped and the cache written (sitelock).
+    with lock_site(site_root, wait=max(args.wait, 0.0),
+                   waiting=None if args.quiet else lambda line: print(line, file=sys.stderr)):
+        return _build(args, options, config, started)
+
+
+def _build(args: argparse.Namespace, options, config, started: float) -> int:  # noqa: ANN001
     global _EXIT_NOW
     from dataclasses import replace
 
@@ -198,17 +223,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from digest.pipeline import build, probe
     from digest.write import check_output_dir, scan_output, write_site
 
-    started = time.perf_counter()
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
-    options = options_from(args, search=False if args.no_search else None,
-                           jobs=args.jobs, cache=not args.no_cache, flush_early=True)
-    config = configure_only(site_root, options)
     output = site_root / config.output_dir
-    # Before any work: a folder digest must not replace is refused without a
-    # build (which would also write the cache) and told at once.
-    check_output_dir(site_root, output, [site_root / config.content_dir,
-                                         site_root / "themes"])
     last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
     probed = probe(site_root, options) if options.cache else None
     if probed is not None:

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from digest.orphans import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -67,7 +69,9 @@ def gc_paused() -> Iterator[None]:
 
 def _worker_init() -> None:
     """Workers leave signals to the parent: Ctrl-C and SIGTERM stop the parent,
-    which then ends the pool (the CLI's SIGTERM handler must not run here)."""
+    which then ends the pool (the CLI's SIGTERM handler must not run here).
+    A parent killed outright takes its workers with it (digest.orphans)."""
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -255,7 +259,10 @@ def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
         try:
             for _ in range(jobs - 1):
                 recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_share_worker, args=(send,), daemon=True)
+                # The read ends of the earlier workers' pipes are the parent's
+                # alone: the new worker closes its copies (see _share_worker).
+                proc = ctx.Process(target=_share_worker, daemon=True,
+                                   args=(send, [r for _, r in procs] + [recv]))
                 proc.start()
                 send.close()
                 procs.append((proc, recv))
@@ -302,7 +309,9 @@ def _claim(fn: Callable[[Any], Any], items: Sequence[Any], ranges: list[tuple[in
         yield i, [fn(items[k]) for k in range(*ranges[i])]
 
 
-def _share_worker(send: Any) -> None:
+def _share_worker(send: Any, parents_ends: list[Any]) -> None:
+    for end in parents_ends:
+        end.close()
     assert _SHARED is not None
     fn, items, ranges, counter, pack = _SHARED
     _reply(send, lambda: [(i, pack(part) if pack is not None else part)

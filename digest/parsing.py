@@ -53,7 +53,9 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     known = _known_signatures(old, inputs, now)
     items, found = discover_changed(site_root, config.content_dir, known,
                                     survey)  # type: ignore[arg-type]
-    diags.extend(found)
+    # Errors wait for the end: raised together, or under --keep-going turned
+    # into warnings (once each, not also here as errors).
+    diags.extend(d for d in found if d.severity != "error")
 
     def one(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:
         # Warnings travel (and are cached) with the article, so a warm build

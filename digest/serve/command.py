@@ -34,6 +34,7 @@ from digest.serve.progress import NEXT
 from digest.serve.preview import preview_pages
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
+from digest.sitelock import lock_site
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -129,15 +130,17 @@ def run(args: argparse.Namespace) -> int:
 
     def build_site() -> Mapping[str, bytes]:
         state.set_progress("config")
-        try:
-            # Pages whose fingerprint did not change are taken from the last good site.
-            result = build(site_root, replace(options, previous=last.get("fingerprints"),
-                                              reuse_from=last.get("rendered")),
-                           progress=lambda stage: at_stage(NEXT[stage]), counts=at_count)
-        finally:
-            hold.off()  # the first build only
-        if result.cache is not None:
-            result.cache.flush()
+        # The cache is shared with `digest build`: one of them at a time (sitelock).
+        with lock_site(site_root, wait=None, waiting=lambda line: _say(line, err=True)):
+            try:
+                # Pages whose fingerprint did not change are taken from the last good site.
+                result = build(site_root, replace(options, previous=last.get("fingerprints"),
+                                                  reuse_from=last.get("rendered")),
+                               progress=lambda stage: at_stage(NEXT[stage]), counts=at_count)
+            finally:
+                hold.off()  # the first build only
+            if result.cache is not None:
+                result.cache.flush()
         last.update(fingerprints=result.fingerprints, rendered=result.rendered, result=result)
         for line in warnings.report(result.diagnostics):  # only what changed (notices.py)
             _say(line, err=True)

@@ -122,7 +122,9 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
-        except OSError:  # as os.walk without onerror: an unreadable folder is left out
+        except OSError as exc:
+            # Never left out quietly: its articles would vanish from the site.
+            diags.append(_unreadable_folder(site_root, dirpath, exc))
             return
         dirs, files = [], []
         for entry in entries:
@@ -282,8 +284,24 @@ def _symlink_problem(path: Path, real_root: Path) -> str | None:
 def _unreadable(rel: str, exc: OSError) -> Diagnostic:
     return Diagnostic(
         severity="error", code="unreadable", path=rel,
-        message=f"cannot read the file: {exc.strerror or exc}",
-        hint="check its permissions (chmod u+r), or move it out of the content folder")
+        message=f"cannot read file ({_reason(exc)})",
+        hint=f"let digest read it (chmod a+r {rel}), or move it out of the content "
+             "folder; --keep-going builds without it")
+
+
+def _unreadable_folder(site_root: Path, dirpath: str, exc: OSError) -> Diagnostic:
+    rel = Path(dirpath).relative_to(site_root).as_posix()
+    return Diagnostic(
+        severity="error", code="unreadable", path=rel,
+        message=f"cannot read folder ({_reason(exc)})",
+        hint=f"let digest list it (chmod a+rx {rel}), or move it out of the content "
+             "folder; --keep-going builds without the articles in it")
+
+
+def _reason(exc: OSError) -> str:
+    """"permission denied", as the system says it, in lower case."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
 
 
 def _skipped(site_root: Path, path: Path, what: str) -> Diagnostic:

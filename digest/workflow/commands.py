@@ -210,11 +210,20 @@ def _as_json(report) -> dict:  # noqa: ANN001 - check.Report
 
 def cmd_clean(args: argparse.Namespace) -> int:
     from digest.config import load_config  # noqa: PLC0415
-    from digest.write import MARKER, clean_leftovers  # noqa: PLC0415
+    from digest.sitelock import lock_site  # noqa: PLC0415
 
     site = Path(args.site)
     config = load_config(site)
-    output = site / config.output_dir
+    cache = site / ".digest-cache"
+    had_cache = cache.exists() or cache.is_symlink()  # before the lock file makes one
+    # Never while a build of this site runs: fail at once (exit 75), not later.
+    with lock_site(site, wait=0):
+        return _clean(site, site / config.output_dir, had_cache)
+
+
+def _clean(site: Path, output: Path, had_cache: bool) -> int:
+    from digest.write import MARKER, clean_leftovers  # noqa: PLC0415
+
     removed = []
     if output.is_symlink():
         raise DigestError(f"'{output}' is a symlink; not removing it or what it points at")
@@ -233,6 +242,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         removed.append(cache)
     elif cache.is_dir():
         shutil.rmtree(cache)
-        removed.append(cache)
+        if had_cache:  # else it held only the lock taken above
+            removed.append(cache)
     print("Removed " + ", ".join(f"{p}/" for p in removed) if removed else "Nothing to clean")
     return 0
