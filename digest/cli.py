@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help or --version (0), a usage error (2)
         return exc.code if isinstance(exc.code, int) else 2
+    global _PUBLISHED  # noqa: PLW0603 - one run's state (tests call main() repeatedly)
+    _PUBLISHED = ""
     # SIGTERM's default action kills Python without unwinding, which would leave
     # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
     previous = None
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except _Terminated:
-        print("digest: terminated; output/ was left as it was", file=sys.stderr)
+        print(_interrupted("terminated"), file=sys.stderr)
         return 128 + signal.SIGTERM
     finally:
         if previous is not None:
@@ -109,6 +111,17 @@ class _Terminated(KeyboardInterrupt):
 
 
 _HANDLER_PID = 0
+# The output folder once this run's site has been swapped into it: an
+# interrupt after that must not claim that output/ was left as it was.
+_PUBLISHED = ""
+
+
+def _interrupted(what: str) -> str:
+    if _PUBLISHED:
+        return (f"digest: {what} after the new site was in place: {_PUBLISHED}/ holds this "
+                "build; its search index or the build's record may be unfinished, and the "
+                "next build completes them")
+    return f"digest: {what}; output/ was left as it was"
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -146,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
     except _Terminated:
         raise
     except KeyboardInterrupt:
-        print("digest: interrupted; output/ was left as it was", file=sys.stderr)
+        print(_interrupted("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in digest, not in the site: say so, briefly
         if args.debug:
@@ -215,17 +228,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, options, config, started: float) -> int:  # noqa: ANN001
-    global _EXIT_NOW
+    global _EXIT_NOW, _PUBLISHED
     from dataclasses import replace
 
     from digest.lastbuild import Deferred, last_build
     from digest.parallel import default_jobs
     from digest.pipeline import build, probe
-    from digest.write import check_output_dir, scan_output, write_site
+    from digest.write import (check_output_dir, clean_leftovers, read_stamp, scan_output,
+                              write_site)
 
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     output = site_root / config.output_dir
+    # A build interrupted at an unlucky moment may have left a staging or a
+    # replaced tree beside output/: tidied now, so even a no-op build
+    # (which writes nothing) does not keep a stale copy of the site.
+    clean_leftovers(output)
     last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
     probed = probe(site_root, options) if options.cache else None
     if probed is not None:
@@ -249,6 +267,7 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
         if staged:
             options = replace(options, sink=staged.put)
     cleanup: list = []
+    result = None
     try:
         result = build(site_root, options, progress=progress)
         config = result.config
@@ -258,12 +277,16 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
         write_started = time.perf_counter()
         report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
                             recycle=_recycle(result, last), staged=staged)
-    except BaseException:  # an error, Ctrl-C or SIGTERM anywhere before the swap
+    except BaseException as exc:  # an error, Ctrl-C or SIGTERM anywhere before the swap
         if staged:
             staged.discard()  # the tree the build began to fill (gone once swapped in)
         if last:
             last.close()
+        if isinstance(exc, KeyboardInterrupt) and result is not None and result.input_key \
+                and read_stamp(output) == result.input_key:
+            _PUBLISHED = config.output_dir  # the signal came just after the swap
         raise
+    _PUBLISHED = config.output_dir
     result.timings["write"] = time.perf_counter() - write_started
     searched = False
     if config.search and not args.no_search:

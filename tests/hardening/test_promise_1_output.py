@@ -203,3 +203,58 @@ def test_sigterm_while_parsing_leaves_output(built_site: Path) -> None:
     assert "terminated; output/ was left as it was" in err and "Traceback" not in err
     assert tree_hash(built_site / "output") == before
     assert leftovers(built_site) == []
+
+
+# A signal just after the swap (issue 22, point 4): the second rename of the
+# swap has put the new site in place; the signal arrives before the replaced
+# tree is retired or deleted.
+SIGNAL_AFTER_SWAP = textwrap.dedent("""
+    import os, signal, sys
+    import digest.write
+    real = digest.write._rename
+    def rename(src, dst):
+        real(src, dst)
+        if ".tmp-" in str(src):  # staging -> output: the new site is in place
+            os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+    digest.write._rename = rename
+    from digest.cli import main
+    sys.exit(main(["--site", sys.argv[1], "build", "--no-search"]))
+""")
+
+
+@pytest.mark.parametrize(("name", "status", "word"), [("SIGTERM", 143, "terminated"),
+                                                      ("SIGINT", 130, "interrupted")])
+def test_a_signal_right_after_the_swap_says_the_new_site_is_in_place(
+        built_site: Path, name: str, status: int, word: str) -> None:
+    write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
+    child = subprocess.run([sys.executable, "-c", SIGNAL_AFTER_SWAP, str(built_site), name],
+                           capture_output=True, text=True, env=child_env(), cwd=built_site,
+                           timeout=120, check=False)
+    assert child.returncode == status, child.stderr
+    assert f"digest: {word} after the new site was in place: output/ holds this build" \
+        in child.stderr, child.stderr
+    assert "left as it was" not in child.stderr and "Traceback" not in child.stderr
+    assert (built_site / "output/2024/05/06/new/index.html").is_file()
+    # The next builds leave nothing of the interrupted one beside output/,
+    # the no-op one included, and output/ stays this site.
+    for _ in range(2):
+        run = cli(built_site, "build", "--no-search")
+        assert run.code == 0, run
+        assert leftovers(built_site) == []
+    assert "Nothing changed" in run.out
+    assert (built_site / "output/2024/05/06/new/index.html").is_file()
+
+
+def test_a_no_op_build_removes_a_replaced_tree_left_beside_output(built_site: Path) -> None:
+    """An output.old-* that an interrupted run left (its deletion cut short)
+    does not survive a build that has nothing to write."""
+    assert cli(built_site, "build", "--no-search").code == 0
+    run = cli(built_site, "build", "--no-search")
+    assert run.code == 0 and "Nothing changed" in run.out, run
+    old = built_site / "output.old-0123456789ab"
+    old.mkdir()
+    (old / "index.html").write_text("<p>the site before</p>", encoding="utf-8")
+    (old / digest.write.MARKER).write_text("", encoding="utf-8")
+    run = cli(built_site, "build", "--no-search")
+    assert run.code == 0 and "Nothing changed" in run.out, run
+    assert leftovers(built_site) == []
