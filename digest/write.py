@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import threading
 import time
@@ -68,8 +69,23 @@ def check_output_dir(site_root: Path, output: Path, protected: list[Path]) -> No
     if problem:
         raise OutputError(Diagnostic(
             severity="error", code="output-dir", path="digest.yaml",
+            line=_setting_line(site_root, "output_dir"),
             message=f"refusing to write the site to '{output}': it {problem}",
             hint="set output_dir in digest.yaml to a folder digest owns (default: output)"))
+
+
+def _setting_line(site_root: Path, key: str) -> int | None:
+    """The line of a top-level ``key:`` in digest.yaml (None when it is not
+    there: the default is in use). Read only to point an error at it."""
+    try:
+        text = (site_root / "digest.yaml").read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def clean_leftovers(output: Path, keep: Path | None = None) -> None:

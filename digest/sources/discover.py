@@ -276,8 +276,11 @@ def _symlink_problem(path: Path, real_root: Path) -> str | None:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):  # dangling, or a loop (RuntimeError before 3.13)
         return "a broken or looping symlink"
-    if not target.is_relative_to(real_root) or not target.is_file():
+    if not target.is_relative_to(real_root):
         return "a symlink leaving the content folder"
+    if not target.is_file():
+        # inside the folder but a pipe, socket or device: opening it would block
+        return "a symlink to something that is not a regular file (a pipe, socket or device)"
     return None
 
 

@@ -174,6 +174,18 @@ def test_a_fifo_named_like_an_article_is_skipped_not_opened(tmp_path: Path) -> N
     assert "content/pipe.md: warning: skipped: not a regular file" in run.err
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_symlink_to_a_fifo_inside_content_says_what_it_is(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", {"content/a.md": note("Fine", "2024-01-02")})
+    os.mkfifo(site / "content/_pipe")
+    os.symlink("_pipe", site / "content/linked.md")
+    run = cli(site, "build", "-q", "--no-search")
+    assert run.code == 0, run
+    assert "content/linked.md: warning: skipped a symlink to something that is not a " \
+           "regular file (a pipe, socket or device)" in run.err, run
+    assert "leaving the content folder" not in run.err
+
+
 def test_content_dir_outside_the_site_is_refused(tmp_path: Path, outside: Path) -> None:
     site = make_site(tmp_path / "s", {"content/a.md": note("Fine", "2024-01-02")})
     for setting, pattern in [
@@ -286,6 +298,7 @@ def test_dangerous_output_dirs_are_refused(tmp_path: Path, output_dir: str, patt
     run = cli(site, "build")
     assert run.code == 1, run
     assert re.search(pattern, run.err), run
+    assert re.search(rf"^digest\.yaml:1: error: .*{pattern}", run.err, re.M), run  # its line
     assert "hint:" in run.err and run.out == ""
     assert _tree(tmp_path) == before  # nothing written anywhere
 
