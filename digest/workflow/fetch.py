@@ -10,6 +10,7 @@ Every failure is a :class:`FetchError` saying what happened and what to do.
 from __future__ import annotations
 
 import socket
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -22,6 +23,7 @@ USER_AGENT = f"digest/{__version__} (+https://pypi.org/project/digest-news/)"
 MAX_REDIRECTS = 5
 MAX_BYTES = 16 * 1024 * 1024  # far above any real feed; bounds memory and time
 _CHUNK = 64 * 1024
+SLOW_FACTOR = 5  # a whole download may take this many timeouts
 
 
 class FetchError(Exception):
@@ -67,7 +69,8 @@ def fetch(url: str, *, timeout: float, validators: dict[str, str] | None = None)
     opener = urllib.request.build_opener(_Redirects)
     try:
         with opener.open(request, timeout=timeout) as answer:
-            body = _read(answer, answer.headers.get("Content-Encoding", ""))
+            body = _read(answer, answer.headers.get("Content-Encoding", ""),
+                         time.monotonic() + SLOW_FACTOR * timeout, timeout)
             found = {key: answer.headers[header] for key, header in
                      (("etag", "ETag"), ("last_modified", "Last-Modified"))
                      if answer.headers.get(header)}
@@ -91,17 +94,21 @@ def fetch(url: str, *, timeout: float, validators: dict[str, str] | None = None)
         raise FetchError(f"the download failed: {exc}", "try again later") from None
 
 
-def _read(answer, encoding: str) -> bytes:  # noqa: ANN001 - an http.client response
+def _read(answer, encoding: str, deadline: float, timeout: float) -> bytes:  # noqa: ANN001
+    # The socket timeout bounds each wait; the deadline bounds a server that
+    # trickles a byte at a time, each just in time.
     gzipped = encoding.strip().lower() in ("gzip", "x-gzip")
     inflate = zlib.decompressobj(wbits=31) if gzipped else None
     parts: list[bytes] = []
     size = 0
     while chunk := answer.read(_CHUNK):
+        if time.monotonic() > deadline:
+            raise _timed_out(timeout)
         if inflate is not None:
             chunk = inflate.decompress(chunk, MAX_BYTES + 1 - size)
         size += len(chunk)
         if size > MAX_BYTES:
-            raise FetchError(f"the feed is larger than {MAX_BYTES // 2**20} MiB",
+            raise FetchError(f"the feed is larger than {MAX_BYTES / 2**20:g} MiB",
                              "this is not a news feed digest can import; check the address")
         parts.append(chunk)
     if inflate is not None and not inflate.eof:

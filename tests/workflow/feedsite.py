@@ -111,6 +111,10 @@ KOI8 = """<?xml version="1.0" encoding="KOI8-R"?>
 </channel></rss>
 """.encode("koi8-r")
 
+# No declaration: only the HTTP charset says what the bytes are.
+CP1251_UNDECLARED = CP1251.split(b"?>", 1)[1].replace("Лесной вестник".encode("cp1251"),
+                                                       "Полевой вестник".encode("cp1251"))
+
 BROKEN = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Half</title><item><title>cut'
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Shop</title></head><body><p>Buy!</p></body></html>"
 
@@ -148,6 +152,7 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/feed.json": (200, "application/feed+json", JSON_FEED.encode()),
     "/cp1251.xml": (200, "text/xml; charset=utf-8", CP1251),
     "/koi8.xml": (200, "text/xml", KOI8),
+    "/cp1251-plain.xml": (200, "application/rss+xml; charset=windows-1251", CP1251_UNDECLARED),
     "/broken.xml": (200, "application/rss+xml", BROKEN),
     "/page.html": (200, "text/html; charset=utf-8", HTML_PAGE),
     "/error.xml": (500, "text/plain", b"internal trouble"),

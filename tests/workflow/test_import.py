@@ -199,6 +199,33 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path, wire: Wire) -> No
     assert _drafts(site)["no-2.md"]["title"] == "NO"
 
 
+def test_the_http_charset_reads_a_feed_that_declares_none(tmp_path: Path, wire: Wire) -> None:
+    site = make_site(tmp_path / "site", config=VOCABULARY)
+    run = cli(site, "import", wire.url("/cp1251-plain.xml"))
+    assert run.code == 0, run
+    draft = _by_title(site)["Лесники высадили новую рощу"]
+    assert draft["source"] == "Полевой вестник"
+    assert draft["summary"] == "Сто молодых дубов появились у реки."
+
+
+def test_a_feed_over_the_size_limit_is_refused_also_when_gzipped(
+        tmp_path: Path, wire: Wire, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    from digest.workflow import fetch
+    from tests.workflow.feedsite import GZIPPED, RSS2
+
+    limit = 1000  # both feeds are larger; the gzipped one travels in fewer bytes
+    assert len(gzip.compress(GZIPPED.encode())) < limit < min(len(RSS2), len(GZIPPED))
+    monkeypatch.setattr(fetch, "MAX_BYTES", limit)
+    site = make_site(tmp_path / "site", config=VOCABULARY)
+    run = cli(site, "import", wire.url("/rss2.xml"), wire.url("/gzip.xml"))
+    assert run.code == 1, run
+    for path in ("/rss2.xml", "/gzip.xml"):
+        assert f"{wire.url(path)}: error: the feed is larger than" in run.err
+    assert "2 feeds failed" in run.out and _drafts(site) == {}
+
+
 HOSTILE = ["NO", "yes", ": x", "- item", "# hash", "1.10", "null", "~", "'single'",
            '"double"', "a\\b", "{{ title }}", "[link](https://x.example)", "key: value",
            "tab\there", "line\u2028separator", "next\x85line", "del\x7fchar", "&amp;"]
