@@ -18,6 +18,8 @@ from email.utils import parsedate_to_datetime
 _XML_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=\s*["']""")
 _BLOCKS = ("p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 _SPACE = re.compile(r"\s+")
+# Control characters are never text: in a terminal some of them are commands.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _JSON_FEED = "https://jsonfeed.org/version/"
 
 
@@ -47,11 +49,16 @@ class Feed:
     items: tuple[Item, ...]
 
 
+def clean(text: str) -> str:
+    """Whitespace collapsed, control characters gone."""
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
 def plain_text(html: str) -> str:
     """The words of an HTML fragment: tags, scripts and styles gone, entities
     decoded, whitespace collapsed.  What remains is text and is written as text."""
     if not html or ("<" not in html and "&" not in html):
-        return _SPACE.sub(" ", html or "").strip()
+        return clean(html or "")
     import lxml.html  # noqa: PLC0415 - only for feeds that hold markup
 
     try:
@@ -62,22 +69,23 @@ def plain_text(html: str) -> str:
         bad.drop_tree()
     for block in root.iter(*_BLOCKS):
         block.tail = " " + (block.tail or "")
-    return _SPACE.sub(" ", root.text_content()).strip()
+    return clean(root.text_content())
 
 
-def read_feed(body: bytes, content_type: str = "") -> Feed:
-    """Parse one fetched document; raise NotAFeed when it is none."""
+def read_feed(body: bytes, content_type: str = "", base: str | None = None) -> Feed:
+    """Parse one fetched document (``base``: its address, against which
+    feedparser resolves relative links); raise NotAFeed when it is none."""
     start = body.lstrip()[:1]
     if start in (b"{", b"["):
         return _json_feed(body)
     import feedparser  # noqa: PLC0415
 
-    headers = {}
+    headers = {"content-location": base} if base else {}
     if content_type and not _XML_ENCODING.match(body):
         # A document that declares its encoding knows it better than a server's
         # default charset (often a wrong utf-8 for a windows-1251 feed); without
         # a declaration the HTTP charset is all there is.
-        headers = {"content-type": content_type}
+        headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers or None)
     problem = parsed.get("bozo_exception")
     if not parsed.version:
@@ -109,7 +117,7 @@ def _text(value: str, detail) -> str:  # noqa: ANN001 - feedparser's *_detail
     """Plain text of a feedparser string: markup reduced, text kept as text
     (a plain-text title "a <b> c" keeps its "<b>")."""
     if detail and detail.get("type") == "text/plain":
-        return _SPACE.sub(" ", value).strip()
+        return clean(value)
     return plain_text(value)
 
 

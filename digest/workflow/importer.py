@@ -49,6 +49,7 @@ class Source:
 
     where: str  # URL or file path as given
     agency: str | None = None
+    name: str | None = None  # an OPML outline's title, for messages
 
     @property
     def remote(self) -> bool:
@@ -110,9 +111,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _fail(source: Source, message: str, hint: str, run: Run) -> None:
+    from digest.workflow.feedread import clean  # noqa: PLC0415
+
     run.failed += 1
-    name = f"{source.agency} ({source.where})" if source.agency else source.where
-    print(f"{name}: error: {message}\n    hint: {hint}", file=sys.stderr)
+    label = source.agency or source.name
+    name = f"{label} ({source.where})" if label else source.where
+    # A server's reason phrase and parser messages are untrusted text too.
+    print(f"{clean(name)}: error: {clean(message)}\n    hint: {hint}", file=sys.stderr)
 
 
 def _import_source(run: Run, source: Source, agencies: dict, *, opml_allowed: bool) -> None:
@@ -124,19 +129,19 @@ def _import_source(run: Run, source: Source, agencies: dict, *, opml_allowed: bo
             if answer.body is None:
                 print(f"{source.agency or source.where}: not changed since the last import")
                 return
-            body, content_type = answer.body, answer.content_type
+            body, content_type, base = answer.body, answer.content_type, answer.url
         else:
-            body, content_type = Path(source.where).read_bytes(), ""
+            body, content_type, base = Path(source.where).read_bytes(), "", None
         listed = opml_feeds(body)
         if listed is not None:
             if not opml_allowed:
                 raise NotAFeed("an OPML list inside an OPML list",
                                "list the feeds themselves in the outer list")
             for url, title in listed:
-                inner = Source(url, agencies.get(url) or None)
+                inner = Source(url, agencies.get(url) or None, title)
                 _import_source(run, inner, agencies, opml_allowed=False)
             return
-        feed = read_feed(body, content_type)
+        feed = read_feed(body, content_type, base)
     except (FetchError, NotAFeed) as exc:
         _fail(source, exc.message, exc.hint, run)
         return

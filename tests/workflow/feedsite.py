@@ -115,6 +115,12 @@ KOI8 = """<?xml version="1.0" encoding="KOI8-R"?>
 CP1251_UNDECLARED = CP1251.split(b"?>", 1)[1].replace("Лесной вестник".encode("cp1251"),
                                                        "Полевой вестник".encode("cp1251"))
 
+# A relative link: resolved against the address the feed came from.
+RELATIVE = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>Town Crier</title><item><title>Bell tower repaired</title>
+<link>/stories/bell-tower</link><pubDate>Mon, 23 Dec 2024 08:00:00 +0000</pubDate>
+</item></channel></rss>"""
+
 BROKEN = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Half</title><item><title>cut'
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Shop</title></head><body><p>Buy!</p></body></html>"
 
@@ -153,6 +159,7 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/cp1251.xml": (200, "text/xml; charset=utf-8", CP1251),
     "/koi8.xml": (200, "text/xml", KOI8),
     "/cp1251-plain.xml": (200, "application/rss+xml; charset=windows-1251", CP1251_UNDECLARED),
+    "/town/relative.xml": (200, "application/rss+xml", RELATIVE),
     "/broken.xml": (200, "application/rss+xml", BROKEN),
     "/page.html": (200, "text/html; charset=utf-8", HTML_PAGE),
     "/error.xml": (500, "text/plain", b"internal trouble"),

@@ -165,7 +165,7 @@ def test_opml_lists_feeds_and_the_site_already_has_a_story(tmp_path: Path,
     }, config=VOCABULARY)
     run = cli(site, "import", wire.url("/list.opml"))
     assert run.code == 1, run  # the list names one feed that is gone
-    assert wire.url("/missing.xml") + ": error: HTTP 404" in run.err
+    assert f"Gone ({wire.url('/missing.xml')}): error: HTTP 404" in run.err  # its outline
     assert sorted(_by_title(site)) == ["Orchard notes", "Snow closes the mountain pass"]
     assert "Valley Bulletin: 0 new, 1 already in the site" in run.out
 
@@ -206,6 +206,17 @@ def test_the_http_charset_reads_a_feed_that_declares_none(tmp_path: Path, wire: 
     draft = _by_title(site)["Лесники высадили новую рощу"]
     assert draft["source"] == "Полевой вестник"
     assert draft["summary"] == "Сто молодых дубов появились у реки."
+
+
+def test_a_relative_link_is_resolved_against_the_feed_address(tmp_path: Path,
+                                                               wire: Wire) -> None:
+    site = make_site(tmp_path / "site", config=VOCABULARY)
+    run = cli(site, "import", wire.url("/town/relative.xml"))
+    assert run.code == 0, run
+    draft = _by_title(site)["Bell tower repaired"]
+    assert draft["source_url"] == wire.url("/stories/bell-tower")
+    assert draft["id"] == wire.url("/stories/bell-tower")  # no guid: the link is its id
+    assert "summary" not in draft
 
 
 def test_a_feed_over_the_size_limit_is_refused_also_when_gzipped(
@@ -275,3 +286,16 @@ def test_usage_errors_exit_2_before_any_work(tmp_path: Path, args: tuple[str, ..
     assert run.code == 2, run
     assert said in run.err
     assert _drafts(site) == {}
+
+
+@pytest.mark.parametrize(("html", "text"), [
+    ("<p>One</p><p>two</p>", "One two"),
+    ("Red \x1b[31malert\x1b[0m", "Red [31malert[0m"),  # no terminal escape survives
+    ('<a href="javascript:x()" onclick="y()">link</a><style>p{}</style>', "link"),
+    ("&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>"),  # text, shown as text
+    ("<script>alert(1)</script>", ""),
+])
+def test_feed_markup_is_reduced_to_text(html: str, text: str) -> None:
+    from digest.workflow.feedread import plain_text
+
+    assert plain_text(html) == text
