@@ -223,7 +223,7 @@ def serve_wire() -> Iterator[Wire]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(wire))
     server.daemon_threads = True
     wire.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield wire

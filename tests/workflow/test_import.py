@@ -112,6 +112,7 @@ def test_every_format_becomes_drafts_and_a_second_run_writes_nothing(
     assert "wrote 0 drafts" in second.out
     etag = wire.asked("/etag.xml")
     assert etag[1]["headers"]["If-None-Match"] == '"v1"'
+    assert etag[1]["headers"]["If-Modified-Since"] == "Mon, 23 Dec 2024 12:00:00 GMT"
     assert f"{wire.url('/etag.xml')}: not changed since the last import" in second.out
 
     built = cli(site, "build", "--drafts", "-q")
@@ -187,6 +188,21 @@ def test_since_limit_and_dry_run(tmp_path: Path, wire: Wire) -> None:
     assert sorted(_by_title(site)) == [": colon <b>first", "NO"]  # not November's crane
     twelve = cli(site, "import", "--since", "12h")
     assert "wrote 0 drafts" in twelve.out, twelve
+
+
+def test_a_dry_run_keeps_no_validators_and_other_filters_ask_again(
+        tmp_path: Path, wire: Wire) -> None:
+    site = make_site(tmp_path / "site", config=VOCABULARY)
+    feed = wire.url("/etag.xml")
+    assert cli(site, "import", feed, "--dry-run").code == 0
+    real = cli(site, "import", feed, "--limit", "1")  # the dry run's ETag was not kept
+    assert real.code == 0 and "wrote 1 draft" in real.out, real
+    more = cli(site, "import", feed)  # other filters: asked without the ETag
+    assert more.code == 0 and "wrote 2 drafts" in more.out, more
+    again = cli(site, "import", feed)
+    assert "not changed since the last import" in again.out, again
+    sent = [r["headers"].get("If-None-Match") for r in wire.asked("/etag.xml")]
+    assert sent == [None, None, None, '"v1"']
 
 
 def test_an_existing_file_is_never_overwritten(tmp_path: Path, wire: Wire) -> None:
