@@ -69,6 +69,7 @@ class Run:
     written: int = 0
     failed: int = 0
     planned: set[Path] = field(default_factory=set)  # names a dry run would take
+    remembered: set[str] = field(default_factory=set)  # keys of the drafts written
 
     @property
     def filters(self) -> str:
@@ -103,6 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         source.agency = source.agency or agencies.get(source.where)
         _import_source(run, source, agencies, opml_allowed=True)
     if not args.dry_run:
+        run.ledger["seen"] = sorted({*run.ledger.get("seen", []), *run.remembered})
         _save_ledger(site, run.ledger)
     verb = "would write" if args.dry_run else "wrote"
     failed = f"; {run.failed} feed{'s' if run.failed != 1 else ''} failed" if run.failed else ""
@@ -127,7 +129,8 @@ def _import_source(run: Run, source: Source, agencies: dict, *, opml_allowed: bo
             conditional = cached if cached.get("filters") == run.filters else None
             answer = fetch(source.where, timeout=run.args.timeout, validators=conditional)
             if answer.body is None:
-                print(f"{source.agency or source.where}: not changed since the last import")
+                print(f"{source.agency or source.name or source.where}: not changed since "
+                      "the last import")
                 return
             body, content_type, base = answer.body, answer.content_type, answer.url
         else:
@@ -184,8 +187,7 @@ def _write_items(run: Run, source: Source, feed: Feed) -> None:
             with open(path, "x", encoding="utf-8") as fh:  # "x": never clobber a file
                 fh.write(text)
             print(f"wrote {rel}")
-            run.ledger.setdefault("seen", [])
-            run.ledger["seen"] = sorted(set(run.ledger["seen"]) | keys)
+            run.remembered |= keys
         run.seen |= keys
         run.written += 1
         new += 1

@@ -205,6 +205,17 @@ def test_a_dry_run_keeps_no_validators_and_other_filters_ask_again(
     assert sent == [None, None, None, '"v1"']
 
 
+def test_a_deleted_draft_stays_imported_before(tmp_path: Path, wire: Wire) -> None:
+    site = make_site(tmp_path / "site", config=VOCABULARY)
+    assert cli(site, "import", wire.url("/atom.xml")).code == 0
+    (site / "content/snow-closes-the-mountain-pass.md").unlink()  # the curator said no
+    again = cli(site, "import", wire.url("/atom.xml"))
+    assert again.code == 0 and "wrote 0 drafts" in again.out, again
+    assert _drafts(site) == {}
+    assert cli(site, "clean").code == 0  # the ledger goes with .digest-cache/
+    assert "wrote 1 draft" in cli(site, "import", wire.url("/atom.xml")).out
+
+
 def test_an_existing_file_is_never_overwritten(tmp_path: Path, wire: Wire) -> None:
     site = make_site(tmp_path / "site", {"content/no.md": note("No", "2024-12-01")},
                      config=VOCABULARY)
