@@ -60,6 +60,14 @@ class AgencyConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FeedConfig:
+    """A feed ``digest import`` reads by default, and the agency its items come from."""
+
+    url: str
+    agency: str | None = None  # None: the feed's own title names the source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """Validated site settings.  Every field has a default."""
 
@@ -89,6 +97,8 @@ class SiteConfig:
     """Taxonomies in display order, with their curated vocabularies."""
     agencies: tuple[AgencyConfig, ...] = ()
     """News agencies: names, aliases and publishing time zones."""
+    feeds: tuple[FeedConfig, ...] = ()
+    """Feeds ``digest import`` reads when given no argument: ``{url, agency}``."""
     related_count: int = 5
     """How many related articles each article lists."""
     story_threshold: float = 0.5
@@ -131,7 +141,7 @@ _SCALAR_FIELDS: dict[str, type] = {
     "permalink": str, "related_count": int, "story_threshold": float,
     "summary_length": int, "raw_html": bool, "search": bool,
 }
-_NESTED_FIELDS = {"taxonomies", "agencies", "extra"}
+_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
@@ -282,6 +292,7 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
     values["taxonomies"] = vocabulary.parse_taxonomies(
         data.get("taxonomies"), diags, lines=lines)
     values["agencies"] = vocabulary.parse_agencies(data.get("agencies"), diags, lines=lines)
+    values["feeds"] = vocabulary.parse_feeds(data.get("feeds"), diags, lines=lines)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ConfigError(errors)

@@ -19,7 +19,7 @@ from digest.errors import Diagnostic, UsageError
 CLOSING = {"build": "nothing was written", "list": "nothing was listed",
            "check": "the check did not finish", "serve": "the preview did not start",
            "new": "nothing was written", "init": "nothing was written",
-           "clean": "nothing was removed"}
+           "clean": "nothing was removed", "import": "nothing was written"}
 
 
 def usage_error(message: str, hint: str) -> UsageError:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.config import DEFAULT_TAXONOMIES, AgencyConfig, TaxonomyConfig, Term
+from digest.config import DEFAULT_TAXONOMIES, AgencyConfig, FeedConfig, TaxonomyConfig, Term
 from digest.errors import Diagnostic
 from digest.slugs import check_slug, slugify
 
@@ -34,6 +34,7 @@ FIELD_TAXONOMIES = frozenset({"tags", "sources", "sections"})
 _TAXONOMY_KEYS = ("title", "min_mentions", "auto", "terms")
 _TERM_KEYS = ("label", "slug", "aliases", "case_sensitive", "plurals", "min_mentions")
 _AGENCY_KEYS = ("name", "timezone", "aliases", "url")
+_FEED_KEYS = ("url", "agency")
 
 # Typographic variants that curators and agencies mix freely; folding them
 # lets an alias typed with ASCII quotes match a clipping with curly ones.
@@ -353,3 +354,44 @@ def _check_timezone(path: str, tz: Any, report: _Report) -> str | None:
                      "use an IANA name such as Europe/Minsk or UTC")
         return None
     return tz
+
+
+def parse_feeds(
+    value: Any, diags: list[Diagnostic], *, lines: Mapping[str, int] | None = None,
+) -> tuple[FeedConfig, ...]:
+    """Validate ``feeds``: a list of http(s) URLs or mappings ``{url, agency}``."""
+    report = _Report(diags, lines)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        report.error("feeds", f"expected a list of feeds, got {type(value).__name__}",
+                     "e.g. `- {url: https://wire.example.org/rss, agency: Example Wire}`")
+        return ()
+    feeds: list[FeedConfig] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        path = f"feeds.{i}"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, Mapping):
+            report.error(path, f"expected a URL or a mapping with 'url', got {item!r}",
+                         "e.g. `- {url: https://wire.example.org/rss, agency: Example Wire}`")
+            continue
+        report.unknown_keys(path, item, _FEED_KEYS)
+        url, agency = item.get("url"), item.get("agency")
+        if not (isinstance(url, str) and re.match(r"https?://[^/\s]+\S*$", url.strip())):
+            report.error(f"{path}.url", f"a feed needs an http(s) 'url', got {url!r}",
+                         "write the feed's address, e.g. url: https://wire.example.org/rss")
+            continue
+        if agency is not None and not (isinstance(agency, str) and agency.strip()):
+            report.error(f"{path}.agency", f"'agency' must be a name, got {agency!r}",
+                         "write the agency as its articles should name it, e.g. "
+                         "agency: Example Wire, or remove the line to use the feed's title")
+            continue
+        if url.strip() in seen:
+            report.error(f"{path}.url", f"feed {url.strip()!r} is listed twice",
+                         "keep one entry per feed")
+            continue
+        seen.add(url.strip())
+        feeds.append(FeedConfig(url=url.strip(), agency=agency.strip() if agency else None))
+    return tuple(feeds)

@@ -1,4 +1,4 @@
-"""CLI wiring for ``digest init | new | check | clean``.
+"""CLI wiring for ``digest init | new | check | clean`` (and ``import``, in importer).
 
 Each handler takes the parsed arguments and returns the exit status; errors
 the curator can fix are raised as DigestError and printed by ``cli.main``
@@ -69,6 +69,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                               description="Remove the built site (only a folder digest "
                                           "built) and the cache.")
     p.set_defaults(handler=cmd_clean)
+    _register_import(subparsers)
+
+
+def _register_import(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "import", help="turn new items of news feeds into drafts",
+        description="Read RSS, Atom and JSON feeds (URLs, files, OPML lists; default: "
+                    "`feeds:` in digest.yaml) and write each new item as a draft in "
+                    "content/.  Exit 1 when any feed failed (the others are imported).")
+    p.add_argument("sources", nargs="*", metavar="URL|FILE",
+                   help="feed or OPML addresses or files (default: feeds in digest.yaml)")
+    p.add_argument("--since", metavar="AGE|DATE",
+                   help="only items newer than this: 12h, 2d, or a date (2024-12-01)")
+    p.add_argument("--limit", type=_limit, metavar="N", help="at most N newest items per feed")
+    p.add_argument("--dry-run", action="store_true", help="print what would be written; "
+                   "write nothing")
+    p.add_argument("--timeout", type=_seconds, default=20.0, metavar="SECONDS",
+                   help="give up on a feed that does not answer in time (default 20)")
+    p.set_defaults(handler=cmd_import)
+
+
+def _limit(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of items: use 1 or more")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a timeout: give seconds, "
+                                         "more than 0 and at most 600 (e.g. --timeout 20)")
+    return value
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from digest.workflow.importer import cmd_import as run  # noqa: PLC0415
+
+    return run(args)
 
 
 def _now():
