@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from digest.config import SiteConfig
@@ -40,11 +41,24 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     fm = split(text, path)
     article = article_from_fields(
         fm.data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
-        key_lines=fm.key_lines, config=config, defaults=_from_file_name(doc.rel_path.name))
+        key_lines=fm.key_lines, config=config,
+        defaults=_from_file_name(_page_name(doc.rel_path, config.content_dir)))
     if warnings is not None:
         warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article
+
+
+def _page_name(rel_path: PurePosixPath, content_dir: str) -> str:
+    """The name the page is known by: the file name, or for a Hugo page bundle
+    (``news/0.76.1-relnotes/index.md``) its folder's, as Hugo names it.
+    Otherwise every bundle would get the slug ``index`` and their URLs collide."""
+    stem = rel_path.name.rsplit(".", 1)[0]
+    parent = rel_path.parent
+    if stem.lower() == "index" and parent.parts and \
+            parent != PurePosixPath(content_dir) and parent.name:
+        return parent.name + ".md"
+    return rel_path.name
 
 
 def _from_file_name(name: str) -> dict[str, Any]:

@@ -1,0 +1,48 @@
+"""Issue 25: posts shaped as Hugo, Jekyll and Pelican write them (fixtures
+written for these tests in each generator's shapes, not copied posts)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest  # noqa: F401 - used by the later rules
+
+from digest.config import SiteConfig, TaxonomyConfig
+from digest.errors import SourceError
+from digest.records import Article, SourceDoc
+from digest.sources.discover import find_sources
+from digest.sources.markdown_doc import parse_markdown
+
+CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
+HUGO = b"+++\ntitle = \"Release notes\"\ndate = 2020-10-12T09:00:00Z\n+++\nBody\n"
+
+
+def parse(raw: bytes, name: str) -> Article:
+    return parse_markdown(SourceDoc(rel_path=PurePosixPath(name), raw=raw), CONFIG)
+
+
+# --- rule 1: Hugo page bundles and section pages ----------------------------
+
+def test_page_bundle_is_named_after_its_folder() -> None:
+    a = parse(HUGO, "content/news/0.76.1-relnotes/index.md")
+    b = parse(HUGO, "content/news/0.76.2-relnotes/index.md")
+    # digest's slug rules turn dots into hyphens (a `slug:` line may keep them)
+    assert (a.slug, b.slug) == ("0-76-1-relnotes", "0-76-2-relnotes")
+    kept = parse(HUGO.replace(b"+++\nBody", b"slug = \"0.76.1-relnotes\"\n+++\nBody"),
+                 "content/news/0.76.1-relnotes/index.md")
+    assert kept.slug == "0.76.1-relnotes"
+
+
+def test_index_at_the_top_of_the_content_folder_keeps_its_name() -> None:
+    assert parse(HUGO, "content/index.md").slug == "index"
+    assert parse(HUGO, "content/news/Index.markdown").slug == "news"
+
+
+def test_section_pages_are_not_posts(tmp_path: Path) -> None:
+    for rel in ("content/_index.md", "content/news/_index.md",
+                "content/news/0.76.1-relnotes/index.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(HUGO)
+    found, diags = find_sources(tmp_path, "content")
+    assert [rel for rel, _ in found] == ["content/news/0.76.1-relnotes/index.md"]
+    assert diags == []
