@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-import pytest  # noqa: F401 - used by the later rules
+import pytest
 
 from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import SourceError
@@ -46,3 +46,36 @@ def test_section_pages_are_not_posts(tmp_path: Path) -> None:
     found, diags = find_sources(tmp_path, "content")
     assert [rel for rel, _ in found] == ["content/news/0.76.1-relnotes/index.md"]
     assert diags == []
+
+
+# --- rule 2: author lists and linked authors --------------------------------
+
+def jekyll(front: str, name: str = "_posts/2023-01-29-ferry.md") -> Article:
+    return parse(f"---\ntitle: Ferry\n{front}---\nBody\n".encode(), "content/" + name)
+
+
+@pytest.mark.parametrize(("front", "byline", "people"), [
+    ("author: [Ann Lee, Bo Kim]\n", "Ann Lee and Bo Kim",
+     (("Ann Lee", None), ("Bo Kim", None))),
+    ("authors:\n  - Ann Lee\n  - Bo Kim\n  - Cy Dow\n", "Ann Lee, Bo Kim and Cy Dow",
+     (("Ann Lee", None), ("Bo Kim", None), ("Cy Dow", None))),
+    ("author: Ann Lee\nauthors: [Ann Lee, Bo Kim]\n", "Ann Lee and Bo Kim",
+     (("Ann Lee", None), ("Bo Kim", None))),
+    ('author: "[Ann Lee](https://staff.example/ann) (Northwind)"\n', "Ann Lee (Northwind)",
+     (("Ann Lee (Northwind)", "https://staff.example/ann"),)),
+    ('author: "[Ann Lee](https://staff.example/a_(b))"\n', "Ann Lee",
+     (("Ann Lee", "https://staff.example/a_(b)"),)),
+    ('author: "[Ann Lee](javascript:alert(1))"\n', "Ann Lee", (("Ann Lee", None),)),
+    ("author: Smith, Ann\n", "Smith, Ann", (("Smith, Ann", None),)),
+    ('author: ""\n', None, ()),
+])
+def test_author_forms(front: str, byline: str | None, people: tuple) -> None:
+    a = jekyll(front)
+    assert (a.author, a.authors) == (byline, people)
+
+
+def test_author_of_another_type_is_an_error() -> None:
+    with pytest.raises(SourceError) as info:
+        jekyll("author: {name: Ann}\n")
+    (problem,) = info.value.diagnostics
+    assert problem.line == 3 and "author must be text or a list of names" in problem.message
