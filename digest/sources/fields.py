@@ -25,6 +25,7 @@ from digest.errors import Diagnostic, SourceError
 from digest.records import Article, Mention
 from digest.slugs import check_slug, slugify
 from digest.sources.bylines import byline, person
+from digest.sources.dates_compat import LOOKED_FOR
 
 DATE_FORMS = "2024-12-20, 2024-12-20 10:32, 2024-12-20T10:32:00+03:00"
 _DATE = re.compile(
@@ -77,7 +78,8 @@ def article_from_fields(  # noqa: PLR0913 - the stage contract fixes this signat
         p.add("title", "title is empty", 'write the headline: title: "Your headline"')
     when = _date(fields, "date", tz, p)
     if fields.get("date") is None:
-        p.add("date", "date is missing" if "date" not in fields else "date is empty",
+        looked = f" (looked for {LOOKED_FOR})" if kind == "markdown" else ""
+        p.add("date", f"date is missing{looked}" if "date" not in fields else "date is empty",
               _did_you_mean(fields, "date") or f"add a date line, e.g. date: {DATE_FORMS}")
     out: dict[str, Any] = {k: _text(fields, k, p) for k in _TEXT}
     out["author"], out["authors"] = _authors(fields, p)

@@ -18,6 +18,7 @@ from digest.config import SiteConfig
 from digest.errors import Diagnostic
 from digest.records import Article, SourceDoc
 from digest.slugs import check_slug, slug_words
+from digest.sources.dates_compat import date_fields
 from digest.sources.fields import article_from_fields, unknown_key_warnings
 from digest.sources.frontmatter import split
 from digest.sources.text import decode
@@ -39,10 +40,11 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     path = str(doc.rel_path)
     text = decode(doc.raw, path)
     fm = split(text, path)
+    defaults = _from_file_name(_page_name(doc.rel_path, config.content_dir))
+    data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
     article = article_from_fields(
-        fm.data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
-        key_lines=fm.key_lines, config=config,
-        defaults=_from_file_name(_page_name(doc.rel_path, config.content_dir)))
+        data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
+        key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
                                          config=config)

@@ -79,3 +79,50 @@ def test_author_of_another_type_is_an_error() -> None:
         jekyll("author: {name: Ann}\n")
     (problem,) = info.value.diagnostics
     assert problem.line == 3 and "author must be text or a list of names" in problem.message
+
+
+# --- rule 3: dates ------------------------------------------------------------
+
+def test_jekyll_date_with_the_year_repeated_before_the_offset() -> None:
+    a = jekyll("date: 2023-01-29 18:30:22 2023 -0800\n")
+    assert a.date.isoformat() == "2023-01-29T18:30:22-08:00"
+
+
+@pytest.mark.parametrize(("front", "name"), [
+    ("date: 2023-01-29 18:30:22 2024 -0800\n", "_posts/2023-01-29-ferry.md"),  # which year?
+    ("date: 2023-01-28 18:30:22 2023 -0800\n", "_posts/2023-01-29-ferry.md"),  # which day?
+])
+def test_ambiguous_lenient_dates_are_errors(front: str, name: str) -> None:
+    with pytest.raises(SourceError) as info:
+        jekyll(front, name)
+    (problem,) = info.value.diagnostics
+    assert problem.line == 3 and "is not a valid date" in problem.message
+
+
+def hugo(front: str, name: str = "content/posts/ferry.md") -> Article:
+    return parse(f"---\ntitle: Ferry\n{front}---\nBody\n".encode(), name)
+
+
+@pytest.mark.parametrize("key", ["publishDate", "pubdate", "published", "lastmod", "modified"])
+def test_hugo_date_fallbacks(key: str) -> None:
+    assert hugo(f"{key}: 2020-10-12T09:00:00Z\n").date.isoformat() == "2020-10-12T09:00:00+00:00"
+
+
+def test_hugo_fallbacks_go_in_hugo_order() -> None:
+    a = hugo("lastmod: 2021-01-01\npublishDate: 2020-10-12\n")
+    assert a.date.date().isoformat() == "2020-10-12"
+    assert hugo("date: 2019-05-05\npublishDate: 2020-10-12\n").date.year == 2019
+    # a bad fallback is reported at its own line
+    with pytest.raises(SourceError) as info:
+        hugo("tags: [a]\npubdate: soon\n")
+    assert info.value.diagnostics[0].line == 4
+
+
+def test_a_page_without_any_date_names_the_keys_looked_for() -> None:
+    with pytest.raises(SourceError) as info:
+        hugo("draft: false\n")
+    (problem,) = info.value.diagnostics
+    assert problem.path == "content/posts/ferry.md"
+    assert problem.message == ("date is missing (looked for date, publishDate, pubdate, "
+                               "published, lastmod, modified and a YYYY-MM-DD-slug.md "
+                               "file name)")
