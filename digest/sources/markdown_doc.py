@@ -39,13 +39,15 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     """
     path = str(doc.rel_path)
     text = decode(doc.raw, path)
-    fm = split(text, path)
+    found: list[Diagnostic] = []  # a YAML key repeated with its own value
+    fm = split(text, path, found)
     defaults = _from_file_name(_page_name(doc.rel_path, config.content_dir))
     data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
     article = article_from_fields(
         data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
+        warnings += found
         warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article

@@ -126,3 +126,34 @@ def test_a_page_without_any_date_names_the_keys_looked_for() -> None:
     assert problem.message == ("date is missing (looked for date, publishDate, pubdate, "
                                "published, lastmod, modified and a YYYY-MM-DD-slug.md "
                                "file name)")
+
+
+# --- rule 4: YAML keys given twice --------------------------------------------
+
+def parse_warned(raw: bytes, name: str = "content/_posts/2023-01-29-ferry.md"
+                 ) -> tuple[Article, list]:
+    warnings: list = []
+    doc = SourceDoc(rel_path=PurePosixPath(name), raw=raw)
+    return parse_markdown(doc, CONFIG, warnings), warnings
+
+
+@pytest.mark.parametrize("repeat", [
+    "tags: [ferry, lake]\n", "tags:\n  - ferry\n  - lake\n", "tags: [ferry, 'lake']\n"])
+def test_a_key_repeated_with_the_same_value_is_a_warning(repeat: str) -> None:
+    raw = f"---\ntitle: Ferry\ntags: [ferry, lake]\n{repeat}---\nBody\n".encode()
+    a, (warning,) = parse_warned(raw)
+    assert a.tags == ("ferry", "lake")
+    assert (warning.severity, warning.code, warning.line) == (
+        "warning", "front-matter-duplicate", 4)
+    assert warning.message == "tags given twice at lines 3 and 4, with the same value"
+
+
+@pytest.mark.parametrize("repeat", [
+    "tags: [ferry]\n", "tags: [lake, ferry]\n", "tags: ferry, lake\n", "title: '1'\n"])
+def test_a_key_repeated_with_another_value_is_an_error(repeat: str) -> None:
+    raw = f"---\ntitle: Ferry\ntags: [ferry, lake]\n{repeat}---\nBody\n".encode()
+    with pytest.raises(SourceError) as info:
+        parse_warned(raw)
+    (problem,) = info.value.diagnostics
+    assert problem.code == "front-matter-duplicate" and problem.severity == "error"
+    assert problem.line == 4
