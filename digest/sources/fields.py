@@ -35,7 +35,8 @@ _DATE = re.compile(
 _TEXT = ("source", "summary", "id", "section", "photo_credit")
 _KNOWN = frozenset({
     "title", "date", "updated", "tags", "slug", "draft", "related", "related_exclude",
-    "year", "source_url", "author", "authors", "image", "category", "categories", "year_inferred", "mentions",
+    "year", "source_url", "author", "authors", "image", "category", "categories",
+    "year_inferred", "mentions",
     *_TEXT})
 _SLUG_UNSAFE = re.compile(r"[\s?#%\x00-\x1f\x7f]")
 

@@ -181,7 +181,7 @@ def _pelican_data(entries: list[tuple[str, str, int]],
                 hint="keep one of them"))
             continue
         key_lines[name] = line
-        if name == "tags":
+        if name in ("tags", "authors"):  # Pelican separates both with commas
             data[name] = [t.strip() for t in value.split(",") if t.strip()]
         elif name == "draft":
             data[name] = value.lower() == "draft"

@@ -157,3 +157,12 @@ def test_a_key_repeated_with_another_value_is_an_error(repeat: str) -> None:
     (problem,) = info.value.diagnostics
     assert problem.code == "front-matter-duplicate" and problem.severity == "error"
     assert problem.line == 4
+
+
+def test_pelican_authors_are_comma_separated() -> None:
+    a = parse(b"Title: Ferry\nDate: 2023-01-29 10:00\nAuthors: Ann Lee, Bo Kim\n\nBody\n",
+              "content/ferry.md")
+    assert a.author == "Ann Lee and Bo Kim"
+    one = parse(b"Title: Ferry\nDate: 2023-01-29 10:00\nAuthor: Lee, Ann\n\nBody\n",
+                "content/ferry.md")
+    assert one.author == "Lee, Ann"
