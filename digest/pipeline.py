@@ -147,7 +147,7 @@ def _build(site_root: Path, options: BuildOptions | None,
            progress: Callable[[str], None] | None,
            counts: Callable[[str, int, int], None] | None = None) -> BuildResult:
     from digest import model, render, theme
-    from digest.model.urls import assign_urls
+    from digest.model.urls import assign_urls, drop_colliding
     from digest.render.templates import SectionBytecode, make_environment
     from digest.render.validate import check_feeds
 
@@ -203,6 +203,9 @@ def _build(site_root: Path, options: BuildOptions | None,
     stage("parse")
     published, scheduled = select(parsed, options, now)
     published = assign_urls(published, config)
+    if options.keep_going:  # colliding sources are skipped like unreadable ones
+        published, skipped = drop_colliding(published)
+        diags.extend(skipped)
     body_cache = cache.section("bodies")
     known_bodies = len(body_cache)
     # Markdown depends on the body alone: workers render the bodies the cache

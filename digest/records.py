@@ -54,7 +54,8 @@ class Article:
     tags: tuple[str, ...] = ()
     source: str | None = None  # agency / publication
     source_url: str | None = None
-    author: str | None = None
+    author: str | None = None  # the byline: "Ann Lee and Bo Kim"
+    authors: tuple[tuple[str, str | None], ...] = ()  # (name, http(s) URL or None) each
     image: str | None = None
     photo_credit: str | None = None
     section: str | None = None  # agency rubric

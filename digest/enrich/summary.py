@@ -15,7 +15,9 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import filterfalse
+from typing import Any
 
 from digest.config import SiteConfig
 from digest.records import Article
@@ -74,38 +76,48 @@ def split_sentences(text: str) -> list[str]:
 
 # --- Markdown to plain text -----------------------------------------------
 
-# (pattern, replacement, a substring the pattern needs): a body without that
-# substring skips the scan, which keeps summaries of 10,000 articles cheap.
-_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), "", "!["),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1", "]("),  # links
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1", "]["),  # reference links
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1", "<"),  # autolinks
-    (re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S), "", "<"),  # HTML
-    (re.compile(r"`([^`]*)`"), r"\1", "`"),
-    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2", ""),
-    # Starts with the literal "*" (the look-behind follows it) so the regex
-    # engine can jump between stars instead of testing every position.
-    (re.compile(r"\*(?<![\w*]\*)(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1", "*"),
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1", "_"),
-]
-# Escaped characters are hidden in a private-use plane while the inline rules
-# run, so "\*star\*" stays literal instead of becoming emphasis.
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|<\"'])")
-_HIDDEN = re.compile("[\U000f0000-\U000f007f]")
-_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|(?:[-*+]|\d{1,3}[.)])[ \t]+)",
-                         re.M)
+# The text is read from markdown-it's tokens, as the body is rendered: a link's
+# address and title (which may hold parentheses and quotes), an image, inline
+# HTML and footnote markers never leak into the text, and an escaped "\\*"
+# stays a star.  (Regular expressions here left `")` behind, issue 25.)
+_TAGS = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+_SKIPPED = frozenset({"image", "html_inline", "footnote_ref"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 
 
-def plain_text(markdown: str) -> str:
-    """Markdown reduced to plain text on one line (good enough for summaries)."""
-    text = _ESCAPE.sub(lambda m: chr(0xF0000 + ord(m.group(1))), markdown)
-    text = _LINE_MARKS.sub("", text)
-    for pattern, repl, marker in _INLINE:
-        if marker in text:  # most bodies lack most markers; skip those scans
-            text = pattern.sub(repl, text)
-    text = _HIDDEN.sub(lambda m: chr(ord(m.group()) - 0xF0000), text)
-    return " ".join(text.split())
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    # Imported here: the summary of a cached article never needs it.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    return md.enable(["table", "strikethrough"]).use(footnote_plugin)
+
+
+def plain_text(markdown: str, env: dict[str, Any] | None = None) -> str:
+    """Markdown reduced to plain text on one line: the text a reader sees.
+
+    ``env``: markdown-it's environment of the whole body (reference links and
+    footnotes defined elsewhere in it), see :func:`lead`."""
+    if not markdown.strip():
+        return ""
+    out: list[str] = []
+    notes = 0  # inside footnote definitions: not part of the text they follow
+    for token in _parser().parse(markdown, dict(env or {})):
+        if token.type in ("footnote_block_open", "footnote_block_close"):
+            notes += 1 if token.type.endswith("open") else -1
+        elif notes:
+            continue
+        elif token.type == "inline":
+            out.extend(" " if c.type in _BREAKS else c.content for c in token.children or ()
+                       if c.type not in _SKIPPED)
+            out.append(" ")
+        elif token.type == "html_block":
+            out.append(_TAGS.sub(" ", token.content))
+        elif token.type in ("fence", "code_block"):
+            out.append(token.content + " ")
+    return " ".join("".join(out).split())
 
 
 # --- the lead --------------------------------------------------------------
@@ -135,9 +147,14 @@ def _is_lead(para: str) -> bool:
 
 def lead(body: str) -> str:
     """The first paragraph that is prose: not a dateline, photo credit or heading."""
+    env: dict[str, Any] | None = None
     for para in re.split(r"\n\s*\n", body):
         if _is_lead(para):
-            text = plain_text(_DATELINE_PREFIX.sub("", para.strip()))
+            if env is None:
+                env = {}
+                if "]:" in body:  # reference links or footnotes defined elsewhere
+                    _parser().parse(body, env)
+            text = plain_text(_DATELINE_PREFIX.sub("", para.strip()), env)
             if text:
                 return text
     return ""

@@ -26,6 +26,33 @@ def assign_urls(articles: Iterable[Article], config: SiteConfig) -> tuple[Articl
     return tuple(evolve(a, {"url": permalink(a, config)}) for a in articles)
 
 
+def drop_colliding(articles: tuple[Article, ...]
+                   ) -> tuple[tuple[Article, ...], list[Diagnostic]]:
+    """``--keep-going``: the articles without those whose URLs collide (every
+    one of a colliding group: which one the curator meant is not known), and a
+    warning for each file dropped, naming the others."""
+    groups: dict[str, list[Article]] = {}
+    for art in articles:
+        groups.setdefault(collision_key(output_path(art.url)), []).append(art)
+    dropped = {id(a) for group in groups.values() if len(group) > 1 for a in group}
+    if not dropped:
+        return articles, []
+    diags = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        paths = sorted(str(a.path) for a in group)
+        for path in paths:
+            others = ", ".join(p for p in paths if p != path)
+            diags.append(Diagnostic(
+                severity="warning", code="url-collision", path=path,
+                message=f"its URL {group[0].url} is also that of {others} "
+                        "(skipped: --keep-going)",
+                hint="give one of them a different `slug:` in its front matter"))
+    return tuple(a for a in articles if id(a) not in dropped), sorted(
+        diags, key=lambda d: d.path or "")
+
+
 def term_slug(label: str, config: SiteConfig, taxonomy: str) -> str:
     """Slug of a term: the vocabulary's explicit slug, else slugify(label)."""
     tax = config.taxonomy(taxonomy)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from digest.config import SiteConfig
 from digest.parallel import Pending, pmap, pmap_start
 from digest.records import Article, FeedSpec, PageSpec
-from digest.render.markdown import render_markdown
+from digest.render.markdown import RENDERER_VERSION, render_markdown
 
 
 def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteConfig,
@@ -108,5 +108,6 @@ def needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConf
 
 
 def body_key(body: str, raw_html: bool) -> str:
-    return hashlib.blake2b(f"{raw_html}\x00{body}".encode("utf-8", "surrogatepass"),
+    return hashlib.blake2b(f"{RENDERER_VERSION}\x00{raw_html}\x00{body}".encode(
+        "utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()

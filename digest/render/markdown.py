@@ -4,7 +4,10 @@ Content is data: raw HTML in Markdown is escaped (CommonMark preset with
 ``html`` off), and markdown-it's ``validateLink`` already drops ``javascript:``,
 ``vbscript:``, ``file:`` and non-image ``data:`` links.  With ``raw_html: true``
 raw HTML is allowed through and then cleaned by an allow-list sanitizer (nh3).
+HTML comments are always dropped; ``{#id}`` attributes, footnotes and heading
+ids come from mdit-py-plugins and :mod:`digest.render.md_rules`.
 """
+
 
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+# Part of the body cache's key (render/bodies.py): raise it whenever the
+# parser's settings or rules change, so HTML rendered before is not reused.
+RENDERER_VERSION = 2
 _ABS_ATTR = re.compile(r'(\s(?:href|src))="/(?!/)')
 
 
@@ -23,9 +29,15 @@ def _parser(raw_html: bool) -> MarkdownIt:
     # Imported here: an incremental build renders the few new bodies in a
     # worker process, and the main process need not pay for the import.
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from digest.render.md_rules import use_site_rules
 
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.use(attrs_plugin).use(attrs_block_plugin).use(footnote_plugin)
+    use_site_rules(md)
     return md
 
 

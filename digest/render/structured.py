@@ -71,8 +71,11 @@ def _prune(value: Any) -> Any:
 def news_article(article: Article, config: SiteConfig) -> dict[str, Any]:
     """schema.org NewsArticle for ``<script type="application/ld+json">``."""
     url = canonical(article, config)
-    if article.author:
-        author: Any = [{"@type": "Person", "name": article.author}]
+    if article.authors:
+        author: Any = [{"@type": "Person", "name": name, "url": link}
+                       for name, link in article.authors]
+    elif article.author:
+        author = [{"@type": "Person", "name": article.author}]
     elif article.source:
         author = [{"@type": "Organization", "name": article.source,
                    "url": _agency_url(article, config)}]

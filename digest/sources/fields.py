@@ -24,16 +24,19 @@ from digest.config import SiteConfig
 from digest.errors import Diagnostic, SourceError
 from digest.records import Article, Mention
 from digest.slugs import check_slug, slugify
+from digest.sources.bylines import byline, person
+from digest.sources.dates_compat import LOOKED_FOR
 
 DATE_FORMS = "2024-12-20, 2024-12-20 10:32, 2024-12-20T10:32:00+03:00"
 _DATE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(Z|z|[+-]\d{1,2}(?::?\d{2})?)?)?")
-_TEXT = ("source", "author", "summary", "id", "section", "photo_credit")
+_TEXT = ("source", "summary", "id", "section", "photo_credit")
 _KNOWN = frozenset({
     "title", "date", "updated", "tags", "slug", "draft", "related", "related_exclude",
-    "year", "source_url", "image", "category", "categories", "year_inferred", "mentions",
+    "year", "source_url", "author", "authors", "image", "category", "categories",
+    "year_inferred", "mentions",
     *_TEXT})
 _SLUG_UNSAFE = re.compile(r"[\s?#%\x00-\x1f\x7f]")
 
@@ -76,9 +79,11 @@ def article_from_fields(  # noqa: PLR0913 - the stage contract fixes this signat
         p.add("title", "title is empty", 'write the headline: title: "Your headline"')
     when = _date(fields, "date", tz, p)
     if fields.get("date") is None:
-        p.add("date", "date is missing" if "date" not in fields else "date is empty",
+        looked = f" (looked for {LOOKED_FOR})" if kind == "markdown" else ""
+        p.add("date", f"date is missing{looked}" if "date" not in fields else "date is empty",
               _did_you_mean(fields, "date") or f"add a date line, e.g. date: {DATE_FORMS}")
     out: dict[str, Any] = {k: _text(fields, k, p) for k in _TEXT}
+    out["author"], out["authors"] = _authors(fields, p)
     out["updated"] = _date(fields, "updated", tz, p)
     out["tags"] = _terms(fields, "tags", p)
     out["related_pins"] = _terms(fields, "related", p)
@@ -152,6 +157,27 @@ def _text(fields: Mapping[str, Any], key: str, p: _Problems) -> str | None:
               f'write it as text: {key}: "..."')
         return None
     return value.strip()
+
+
+def _authors(fields: Mapping[str, Any], p: _Problems
+             ) -> tuple[str | None, tuple[tuple[str, str | None], ...]]:
+    """``author`` and ``authors``, each one name or a list (Hugo, Jekyll): the
+    byline and the people (see :mod:`digest.sources.bylines`)."""
+    people: dict[str, str | None] = {}
+    for key in ("author", "authors"):
+        value = fields.get(key)
+        if isinstance(value, str):
+            value = [value] if value.strip() else None  # author: "" is no author
+        for name in _terms({key: value}, key, p) if isinstance(value, list) else ():
+            shown, url = person(name)
+            if shown and shown not in people:
+                people[shown] = url
+        if value is not None and not isinstance(value, list):
+            p.add(key, f"{key} must be text or a list of names, not {_describe(value)}",
+                  f'write {key}: "Ann Lee" or {key}: ["Ann Lee", "Bo Kim"]')
+    if not people:
+        return None, ()
+    return byline(list(people)), tuple(people.items())
 
 
 def _flag(fields: Mapping[str, Any], key: str, p: _Problems) -> bool:

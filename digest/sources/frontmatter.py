@@ -51,12 +51,13 @@ class FrontMatter:
     key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> file line
 
 
-def split(text: str, path: str) -> FrontMatter:
+def split(text: str, path: str, warnings: list[Diagnostic] | None = None) -> FrontMatter:
     """Split decoded ``text`` (LF line ends, no BOM) into front matter and body.
 
     Raises SourceError for an unclosed fence, a YAML/TOML syntax error, front
     matter that is not a mapping, unsafe YAML (tags, anchors, aliases), front
-    matter over 64 KiB, duplicate keys and silently coerced scalars.
+    matter over 64 KiB, duplicate keys and silently coerced scalars.  With
+    ``warnings``, a YAML key given twice with the same value is a warning there.
     """
     lead = _LEADING_BLANK.match(text)
     start = lead.end() if lead else 0
@@ -64,14 +65,15 @@ def split(text: str, path: str) -> FrontMatter:
     for fmt, (_, opener, _) in _FENCES.items():
         m = opener.match(text, start)
         if m:
-            return _fenced(text, path, m.end(), fence_line, fmt)
+            return _fenced(text, path, m.end(), fence_line, fmt, warnings)
     pelican = _pelican(text, path, start, fence_line)
     if pelican is not None:
         return pelican
     return FrontMatter(data={}, body=text, body_line=1, format=None, key_lines={})
 
 
-def _fenced(text: str, path: str, begin: int, fence_line: int, fmt: str) -> FrontMatter:
+def _fenced(text: str, path: str, begin: int, fence_line: int, fmt: str,  # noqa: PLR0913
+            warnings: list[Diagnostic] | None = None) -> FrontMatter:
     """Parse a ``---``/``+++`` block whose first content line starts at ``begin``."""
     fence, _, closer = _FENCES[fmt]
     close = closer.search(text, begin)
@@ -95,7 +97,7 @@ def _fenced(text: str, path: str, begin: int, fence_line: int, fmt: str) -> Fron
     if fmt == "yaml":
         # Plain front matter (nearly all of it) skips libyaml; anything else,
         # and every error, takes the hardened loader (see yaml_fast).
-        data, key_lines = load_simple(block, first) or load_yaml(block, path, first)
+        data, key_lines = load_simple(block, first) or load_yaml(block, path, first, warnings)
     else:
         data, key_lines = _load_toml(block, path, first)
     return FrontMatter(data=data, body=body, body_line=body_line, format=fmt,
@@ -179,7 +181,7 @@ def _pelican_data(entries: list[tuple[str, str, int]],
                 hint="keep one of them"))
             continue
         key_lines[name] = line
-        if name == "tags":
+        if name in ("tags", "authors"):  # Pelican separates both with commas
             data[name] = [t.strip() for t in value.split(",") if t.strip()]
         elif name == "draft":
             data[name] = value.lower() == "draft"

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from digest.config import SiteConfig
 from digest.errors import Diagnostic
 from digest.records import Article, SourceDoc
 from digest.slugs import check_slug, slug_words
+from digest.sources.dates_compat import date_fields
 from digest.sources.fields import article_from_fields, unknown_key_warnings
 from digest.sources.frontmatter import split
 from digest.sources.text import decode
@@ -37,14 +39,30 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     """
     path = str(doc.rel_path)
     text = decode(doc.raw, path)
-    fm = split(text, path)
+    found: list[Diagnostic] = []  # a YAML key repeated with its own value
+    fm = split(text, path, found)
+    defaults = _from_file_name(_page_name(doc.rel_path, config.content_dir))
+    data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
     article = article_from_fields(
-        fm.data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
-        key_lines=fm.key_lines, config=config, defaults=_from_file_name(doc.rel_path.name))
+        data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
+        key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
+        warnings += found
         warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article
+
+
+def _page_name(rel_path: PurePosixPath, content_dir: str) -> str:
+    """The name the page is known by: the file name, or for a Hugo page bundle
+    (``news/0.76.1-relnotes/index.md``) its folder's, as Hugo names it.
+    Otherwise every bundle would get the slug ``index`` and their URLs collide."""
+    stem = rel_path.name.rsplit(".", 1)[0]
+    parent = rel_path.parent
+    if stem.lower() == "index" and parent.parts and \
+            parent != PurePosixPath(content_dir) and parent.name:
+        return parent.name + ".md"
+    return rel_path.name
 
 
 def _from_file_name(name: str) -> dict[str, Any]:

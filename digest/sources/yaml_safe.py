@@ -38,12 +38,13 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
     def __init__(self) -> None:
         super().__init__()
-        self.duplicates: list[tuple[Any, int, int]] = []  # key, first line0, dup line0
+        # key, first line0, dup line0, whether both values are written the same
+        self.duplicates: list[tuple[Any, int, int, bool]] = []
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         # No flatten_mapping: "<<" is an ordinary key (merges need aliases anyway).
         mapping: dict[Any, Any] = {}
-        seen: dict[Any, int] = {}
+        seen: dict[Any, tuple[int, Any]] = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             try:
@@ -54,8 +55,9 @@ class _Constructor(yaml.constructor.SafeConstructor):
                     key_node.start_mark) from None
             line0 = key_node.start_mark.line
             if key in seen:
-                self.duplicates.append((key, seen[key], line0))
-            seen[key] = line0
+                first0, first_node = seen[key]
+                self.duplicates.append((key, first0, line0, _same(first_node, value_node)))
+            seen[key] = line0, value_node
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -92,8 +94,27 @@ if CParser is not None:  # libyaml: same rules, C-speed scanning and parsing
     _LOADER = _CLoader
 
 
-def load_yaml(block: str, path: str, first: int) -> tuple[dict[str, Any], dict[str, int]]:
-    """Load a YAML mapping; ``first`` is the file line of the block's first line."""
+def _same(a: Any, b: Any) -> bool:
+    """Two YAML nodes that construct the same value (same tags, same scalars)."""
+    if type(a) is not type(b) or a.tag != b.tag:
+        return False
+    if isinstance(a, ScalarNode):
+        return bool(a.value == b.value)
+    if len(a.value) != len(b.value):
+        return False
+    if isinstance(a, MappingNode):
+        return all(_same(k1, k2) and _same(v1, v2)
+                   for (k1, v1), (k2, v2) in zip(a.value, b.value, strict=True))
+    return all(_same(x, y) for x, y in zip(a.value, b.value, strict=True))
+
+
+def load_yaml(block: str, path: str, first: int, warnings: list[Diagnostic] | None = None
+              ) -> tuple[dict[str, Any], dict[str, int]]:
+    """Load a YAML mapping; ``first`` is the file line of the block's first line.
+
+    With ``warnings``, a key given twice with the same value goes there (Ruby's
+    parser, hence Jekyll, accepts it and nothing is lost); otherwise, and
+    always when the values differ, it is an error."""
     loader = None
     try:
         if _may_hold_refused(block):
@@ -119,11 +140,17 @@ def load_yaml(block: str, path: str, first: int) -> tuple[dict[str, Any], dict[s
     finally:
         if loader is not None:
             loader.dispose()
-    for key, line0, dup0 in loader.duplicates:
+    for key, line0, dup0, same in loader.duplicates:
+        twice = f"{key} given twice at lines {first + line0} and {first + dup0}"
+        if same and warnings is not None:
+            warnings.append(Diagnostic(
+                severity="warning", code="front-matter-duplicate", path=path,
+                line=first + dup0, message=f"{twice}, with the same value",
+                hint="delete one of them"))
+            continue
         problems.append(Diagnostic(
             severity="error", code="front-matter-duplicate", path=path, line=first + dup0,
-            message=f"{key} given twice at lines {first + line0} and {first + dup0}",
-            hint="YAML would silently keep the last one; delete one of them"))
+            message=twice, hint="YAML would silently keep the last one; delete one of them"))
     if problems:
         raise SourceError(problems)
     key_lines = {k.value: first + k.start_mark.line for k, _ in node.value

@@ -68,6 +68,9 @@ def _diag(severity: str, code: str, message: str, path: str | None = None,  # no
                       hint=hint)
 
 
+SKIPPED = " (skipped: --keep-going)"
+
+
 def check_site(site_root: Path, options: BuildOptions | None = None) -> Report:
     """Every problem of the site at ``site_root``; nothing is written."""
     options = options or BuildOptions()
@@ -90,7 +93,11 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> Report:
     seen = set(report.diagnostics)
     report.diagnostics.extend(d for d in result.diagnostics
                               if d not in seen and d.path not in bad_paths
-                              and not d.message.endswith("(skipped: --keep-going)"))
+                              and not d.message.endswith(SKIPPED))
+    # ...but colliding URLs are found by the site pass only: errors again
+    report.diagnostics.extend(replace(d, severity="error", message=d.message.removesuffix(
+        SKIPPED)) for d in result.diagnostics if d.code == "url-collision"
+        and d.message.endswith(SKIPPED) and d.path not in bad_paths)
     articles = result.site.articles
     by_path = {str(a.path): a for a in articles}
     unpublished = {a.url for a in articles

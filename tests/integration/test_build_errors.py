@@ -67,8 +67,24 @@ def test_keep_going_skips_bad_files_with_a_warning(built_site: Path) -> None:
     write_files(built_site, {"content/a.md": BAD_SOURCES["missing-date"][0]})
     run = cli(built_site, "build", "--keep-going")
     assert run.code == 0, run
-    assert re.search(r"content/a\.md:\d+: warning: date is missing \(skipped: --keep-going\)",
+    assert re.search(r"content/a\.md:\d+: warning: date is missing \(looked for date, "
+                     r"publishDate, .*\) \(skipped: --keep-going\)",
                      run.err), run
+
+
+def test_keep_going_skips_sources_whose_urls_collide(built_site: Path) -> None:
+    # issue 25: two Hugo bundles with one slug; the build stops without --keep-going
+    text = note("Release notes", "2024-04-01")
+    write_files(built_site, {"content/news/relnotes/index.md": text,
+                             "content/more/relnotes.md": text})
+    assert cli(built_site, "build").code == 1
+    run = cli(built_site, "build", "--keep-going")
+    assert run.code == 0, run
+    for path, other in (("content/more/relnotes.md", "content/news/relnotes/index.md"),
+                        ("content/news/relnotes/index.md", "content/more/relnotes.md")):
+        assert re.search(rf"{path}: warning: its URL /2024/04/01/relnotes/ is also that of "
+                         rf"{other} \(skipped: --keep-going\)", run.err), run
+    assert not (built_site / "output/2024/04/01/relnotes").exists()
 
 
 TEMPLATES = {

@@ -100,3 +100,17 @@ def test_script_in_title_cannot_break_out(tmp_path: Path) -> None:
     assert head.count(b"<script") == 1  # the JSON-LD element only
     assert json_ld(doc)["headline"] == title
     assert dict(meta(doc))["og:title"] == title
+
+
+def test_author_lists_and_linked_authors(tmp_path: Path) -> None:
+    # issue 25: Hugo/Jekyll author lists, and an author written as a Markdown link
+    doc, result = build_one(
+        tmp_path, author='["[Ann Lee](https://staff.example/ann) (Northwind)", "Bo Kim"]')
+    data = json_ld(doc)
+    assert data["author"] == [
+        {"@type": "Person", "name": "Ann Lee (Northwind)", "url": "https://staff.example/ann"},
+        {"@type": "Person", "name": "Bo Kim"}]
+    byline = doc.xpath("//li[@class='author']")[0].text_content()
+    assert byline == "Ann Lee (Northwind) and Bo Kim"
+    assert "[Ann" not in result.rendered[next(
+        p.path for p in result.site.pages if p.template == "article.html")].decode()

@@ -201,3 +201,23 @@ def test_topic_pages_show_the_timeline(output: Path) -> None:
             shown += 1
             assert '<figure class="timeline-figure">' in text
     assert shown >= 1
+
+
+def test_bodies_from_other_generators_stay_valid(tmp_path: Path) -> None:
+    # issue 25: heading ids (one clashing with the page's own "main"), explicit
+    # ids, footnotes and comments, on the article page that shows them
+    from digest.pipeline import BuildOptions, build
+    from tests.integration.conftest import make_site, note
+
+    body = ("Intro.[^1] <!-- editor's note -->\n\n## Main\n\n## Main\n\n"
+            "## Background {#old-anchor}\n\n{#kept}\n## Later\n\n"
+            "[^1]: The ministry said so.\n")
+    site = make_site(tmp_path / "site", {"content/talks.md": note("Talks", "2024-12-20",
+                                                                  body)})
+    result = build(site, BuildOptions(now=datetime(2024, 12, 24, tzinfo=UTC)))
+    html = result.rendered["2024/12/20/talks/index.html"].decode()
+    page = tmp_path / "talks.html"
+    page.write_text(html, encoding="utf-8")
+    assert 'id="main-2"' in html and 'id="main-3"' in html and 'id="old-anchor"' in html
+    assert "editor" not in html and 'id="fn1"' in html
+    assert validate_html([page]) == []

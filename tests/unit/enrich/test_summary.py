@@ -159,3 +159,28 @@ def test_count_words_agrees_with_the_token_regex() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 16)))
         assert count_words(text) == len(token.findall(text)), repr(text)
+
+
+# --- issue 25: link titles and addresses with parentheses -------------------
+
+@pytest.mark.parametrize(("md", "text"), [
+    ('See [the text](http://x/a_(b) "t") here.', "See the text here."),
+    ("See [a (b)](http://x/) here.", "See a (b) here."),
+    ('See [c](http://y "title (with) parens") here.', "See c here."),
+    ("See [d](<http://y/a b> 'single (q)') here.", "See d here."),
+    ('Photo ![a (b)](http://x/i_(1).png "c (d)") gone.', "Photo gone."),
+    ("Gas rose.[^1]\n\n[^1]: Per the ministry.", "Gas rose."),
+    ("Per [the report][r] &amp; more.\n\n[r]: http://x/(a) \"T (x)\"", "Per the report & more."),
+    ("Inline <!-- note --> <b>html</b> dropped.", "Inline html dropped."),
+])
+def test_plain_text_of_links_images_and_notes(md: str, text: str) -> None:
+    assert plain_text(md) == text
+    assert lead(md) == text
+
+
+def test_summary_has_no_link_fragments() -> None:
+    body = ('The ministry [said](http://gov.example/news_(2024) "Ministry (press)") that '
+            "[gas (LNG)](http://x/) prices rose. Second sentence follows here.")
+    summary = summarize(article(body), 60).summary_text
+    assert summary == "The ministry said that gas (LNG) prices rose."
+    assert '")' not in summary and "](" not in summary

@@ -91,7 +91,9 @@ def test_updated_is_parsed_like_date() -> None:
 
 def test_missing_title_and_date_are_reported_together() -> None:
     diags = errors({"tittle": "x"}, key_lines={"tittle": 2})
-    assert [d.message for d in diags] == ["title is missing", "date is missing"]
+    assert [d.message.split(" (")[0] for d in diags] == ["title is missing", "date is missing"]
+    assert diags[1].message.endswith("(looked for date, publishDate, pubdate, published, "
+                                     "lastmod, modified and a YYYY-MM-DD-slug.md file name)")
     assert "did you mean 'title'" in (diags[0].hint or "")
 
 

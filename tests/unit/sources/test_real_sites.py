@@ -1,0 +1,168 @@
+"""Issue 25: posts shaped as Hugo, Jekyll and Pelican write them (fixtures
+written for these tests in each generator's shapes, not copied posts)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from digest.config import SiteConfig, TaxonomyConfig
+from digest.errors import SourceError
+from digest.records import Article, SourceDoc
+from digest.sources.discover import find_sources
+from digest.sources.markdown_doc import parse_markdown
+
+CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
+HUGO = b"+++\ntitle = \"Release notes\"\ndate = 2020-10-12T09:00:00Z\n+++\nBody\n"
+
+
+def parse(raw: bytes, name: str) -> Article:
+    return parse_markdown(SourceDoc(rel_path=PurePosixPath(name), raw=raw), CONFIG)
+
+
+# --- rule 1: Hugo page bundles and section pages ----------------------------
+
+def test_page_bundle_is_named_after_its_folder() -> None:
+    a = parse(HUGO, "content/news/0.76.1-relnotes/index.md")
+    b = parse(HUGO, "content/news/0.76.2-relnotes/index.md")
+    # digest's slug rules turn dots into hyphens (a `slug:` line may keep them)
+    assert (a.slug, b.slug) == ("0-76-1-relnotes", "0-76-2-relnotes")
+    kept = parse(HUGO.replace(b"+++\nBody", b"slug = \"0.76.1-relnotes\"\n+++\nBody"),
+                 "content/news/0.76.1-relnotes/index.md")
+    assert kept.slug == "0.76.1-relnotes"
+
+
+def test_index_at_the_top_of_the_content_folder_keeps_its_name() -> None:
+    assert parse(HUGO, "content/index.md").slug == "index"
+    assert parse(HUGO, "content/news/Index.markdown").slug == "news"
+
+
+def test_section_pages_are_not_posts(tmp_path: Path) -> None:
+    for rel in ("content/_index.md", "content/news/_index.md",
+                "content/news/0.76.1-relnotes/index.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(HUGO)
+    found, diags = find_sources(tmp_path, "content")
+    assert [rel for rel, _ in found] == ["content/news/0.76.1-relnotes/index.md"]
+    assert diags == []
+
+
+# --- rule 2: author lists and linked authors --------------------------------
+
+def jekyll(front: str, name: str = "_posts/2023-01-29-ferry.md") -> Article:
+    return parse(f"---\ntitle: Ferry\n{front}---\nBody\n".encode(), "content/" + name)
+
+
+@pytest.mark.parametrize(("front", "byline", "people"), [
+    ("author: [Ann Lee, Bo Kim]\n", "Ann Lee and Bo Kim",
+     (("Ann Lee", None), ("Bo Kim", None))),
+    ("authors:\n  - Ann Lee\n  - Bo Kim\n  - Cy Dow\n", "Ann Lee, Bo Kim and Cy Dow",
+     (("Ann Lee", None), ("Bo Kim", None), ("Cy Dow", None))),
+    ("author: Ann Lee\nauthors: [Ann Lee, Bo Kim]\n", "Ann Lee and Bo Kim",
+     (("Ann Lee", None), ("Bo Kim", None))),
+    ('author: "[Ann Lee](https://staff.example/ann) (Northwind)"\n', "Ann Lee (Northwind)",
+     (("Ann Lee (Northwind)", "https://staff.example/ann"),)),
+    ('author: "[Ann Lee](https://staff.example/a_(b))"\n', "Ann Lee",
+     (("Ann Lee", "https://staff.example/a_(b)"),)),
+    ('author: "[Ann Lee](javascript:alert(1))"\n', "Ann Lee", (("Ann Lee", None),)),
+    ("author: Smith, Ann\n", "Smith, Ann", (("Smith, Ann", None),)),
+    ('author: ""\n', None, ()),
+])
+def test_author_forms(front: str, byline: str | None, people: tuple) -> None:
+    a = jekyll(front)
+    assert (a.author, a.authors) == (byline, people)
+
+
+def test_author_of_another_type_is_an_error() -> None:
+    with pytest.raises(SourceError) as info:
+        jekyll("author: {name: Ann}\n")
+    (problem,) = info.value.diagnostics
+    assert problem.line == 3 and "author must be text or a list of names" in problem.message
+
+
+# --- rule 3: dates ------------------------------------------------------------
+
+def test_jekyll_date_with_the_year_repeated_before_the_offset() -> None:
+    a = jekyll("date: 2023-01-29 18:30:22 2023 -0800\n")
+    assert a.date.isoformat() == "2023-01-29T18:30:22-08:00"
+
+
+@pytest.mark.parametrize(("front", "name"), [
+    ("date: 2023-01-29 18:30:22 2024 -0800\n", "_posts/2023-01-29-ferry.md"),  # which year?
+    ("date: 2023-01-28 18:30:22 2023 -0800\n", "_posts/2023-01-29-ferry.md"),  # which day?
+])
+def test_ambiguous_lenient_dates_are_errors(front: str, name: str) -> None:
+    with pytest.raises(SourceError) as info:
+        jekyll(front, name)
+    (problem,) = info.value.diagnostics
+    assert problem.line == 3 and "is not a valid date" in problem.message
+
+
+def hugo(front: str, name: str = "content/posts/ferry.md") -> Article:
+    return parse(f"---\ntitle: Ferry\n{front}---\nBody\n".encode(), name)
+
+
+@pytest.mark.parametrize("key", ["publishDate", "pubdate", "published", "lastmod", "modified"])
+def test_hugo_date_fallbacks(key: str) -> None:
+    assert hugo(f"{key}: 2020-10-12T09:00:00Z\n").date.isoformat() == "2020-10-12T09:00:00+00:00"
+
+
+def test_hugo_fallbacks_go_in_hugo_order() -> None:
+    a = hugo("lastmod: 2021-01-01\npublishDate: 2020-10-12\n")
+    assert a.date.date().isoformat() == "2020-10-12"
+    assert hugo("date: 2019-05-05\npublishDate: 2020-10-12\n").date.year == 2019
+    # a bad fallback is reported at its own line
+    with pytest.raises(SourceError) as info:
+        hugo("tags: [a]\npubdate: soon\n")
+    assert info.value.diagnostics[0].line == 4
+
+
+def test_a_page_without_any_date_names_the_keys_looked_for() -> None:
+    with pytest.raises(SourceError) as info:
+        hugo("draft: false\n")
+    (problem,) = info.value.diagnostics
+    assert problem.path == "content/posts/ferry.md"
+    assert problem.message == ("date is missing (looked for date, publishDate, pubdate, "
+                               "published, lastmod, modified and a YYYY-MM-DD-slug.md "
+                               "file name)")
+
+
+# --- rule 4: YAML keys given twice --------------------------------------------
+
+def parse_warned(raw: bytes, name: str = "content/_posts/2023-01-29-ferry.md"
+                 ) -> tuple[Article, list]:
+    warnings: list = []
+    doc = SourceDoc(rel_path=PurePosixPath(name), raw=raw)
+    return parse_markdown(doc, CONFIG, warnings), warnings
+
+
+@pytest.mark.parametrize("repeat", [
+    "tags: [ferry, lake]\n", "tags:\n  - ferry\n  - lake\n", "tags: [ferry, 'lake']\n"])
+def test_a_key_repeated_with_the_same_value_is_a_warning(repeat: str) -> None:
+    raw = f"---\ntitle: Ferry\ntags: [ferry, lake]\n{repeat}---\nBody\n".encode()
+    a, (warning,) = parse_warned(raw)
+    assert a.tags == ("ferry", "lake")
+    assert (warning.severity, warning.code, warning.line) == (
+        "warning", "front-matter-duplicate", 4)
+    assert warning.message == "tags given twice at lines 3 and 4, with the same value"
+
+
+@pytest.mark.parametrize("repeat", [
+    "tags: [ferry]\n", "tags: [lake, ferry]\n", "tags: ferry, lake\n", "title: '1'\n"])
+def test_a_key_repeated_with_another_value_is_an_error(repeat: str) -> None:
+    raw = f"---\ntitle: Ferry\ntags: [ferry, lake]\n{repeat}---\nBody\n".encode()
+    with pytest.raises(SourceError) as info:
+        parse_warned(raw)
+    (problem,) = info.value.diagnostics
+    assert problem.code == "front-matter-duplicate" and problem.severity == "error"
+    assert problem.line == 4
+
+
+def test_pelican_authors_are_comma_separated() -> None:
+    a = parse(b"Title: Ferry\nDate: 2023-01-29 10:00\nAuthors: Ann Lee, Bo Kim\n\nBody\n",
+              "content/ferry.md")
+    assert a.author == "Ann Lee and Bo Kim"
+    one = parse(b"Title: Ferry\nDate: 2023-01-29 10:00\nAuthor: Lee, Ann\n\nBody\n",
+                "content/ferry.md")
+    assert one.author == "Lee, Ann"
