@@ -1,11 +1,14 @@
 """digest.parallel: results in input order whatever the workers, inline below
-the threshold, and a started map that is cancelled leaves no worker behind."""
+the threshold, a started map that is cancelled leaves no worker behind, and a
+worker that dies (os._exit in a task, SIGKILL, SIGTERM) fails the call with
+WorkerDied instead of hanging it."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -218,3 +221,33 @@ def test_start_reports_a_killed_process_with_its_signal() -> None:
     os.kill(later._proc.pid, signal.SIGKILL)
     with pytest.raises(WorkerDied, match=r"\(signal 9, SIGKILL\) while checking output/"):
         later.result()
+
+
+def test_workers_killed_while_the_parent_waits_for_a_part_fail_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a SIGTERM to the process group does to the workers: one is busy
+    with the first part, the other has finished the rest and is idle.
+    multiprocessing.Pool waited forever here for the part that died."""
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+    workers: list = []
+    real_crew = parallel.Crew
+
+    def crew_kept(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a handle on the workers
+        crew = real_crew(*args, **kwargs)
+        workers.extend(crew._procs)
+        return crew
+
+    def kill_all() -> None:
+        while not workers:
+            time.sleep(0.01)
+        time.sleep(0.3)  # the second worker has done the other parts by now
+        for proc in workers:
+            os.kill(proc.pid, signal.SIGTERM)
+
+    monkeypatch.setattr(parallel, "Crew", crew_kept)
+    threading.Thread(target=kill_all, daemon=True).start()
+    parts = parallel.pmap_parts(lambda x: time.sleep(30) if x == 0 else x, list(range(40)), 2,
+                                what="rendering pages")
+    with pytest.raises(WorkerDied, match=r"\(signal 15, SIGTERM\) while rendering pages"):
+        next(parts)  # starts the workers, then waits for the first part
+    assert multiprocessing.active_children() == []
