@@ -56,15 +56,23 @@ class WorkerDied(DigestError):
                 how = f"signal {-exitcode}, {signal.Signals(-exitcode).name}"
             except ValueError:
                 how = f"signal {-exitcode}"
+            if exitcode == -signal.SIGKILL:
+                hint = ("a worker killed by the system usually ran out of memory (see "
+                        "`dmesg`): build again, with fewer workers (--jobs 1 uses none) "
+                        "if it happens again")
+            else:
+                hint = ("another program signalled the worker: build again once it has "
+                        "stopped (--jobs 1 builds without workers)")
         else:
             how = f"exit code {exitcode}"
+            hint = ("something in the worker ended its process (a crash in a library, "
+                    "or an exit): build again with --jobs 1, where it happens in the "
+                    "main process and can be seen with --debug")
         super().__init__(Diagnostic(
             severity="error", code="worker-died",
             message=f"a worker process died ({how}) while {what}; its work was "
                     "lost, so the build stopped",
-            hint="a worker killed by the system (signal 9) usually ran out of memory "
-                 "(see `dmesg`): build again, with fewer workers (--jobs 1 uses none) "
-                 "if it happens again"))
+            hint=hint))
 
 
 def worker_init() -> None:

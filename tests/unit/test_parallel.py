@@ -139,7 +139,7 @@ def test_pmap_fails_when_a_task_exits_the_worker(monkeypatch: pytest.MonkeyPatch
                                          r"while rendering feeds") as caught:
         parallel.pmap(_exit_on, list(range(40)), 2, "rendering feeds")
     assert caught.value.exitcode == 7
-    assert "hint: " in str(caught.value)
+    assert "hint: something in the worker ended its process" in str(caught.value)
     assert multiprocessing.active_children() == []
 
 
@@ -179,7 +179,8 @@ def test_a_worker_killed_by_sigkill_is_reported_with_its_signal(
     pending = parallel.pmap_start(lambda x: time.sleep(30), list(range(8)), 2,
                                   "rendering Markdown bodies")
     os.kill(pending._crew._procs[0].pid, signal.SIGKILL)
-    with pytest.raises(WorkerDied, match=r"\(signal 9, SIGKILL\) while rendering Markdown"):
+    with pytest.raises(WorkerDied, match=r"\(signal 9, SIGKILL\) while rendering Markdown"
+                       r"(.|\n)*hint: .*ran out of memory"):
         pending.result()
     assert multiprocessing.active_children() == []  # the other one was ended too
 
