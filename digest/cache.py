@@ -206,7 +206,8 @@ class BuildCache:
         if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:
             return
         # Not a daemon: a build that fails meanwhile still lets it finish its files.
-        self._early = start(lambda: self._write_sections(names), jobs, daemon=False)
+        self._early = start(lambda: self._write_sections(names), jobs, daemon=False,
+                            what="writing the cache")
         for name in names:
             self._dirty.discard(name)
             self._as_read.pop(name, None)

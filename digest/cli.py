@@ -126,10 +126,10 @@ def _interrupted(what: str) -> str:
 
 def _terminate(signum: int, frame: object) -> None:
     if os.getpid() != _HANDLER_PID:
-        # A worker forked from this process inherits the handler until its
-        # pool sets its own; terminated in that window (a failed build
-        # stopping its pool), it must die as SIGTERM kills, not print a
-        # traceback of _Terminated from inside multiprocessing.
+        # A forked process inherits the handler.  digest's workers keep
+        # SIGTERM blocked until they have set their own (digest.crew.fork),
+        # but any other fork made while the handler is installed must still
+        # die as SIGTERM kills, not print a traceback of _Terminated.
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return

@@ -57,7 +57,8 @@ class LastBuild:
         self._fps = fingerprints
         self._output, self._home, self._jobs = output, home, jobs
         self._scans = start(lambda: (scan_output(output),
-                                     scan_output(spare_dir) if spare_dir else None), jobs)
+                                     scan_output(spare_dir) if spare_dir else None), jobs,
+                            what="checking the last build's output/")
         self._files: dict | None = None
         self._linking: tuple[Path, object] | None = None
         self.digests: object = None  # the article digests behind the fingerprints, as saved
@@ -82,7 +83,7 @@ class LastBuild:
             files = scan_output(output)  # what the copy holds: the same inodes
             return files, link_copy(output, target, files)
 
-        self._linking = (target, start(link, self._jobs))
+        self._linking = (target, start(link, self._jobs, what="linking output/ into a spare copy"))
 
     @property
     def spare(self) -> SpareRecord | None:

@@ -14,6 +14,9 @@ workers): the parse and enrich stages use it, so no core idles while the
 parent waits, and the parent's share of the results never has to be pickled.
 :func:`pmap_start` and :func:`pmap_parts` let the parent go on with work of
 its own while the workers run (the render stage and the Markdown bodies).
+Their workers are a :class:`~digest.crew.Crew`: a worker that dies fails the
+call with :class:`~digest.crew.WorkerDied` instead of hanging it, and any
+exception here (Ctrl-C and SIGTERM included) ends the workers.
 """
 
 from __future__ import annotations
@@ -21,22 +24,20 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from digest.orphans import die_with_parent
+from digest.crew import MAX_CHUNKS, POLL, Crew, WorkerDied, end, fork, worker_init
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 64  # below this, starting processes costs more than it saves
+WHAT = "working in parallel"  # what workers do, for WorkerDied's message
 
-# Set in the parent just before the pool forks; read by the workers.
-_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
-# share_map's task: fn, items, chunk bounds, the shared next-chunk counter, pack.
+# start's function, set in the parent just before the fork; read by the child.
 _SHARED: tuple[Any, ...] | None = None
 
 
@@ -67,32 +68,20 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _worker_init() -> None:
-    """Workers leave signals to the parent: Ctrl-C and SIGTERM stop the parent,
-    which then ends the pool (the CLI's SIGTERM handler must not run here).
-    A parent killed outright takes its workers with it (digest.orphans)."""
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _run_range(bounds: tuple[int, int]) -> list[Any]:
-    assert _TASK is not None
-    fn, items = _TASK
-    return [fn(items[i]) for i in range(*bounds)]
-
-
-def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, what: str = WHAT) -> list[R]:
     """``[fn(x) for x in items]``, on up to ``jobs`` processes, in input order.
 
     ``fn`` must not raise for expected problems: return them as data (an
     exception's traceback and custom attributes do not survive the trip back).
+    ``what`` says what the workers do, for the message if one dies
+    (:class:`~digest.crew.WorkerDied`: "... while rendering feeds").
     """
-    return pmap_start(fn, items, jobs).result()
+    return pmap_start(fn, items, jobs, what).result()
 
 
 def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
-               meanwhile: Callable[[], None] | None = None) -> Iterator[list[R]]:
+               meanwhile: Callable[[], None] | None = None,
+               what: str = WHAT) -> Iterator[list[R]]:
     """:func:`pmap`'s results as consecutive parts, each as soon as it and all
     before it are done: the caller uses the first parts (e.g. writes them to
     disk) while workers still compute the later ones.
@@ -100,7 +89,8 @@ def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
     ``meanwhile`` runs in this process while the workers run (inline: first),
     on a thread, for work of the caller's own that the workers do not need;
     its exception, if any, is raised at the end.  Parts are small (many per
-    worker) so that few wait in memory for the caller.
+    worker) so that few wait in memory for the caller.  A caller that stops
+    early must ``close()`` the iterator: that ends the workers.
     """
     split = _split(len(items), jobs, PARTS_PER_WORKER)
     if split is None:
@@ -109,18 +99,19 @@ def pmap_parts(fn: Callable[[T], R], items: Sequence[T], jobs: int,
         yield [fn(x) for x in items]
         return
     workers, ranges = split
-    pool = _fork_pool(fn, items, workers)
+    crew = Crew(fn, items, ranges, workers, what)
     helper = _Background(meanwhile) if meanwhile else None  # after the fork: never copied
     try:
-        yield from pool.imap(_run_range, ranges, chunksize=1)
-        pool.close()
+        for i in range(len(ranges)):
+            yield crew.part(i)
+        crew.finish()
     except BaseException:  # includes GeneratorExit: the caller stopped early
-        pool.terminate()
+        # The helper's work is not wanted either: it is left to end on its
+        # own (a daemon thread), so that an interrupted build stops at once.
+        crew.stop()
         raise
-    finally:
-        pool.join()
-        if helper:
-            helper.join()
+    if helper:
+        helper.join()
 
 
 class _Background:
@@ -155,62 +146,39 @@ def _split(n: int, jobs: int, per_worker: int = CHUNKS_PER_WORKER
     jobs = min(jobs, n // MIN_PER_WORKER)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    step = -(-n // (jobs * per_worker))
+    step = max(-(-n // (jobs * per_worker)), -(-n // MAX_CHUNKS))
     return jobs, [(i, min(i + step, n)) for i in range(0, n, step)]
-
-
-def _fork_pool(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> Any:
-    """A pool whose workers, forked here, hold ``(fn, items)`` as their task."""
-    global _TASK
-    _TASK = (fn, items)
-    try:
-        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
-    finally:
-        _TASK = None  # the parent's copy only: the workers have theirs
 
 
 class Pending(Generic[R]):
     """The results of :func:`pmap_start`, in input order, once :meth:`result` is called."""
 
-    def __init__(self, values: list[R] | None = None, pool: Any = None,
-                 waiting: Any = None) -> None:
+    def __init__(self, values: list[R] | None = None, crew: Crew | None = None) -> None:
         self._values = values
-        self._pool = pool
-        self._waiting = waiting
+        self._crew = crew
 
     def result(self) -> list[R]:
         """Wait for the workers (if any) and return the results."""
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
+        if self._crew is not None:
+            crew, self._crew = self._crew, None
             try:
-                parts = self._waiting.get()
-                pool.close()
+                parts = crew.finish()
             except BaseException:
-                pool.terminate()
+                crew.stop()
                 raise
-            finally:
-                pool.join()
-            self._values = [r for part in parts for r in part]
+            self._values = [r for i in range(len(parts)) for r in parts[i]]
         assert self._values is not None
         return self._values
 
     def cancel(self) -> None:
-        """End the workers when the results are no longer wanted (a failed build).
-
-        They finish the work already handed out, then exit: terminating a pool
-        while it is still handing out tasks can deadlock in CPython's Pool (its
-        task thread blocks on the queue's lock), which hung a test.
-        """
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            try:
-                self._waiting.wait()
-            finally:
-                pool.close()
-                pool.join()
+        """End the workers when the results are no longer wanted (a failed build)."""
+        if self._crew is not None:
+            crew, self._crew = self._crew, None
+            crew.stop()
 
 
-def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R]:
+def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+               what: str = WHAT) -> Pending[R]:
     """:func:`pmap` without waiting: the workers run while this process goes on
     with other work (the cores would otherwise idle through serial steps).
 
@@ -223,104 +191,53 @@ def pmap_start(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R
     if split is None:
         return Pending(values=[fn(x) for x in items])
     workers, ranges = split
-    pool = _fork_pool(fn, items, workers)
-    try:
-        waiting = pool.map_async(_run_range, ranges, chunksize=1)
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
-    return Pending(pool=pool, waiting=waiting)
+    return Pending(crew=Crew(fn, items, ranges, workers, what))
 
 
 def share_map(fn: Callable[[T], R], items: Sequence[T], jobs: int, *,
               pack: Callable[[list[R]], Any] | None = None,
-              unpack: Callable[[Any], list[R]] | None = None) -> list[R]:
+              unpack: Callable[[Any], list[R]] | None = None,
+              what: str = WHAT) -> list[R]:
     """:func:`pmap` with this process as one of the ``jobs``.
 
     ``jobs - 1`` forked workers and this process take chunks of ``items`` in
-    turn from a shared counter (a slow worker, or a core busy with something
-    else, just takes fewer), and every chunk's results go to its place: the
-    output is in input order whoever computed what.  A worker's chunk travels
-    back as ``pack(results)`` and is restored with ``unpack`` here: a compact
-    form can be much cheaper to pickle than the results themselves.
+    turn (a slow worker, or a core busy with something else, just takes
+    fewer), and every chunk's results go to its place: the output is in input
+    order whoever computed what.  A worker's chunk travels back as
+    ``pack(results)`` and is restored with ``unpack`` here: a compact form can
+    be much cheaper to pickle than the results themselves.
     """
-    global _SHARED
     split = _split(len(items), jobs)
     if split is None:
         return [fn(x) for x in items]
     jobs, ranges = split
-    ctx = multiprocessing.get_context("fork")
-    counter = ctx.Value("i", 0)
     parts: list[list[R] | None] = [None] * len(ranges)
-    procs = []
-    _SHARED = (fn, items, ranges, counter, pack)
+    crew = Crew(fn, items, ranges, jobs - 1, what, claim=True, pack=pack)
     try:
-        try:
-            for _ in range(jobs - 1):
-                recv, send = ctx.Pipe(duplex=False)
-                # The read ends of the earlier workers' pipes are the parent's
-                # alone: the new worker closes its copies (see _share_worker).
-                proc = ctx.Process(target=_share_worker, daemon=True,
-                                   args=(send, [r for _, r in procs] + [recv]))
-                proc.start()
-                send.close()
-                procs.append((proc, recv))
-            for i, part in _claim(fn, items, ranges, counter):
-                parts[i] = part
-            for proc, recv in procs:
-                status, payload = _receive(proc, recv)
-                if status != "ok":
-                    raise payload
-                for i, part in payload:
-                    parts[i] = unpack(part) if unpack is not None else part
-        except BaseException:
-            for proc, _recv in procs:
-                proc.terminate()
-            raise
-        finally:
-            for proc, recv in procs:
-                proc.join()
-                recv.close()
-    finally:
-        _SHARED = None
+        while (mine := crew.claim()) is not None:
+            parts[mine[0]] = mine[1]
+        for i, part in crew.finish().items():
+            parts[i] = unpack(part) if unpack is not None else part
+    except BaseException:
+        crew.stop()
+        raise
     return [r for part in parts for r in part]  # type: ignore[union-attr]
 
 
-def _receive(proc: Any, recv: Any) -> tuple[str, Any]:
-    """A worker's ("ok", result) or ("error", exception), also when it died."""
+def _receive(proc: Any, recv: Any, what: str) -> tuple[str, Any]:
+    """A process's ("ok", result) or ("error", exception), also when it died."""
+    while not recv.poll(POLL):  # a poll, not a blocking recv: signals get through
+        pass
     try:
         return recv.recv()
     except EOFError:  # killed (the OOM killer, a signal) before it could answer
-        proc.join()
-        return "error", RuntimeError(
-            f"a worker process ended without a result (exit code {proc.exitcode})")
-
-
-def _claim(fn: Callable[[Any], Any], items: Sequence[Any], ranges: list[tuple[int, int]],
-           counter: Any) -> Any:
-    """Yield (chunk index, results) for each chunk this process gets to first."""
-    while True:
-        with counter.get_lock():
-            i = counter.value
-            counter.value = i + 1
-        if i >= len(ranges):
-            return
-        yield i, [fn(items[k]) for k in range(*ranges[i])]
-
-
-def _share_worker(send: Any, parents_ends: list[Any]) -> None:
-    for end in parents_ends:
-        end.close()
-    assert _SHARED is not None
-    fn, items, ranges, counter, pack = _SHARED
-    _reply(send, lambda: [(i, pack(part) if pack is not None else part)
-                          for i, part in _claim(fn, items, ranges, counter)])
+        proc.join(POLL * 4)
+        return "error", WorkerDied(proc.exitcode, what)
 
 
 def _reply(send: Any, compute: Callable[[], Any]) -> None:
-    """In a worker: send ("ok", compute()) or ("error", the exception) to the parent."""
-    _worker_init()
+    """In a forked process: send ("ok", compute()) or ("error", the exception)."""
+    worker_init()
     try:
         send.send(("ok", compute()))
     except BaseException as exc:  # re-raised in the parent
@@ -351,8 +268,9 @@ def alongside(other: Callable[[], T], here: Callable[[], R], jobs: int) -> tuple
 class Later(Generic[T]):
     """The result of :func:`start`: ``fn()``, computed in a forked process."""
 
-    def __init__(self, proc: Any = None, recv: Any = None, value: Any = None) -> None:
-        self._proc, self._recv, self._value = proc, recv, value
+    def __init__(self, proc: Any = None, recv: Any = None, value: Any = None,
+                 what: str = WHAT) -> None:
+        self._proc, self._recv, self._value, self._what = proc, recv, value, what
 
     def result(self) -> T:
         """Wait for the process (if any) and return ``fn()``'s value, or raise
@@ -360,12 +278,10 @@ class Later(Generic[T]):
         if self._proc is not None:
             proc, recv, self._proc = self._proc, self._recv, None
             try:
-                status, payload = _receive(proc, recv)
-            except BaseException:
-                proc.terminate()
-                raise
+                status, payload = _receive(proc, recv, self._what)
+                proc.join(POLL * 4)  # it exits once it has answered
             finally:
-                proc.join()
+                end([proc])  # only does something when interrupted, or it is stuck
                 recv.close()
             self._value = (status, payload)
         status, payload = self._value
@@ -377,13 +293,13 @@ class Later(Generic[T]):
         """Stop the process when its result is no longer wanted (a failed build)."""
         if self._proc is not None:
             proc, recv, self._proc = self._proc, self._recv, None
-            proc.terminate()
-            proc.join()
+            end([proc])
             recv.close()
             self._value = ("error", RuntimeError("cancelled"))
 
 
-def start(fn: Callable[[], T], jobs: int, *, daemon: bool = True) -> Later[T]:
+def start(fn: Callable[[], T], jobs: int, *, daemon: bool = True,
+          what: str = WHAT) -> Later[T]:
     """``fn()`` in a forked process while this one goes on; ``result()`` waits for it.
 
     For a serial step whose result is needed later (the scans of the last
@@ -405,11 +321,11 @@ def start(fn: Callable[[], T], jobs: int, *, daemon: bool = True) -> Later[T]:
     try:
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_other_worker, args=(send,), daemon=daemon)
-        proc.start()
+        fork(proc)
         send.close()
     finally:
         _SHARED = None
-    return Later(proc=proc, recv=recv)
+    return Later(proc=proc, recv=recv, what=what)
 
 
 def _other_worker(send: Any) -> None:

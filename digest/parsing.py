@@ -98,7 +98,7 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
                 done += 1
                 count(done, total)
                 return result
-    for doc, result in zip(todo, share_map(parse, todo, jobs), strict=True):
+    for doc, result in zip(todo, share_map(parse, todo, jobs, what="parsing content files"), strict=True):
         results[str(doc.rel_path)] = result
     articles = []
     errors: list[Diagnostic] = [d for d in found if d.severity == "error"]

@@ -70,7 +70,8 @@ def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *
 
     todo = [i for i in range(n) if local[i] or count[i]]
     out: list[tuple[tuple[Any, ...] | None, Counted | None]] = [(None, None)] * n
-    for i, result in zip(todo, share_map(one, todo, jobs, pack=pack, unpack=unpack),
+    for i, result in zip(todo, share_map(one, todo, jobs, pack=pack, unpack=unpack,
+                                                      what="enriching articles"),
                          strict=True):
         out[i] = result
     return out

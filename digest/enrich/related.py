@@ -219,7 +219,7 @@ def link_site(
 
     # Each article's links depend only on the shared read-only tables above:
     # forked workers inherit them and send back a few positions per article.
-    found = share_map(one, range(n), jobs)
+    found = share_map(one, range(n), jobs, what="finding related articles")
     url_of = [a.url for a in arts].__getitem__
     out: list[Links] = [((), (), ())] * n
     for pos, (chosen, _) in enumerate(found):

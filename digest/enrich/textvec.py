@@ -196,7 +196,8 @@ def weigh(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
     # Each vector depends only on its document and the idf: with jobs > 1 they
     # are picked in forked workers too (this was the longest serial step of
     # the enrich stage), and travel back compactly (see _pack_vectors).
-    picked = share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors)
+    picked = share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors,
+                       what="computing text vectors")
     return Weighed([v for v, _ in picked], [f for _, f in picked], terms, counts, df)
 
 

@@ -10,6 +10,7 @@ article field at parse time (with a warning), so pages and feeds agree.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -151,7 +152,8 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     # Feeds are independent of each other (a site-wide one and two per term):
     # workers render them from the inherited site, as they do pages, and at the
     # same time, so that no core idles while the last pages or feeds finish.
-    feeds = pmap_start(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs)
+    feeds = pmap_start(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs,
+                       "rendering feeds")
     try:
         out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
                                 meanwhile=meanwhile, needs=needs))
@@ -224,20 +226,24 @@ def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...
 
     out: dict[str, bytes] = {}
     done = 0
-    for part in pmap_parts(one, pages, jobs, meanwhile):
-        batch = {}
-        for page, result in zip(pages[done:done + len(part)], part, strict=True):
-            if isinstance(result, list):
-                raise TemplateError(result)
-            if type(result) is tuple:
-                result, need = result
-                if needs is not None:
-                    needs[page.path] = need
-            batch[page.path] = result
-        done += len(part)
-        if sink and sink(batch):
-            continue  # on disk now: the pages are most of a build's memory
-        out.update(batch)
+    # Closed on the way out, not when it is collected: a template error or
+    # Ctrl-C here must end the workers now (the traceback keeps this frame,
+    # and with it the iterator, alive until the error is reported).
+    with closing(pmap_parts(one, pages, jobs, meanwhile, "rendering pages")) as parts:
+        for part in parts:
+            batch = {}
+            for page, result in zip(pages[done:done + len(part)], part, strict=True):
+                if isinstance(result, list):
+                    raise TemplateError(result)
+                if type(result) is tuple:
+                    result, need = result
+                    if needs is not None:
+                        needs[page.path] = need
+                batch[page.path] = result
+            done += len(part)
+            if sink and sink(batch):
+                continue  # on disk now: the pages are most of a build's memory
+            out.update(batch)
     return out
 
 

@@ -21,7 +21,8 @@ def render_bodies(articles: tuple[Article, ...] | list[Article], config: SiteCon
                   jobs: int = 1) -> dict[str, str]:
     """Markdown -> HTML once per article (article page and every feed share it)."""
     raw_html = config.raw_html
-    html = pmap(lambda a: render_markdown(a.body, raw_html=raw_html), articles, jobs)
+    html = pmap(lambda a: render_markdown(a.body, raw_html=raw_html), articles, jobs,
+                "rendering Markdown bodies")
     return {a.key: h for a, h in zip(articles, html, strict=True)}
 
 
@@ -75,7 +76,8 @@ def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
             todo.setdefault(key, art.body)
     bodies = list(todo.values())
     return PendingBodies(list(todo), pmap_start(
-        lambda body: render_markdown(body, raw_html=raw_html), bodies, jobs))
+        lambda body: render_markdown(body, raw_html=raw_html), bodies, jobs,
+        "rendering Markdown bodies"))
 
 
 def needed_bodies(pages: list[PageSpec], feeds: list[FeedSpec], config: SiteConfig,

@@ -83,7 +83,8 @@ class EarlyWork:
         """Start the digests of ``published`` (enriched: the site's articles)."""
         ordered = sort_newest_first(published)
         self._ordered, self._cards = ordered, cards
-        self._digests = start(lambda: _digests_work(ordered, sources, cards), self._jobs)
+        self._digests = start(lambda: _digests_work(ordered, sources, cards), self._jobs,
+                              what="computing article digests")
 
     def result(self, articles: tuple[Article, ...]
                ) -> tuple[dict[str, str], Digests] | None:
@@ -127,4 +128,5 @@ class EarlyWork:
 def start_early(articles: tuple[Article, ...], config: SiteConfig, jobs: int) -> EarlyWork:
     """Start making the feed ids of ``articles`` (parsed, with URLs: the
     published ones) in a forked process (inline with ``jobs`` == 1)."""
-    return EarlyWork(articles, start(lambda: _ids_work(articles, config), jobs), jobs)
+    return EarlyWork(articles, start(lambda: _ids_work(articles, config), jobs,
+                                     what="computing feed ids"), jobs)

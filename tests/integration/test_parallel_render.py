@@ -46,8 +46,8 @@ def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch)
     started: list[object] = []
     real_start = parallel.pmap_start
 
-    def recording(fn, items, jobs):  # noqa: ANN001, ANN202
-        pending = real_start(fn, items, jobs)
+    def recording(fn, items, jobs, what):  # noqa: ANN001, ANN202
+        pending = real_start(fn, items, jobs, what)
         started.append(pending)
         return pending
 
@@ -59,5 +59,5 @@ def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(incremental, "enrich_with_cache", broken)
     with pytest.raises(RuntimeError, match="enrichment broke"):
         build(REPO_ROOT, BuildOptions(now=NOW, cache=False, search=False, jobs=2))
-    assert started and started[0]._pool is None  # cancelled
+    assert started and started[0]._crew is None  # cancelled
     assert multiprocessing.active_children() == []

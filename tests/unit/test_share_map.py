@@ -9,6 +9,7 @@ import time
 import pytest
 
 from digest import parallel
+from digest.crew import WorkerDied
 
 PARENT = os.getpid()
 
@@ -112,5 +113,5 @@ def _dies_in_workers(x: int) -> int:
 
 
 def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
-    with pytest.raises(RuntimeError, match="exit code 3"):
+    with pytest.raises(WorkerDied, match="exit code 3"):
         parallel.share_map(_dies_in_workers, list(range(1000)), 2)
