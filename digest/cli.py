@@ -119,8 +119,8 @@ _PUBLISHED = ""
 def _interrupted(what: str) -> str:
     if _PUBLISHED:
         return (f"digest: {what} after the new site was in place: {_PUBLISHED}/ holds this "
-                "build; its search index or the build's record may be unfinished, and the "
-                "next build completes them")
+                "build; the cache's record of it may be unfinished, and the next build "
+                "completes it")
     return f"digest: {what}; output/ was left as it was"
 
 
@@ -234,8 +234,7 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
     from digest.lastbuild import Deferred, last_build
     from digest.parallel import default_jobs
     from digest.pipeline import build, probe
-    from digest.write import (check_output_dir, clean_leftovers, read_stamp, scan_output,
-                              write_site)
+    from digest.write import check_output_dir, clean_leftovers, read_stamp, write_site
 
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
@@ -268,14 +267,18 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
             options = replace(options, sink=staged.put)
     cleanup: list = []
     result = None
+    index = None
     try:
         result = build(site_root, options, progress=progress)
         config = result.config
         output = site_root / config.output_dir
         check_output_dir(site_root, output, [site_root / config.content_dir,
                                              site_root / "themes"])
+        # The index is part of the site: written with it, before the swap.
+        index = _search_index(args, config, result, staged)
+        rendered = index.site(result.rendered) if index else result.rendered
         write_started = time.perf_counter()
-        report = write_site(result.rendered, output, stamp=result.input_key, cleanup=cleanup,
+        report = write_site(rendered, output, stamp=result.input_key, cleanup=cleanup,
                             recycle=_recycle(result, last), staged=staged)
     except BaseException as exc:  # an error, Ctrl-C or SIGTERM anywhere before the swap
         if staged:
@@ -286,22 +289,12 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
                 and read_stamp(output) == result.input_key:
             _PUBLISHED = config.output_dir  # the signal came just after the swap
         raise
+    finally:
+        if index:
+            index.close()
     _PUBLISHED = config.output_dir
     result.timings["write"] = time.perf_counter() - write_started
-    searched = False
-    if config.search and not args.no_search:
-        from digest.search import SKIPPED_WARNING, build_search_index, search_available
-
-        if search_available():
-            searched = True
-            index = build_search_index(output)
-            if args.verbose:
-                print(f"  {'search':<10} {index.seconds:7.3f} s ({index.pages} pages indexed)",
-                      file=sys.stderr)
-        else:
-            print(f"warning: {SKIPPED_WARNING}", file=sys.stderr)
-    # Pagefind added files after the swap: then only a scan knows them all.
-    files = scan_output(output) if searched else report.files
+    files = report.files
     if result.cache is not None:
         # Only now, with output/ complete, does the cache learn about this build.
         result.cache.save("pages", {"stamp": result.input_key,
@@ -334,6 +327,30 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
     _EXIT_NOW = True
     return 0
+
+
+def _search_index(args: argparse.Namespace, config, result, staged):  # noqa: ANN001
+    """The search index's files for write_site (digest.search), or None: search
+    off, or Pagefind missing (a warning).  Its files get fingerprints, so that
+    a recycled tree keeps the unchanged shards' files as they are."""
+    if not config.search or args.no_search:
+        return None
+    from digest.search import SKIPPED_WARNING, build_index, page_source, search_available
+
+    if not search_available():
+        print(f"warning: {SKIPPED_WARNING}", file=sys.stderr)
+        return None
+    if staged:
+        staged.finish()  # the pages it holds are on disk from here on
+    index = build_index(result.site.articles,
+                        page_source(result.rendered, staged.path if staged else None,
+                                    staged.written if staged else {}),
+                        result.cache, jobs=args.jobs or os.cpu_count() or 1)
+    result.fingerprints = {**result.fingerprints, **index.fingerprints}
+    if args.verbose:
+        print(f"  {'search':<10} {index.report.seconds:7.3f} s ({index.report.line()})",
+              file=sys.stderr)
+    return index
 
 
 def _recycle(result, last: dict | None):  # -> Recycle | None

@@ -1,46 +1,75 @@
-"""Edge: build the Pagefind search index of a written site (``output/pagefind/``).
+"""Edge: the Pagefind search index of the site, in shards (``output/pagefind/``).
 
-Run after ``write_site``: Pagefind reads the HTML files on disk and writes a
-static index plus its JavaScript (``/pagefind/pagefind.js``) that the theme's
-search page loads.  No server is needed; the index works on any static host.
+The index is split by the month of each article's date: one Pagefind bundle
+per month in ``pagefind/<month>-<key>/``, where ``key`` is a digest of the
+month's article pages (their paths and the SHA-256 of their bytes),
+Pagefind's version and this module's settings.  Page fingerprints would be
+cheaper but change more often than the bytes (an edit elsewhere can change an
+article page's fingerprint and leave its bytes as they were); a page reused
+from the last build (the same file, by size and mtime) keeps the hash
+recorded then, so only new pages are read.  The search
+page's script loads the newest bundle and merges the others in the browser
+(Pagefind's ``mergeIndex``), reading their list from ``pagefind/shards.json``.
+An edit changes one month's key, so only that bundle is rebuilt; the others
+come from ``.digest-cache/search/`` (listed in a signed cache section, so
+a bundle that came with the site is never used) and, in a recycled output
+tree, are not even touched: their files carry the bundle's key as fingerprint.
 
-The binary comes from the ``pagefind[bin]`` PyPI package (the ``search`` extra),
-found the way its Python API finds it: ``$PAGEFIND_BINARY_PATH``, the
-``pagefind_bin_extended`` / ``pagefind_bin`` packages, then ``pagefind`` on PATH.
-It runs offline.  The bundle is written to a staging folder inside the output
-and renamed into place, so a failed run never leaves a half-written index.
+Only article pages are indexed (the theme marks their text with
+data-pagefind-body).  Each bundle is made by the Pagefind binary
+(``pagefind[bin]``, the ``search`` extra) over a scratch folder holding the
+month's pages (hard links where they are already on disk).  Pagefind's Python
+API would do the same but waits 0.1 s per message it answers, which for one
+message per page is slower than the whole binary run.
+
+The bundle files are returned as part of the site (``SearchIndex.site``) and
+written with it by ``write_site``: a failed index fails the build before the
+swap, and output/ stays as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest.errors import Diagnostic, DigestError
+from digest.model.urls import output_path
+from digest.searchfiles import PageSource, SearchError, SearchIndex, _error, page_source
+
+__all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find_pagefind",
+           "page_source", "search_available"]
 
 BUNDLE_DIR = "pagefind"
+LIST_FILE = f"{BUNDLE_DIR}/shards.json"
+SECTION = "search"  # the cache section naming the bundles this user's builds made
+HOME = "search"  # .digest-cache/search/pagefind/<shard>/...
+SCHEME = "2"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
 INSTALL_HINT = "pip install 'digest[search]'"
 SKIPPED_WARNING = f"search index skipped: pagefind not installed ({INSTALL_HINT})"
 
 
-class SearchError(DigestError):
-    """The search index could not be built."""
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SearchReport:
-    seconds: float  # wall time of the Pagefind run
-    pages: int  # HTML pages indexed
-    words: int  # distinct words indexed
-    bundle: Path  # the folder written (output/pagefind)
-    version: str  # Pagefind's version, e.g. "1.5.2"
+    seconds: float = 0.0  # wall time of the search stage
+    shards: int = 0  # bundles in the index
+    rebuilt: list[str] = field(default_factory=list)  # their folders made by this build
+    pages: int = 0  # article pages indexed by this build (the rebuilt shards')
+    version: str = ""  # Pagefind's version, e.g. "1.5.2"
+
+    def line(self) -> str:
+        return (f"{len(self.rebuilt)} of {self.shards} shards rebuilt, "
+                f"{self.pages} pages indexed")
 
 
 def find_pagefind() -> Path | None:
@@ -62,49 +91,193 @@ def search_available() -> bool:
     return find_pagefind() is not None
 
 
-def build_search_index(output_dir: Path, *, binary: Path | None = None) -> SearchReport:
-    """Index the HTML of ``output_dir`` into ``output_dir/pagefind/``.
+def pagefind_version(exe: Path) -> str:
+    try:
+        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
+                             timeout=60, check=False, stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+    found = re.search(r"(\d+\.\d+[\w.\-]*)", out)
+    if not found:
+        raise _error(f"could not run Pagefind ({exe}): no version in {out!r}")
+    return found.group(1)
 
-    Raises SearchError when Pagefind is missing, fails, or indexes no page.
+
+def shard_pages(articles: Iterable) -> dict[str, list[str]]:
+    """Month ("2024-05") -> output paths of its article pages, sorted."""
+    months: dict[str, list[str]] = {}
+    for art in articles:
+        months.setdefault(art.date.strftime("%Y-%m"), []).append(output_path(art.url))
+    return {month: sorted(paths) for month, paths in sorted(months.items())}
+
+
+def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
+                binary: Path | None = None) -> SearchIndex:  # noqa: ANN001
+    """The sharded index of ``articles``, rebuilding only the shards whose keys
+    are not in the cache.  ``source`` gives each page's bytes (or its file);
+    ``cache``: the build's BuildCache, or None (every shard is built, in a
+    scratch folder removed by :meth:`SearchIndex.close`).
+
+    Raises SearchError when Pagefind is missing or fails.
     """
-    output_dir = Path(output_dir)
+    started = time.perf_counter()
     exe = binary or find_pagefind()
     if exe is None:
         raise _error("Pagefind is not installed", hint=f"{INSTALL_HINT}, or build with "
                      "--no-search (or `search: false` in digest.yaml)")
-    if not output_dir.is_dir():
-        raise _error(f"cannot index '{output_dir}': not a folder")
-    staging = output_dir / f".{BUNDLE_DIR}.tmp-{uuid.uuid4().hex[:8]}"
-    bundle = output_dir / BUNDLE_DIR
-    cmd = [str(exe), "--site", str(output_dir), "--output-path", str(staging)]
-    started = time.perf_counter()
+    version = pagefind_version(exe)
+    caching = cache is not None and cache.enabled and not cache.dir.is_symlink()
+    if caching:
+        home = cache.dir / HOME
+        scratch = None
+        section = cache.section(SECTION)
+    else:
+        home = scratch = Path(tempfile.mkdtemp(prefix="digest-search-"))
+        section = {}
+    known, hashes = section.get("shards", {}), _Hashes(source, section.get("pages", {}))
+    report = SearchReport(version=version)
+    months = shard_pages(articles)
+    wanted: dict[str, str] = {}  # month -> folder name
+    for month, paths in months.items():
+        wanted[month] = f"{month}-{_key(version, paths, hashes)}"
+    kept = {name: files for name, files in known.items()
+            if name in wanted.values() and _intact(home, name, files)}
+    todo = [(month, name) for month, name in wanted.items() if name not in kept]
+    (home / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
+
+    def make(item: tuple[str, str]) -> tuple[str, list[str], int]:
+        month, name = item
+        files, pages = _make_shard(exe, home, name, months[month], source)
+        return name, files, pages
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(todo) or 1))) as pool:
+        for name, files, pages in pool.map(make, todo):
+            kept[name] = files
+            report.rebuilt.append(name)
+            report.pages += pages
+    order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
+    linked = {f"{BUNDLE_DIR}/{name}/{rel}": home / BUNDLE_DIR / name / rel
+              for name in order for rel in kept[name]}
+    listing = json.dumps({"shards": [f"{name}/" for name in order]}, indent=1) + "\n"
+    if caching:
+        cache.save(SECTION, {"shards": {name: kept[name] for name in order},
+                             "pages": hashes.now})
+        _forget(home, set(order))
+    report.shards = len(order)
+    report.seconds = time.perf_counter() - started
+    return SearchIndex(home, linked, {LIST_FILE: listing.encode()}, report, scratch)
+
+
+class _Hashes:
+    """SHA-256 of each page's bytes; a file still as the last build recorded it
+    (size and mtime: a reused page is that build's file) keeps its hash."""
+
+    def __init__(self, source: PageSource, before: object) -> None:
+        self.source = source
+        self.before = before if isinstance(before, dict) else {}
+        self.now: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime ns, hash)
+
+    def __call__(self, rel: str) -> str:
+        page = self.source(rel)
+        if isinstance(page, bytes):  # written later: its mtime is not known yet
+            return hashlib.sha256(page).hexdigest()
+        st = os.stat(page)
+        was = self.before.get(rel)
+        if was is not None and was[:2] == (st.st_size, st.st_mtime_ns):
+            found = was[2]
+        else:
+            found = hashlib.sha256(page.read_bytes()).hexdigest()
+        self.now[rel] = (st.st_size, st.st_mtime_ns, found)
+        return found
+
+
+def _key(version: str, paths: list[str], hashes: _Hashes) -> str:
+    digest = hashlib.sha256(f"{SCHEME}\n{version}\n".encode())
+    for rel in paths:
+        digest.update(f"{rel}\n{hashes(rel)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _intact(home: Path, name: str, files: object) -> bool:
+    folder = home / BUNDLE_DIR / name
+    return isinstance(files, list) and bool(files) and folder.is_dir() \
+        and not folder.is_symlink() and (folder / "pagefind.js").is_file()
+
+
+def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
+                source: PageSource) -> tuple[list[str], int]:
+    """Run Pagefind over a scratch tree of the shard's pages (links to the ones
+    on disk, copies of new bytes); its bundle becomes ``home/pagefind/<name>/``.
+    Returns (the bundle's files, pages indexed).
+
+    (Pointing Pagefind at the staging tree with a --glob of the shard's pages
+    instead was no faster: it walks the whole tree for every shard.)
+    """
+    work = home / f".work-{uuid.uuid4().hex[:8]}"
+    site, bundle = work / "site", work / "bundle"
+    try:
+        _copy_pages(site, paths, source)
+        log = _run(exe, site, bundle)
+        pages = _number(r"Indexed (\d+) pages?", log)
+        if not pages:
+            raise _error("Pagefind indexed no pages",
+                         hint="the theme must mark the text of article pages with "
+                              "data-pagefind-body")
+        for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
+            if unused.name.startswith(UNUSED):
+                unused.unlink()
+        final = home / BUNDLE_DIR / name
+        shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
+        os.rename(bundle, final)  # a folder onto a name just freed
+        files = sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
+                       if p.is_file())
+        return files, pages
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
+          "pagefind-highlight.")  # 0.6 MB per bundle the theme never loads
+
+
+def _copy_pages(site: Path, paths: list[str], source: PageSource) -> None:
+    for rel in paths:
+        target = site / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page = source(rel)
+        if isinstance(page, bytes):
+            target.write_bytes(page)
+            continue
+        try:
+            os.link(page, target)  # never edited: Pagefind only reads it
+        except OSError:
+            shutil.copyfile(page, target)
+
+
+def _run(exe: Path, site: Path, bundle: Path) -> str:
+    cmd = [str(exe), "--site", str(site), "--output-path", str(bundle)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
                               check=False, stdin=subprocess.DEVNULL,
                               env={**os.environ, "NO_COLOR": "1"})
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise _error(f"could not run Pagefind ({exe}): {exc}") from None
     except subprocess.TimeoutExpired:
-        shutil.rmtree(staging, ignore_errors=True)
         raise _error(f"Pagefind did not finish within {TIMEOUT_S} s") from None
-    seconds = time.perf_counter() - started
     log = proc.stdout + proc.stderr
-    pages = _number(r"Indexed (\d+) pages?", log)
-    if proc.returncode != 0 or not (staging / "pagefind.js").is_file():
-        shutil.rmtree(staging, ignore_errors=True)
+    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise _error(f"Pagefind failed (exit {proc.returncode}): {_tail(log)}")
-    if not pages:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise _error("Pagefind indexed no pages",
-                     hint="the theme must mark indexable content (data-pagefind-body) "
-                          "on pages that are written as .html files")
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    os.replace(staging, bundle)
-    version = re.search(r"Pagefind v?(\d[\w.\-]*)", log)
-    return SearchReport(seconds=seconds, pages=pages, words=_number(r"Indexed (\d+) words?", log),
-                        bundle=bundle, version=version.group(1) if version else "")
+    return log
+
+
+def _forget(home: Path, keep: set[str]) -> None:
+    """Remove cached bundles this build no longer lists, and leftover scratch
+    folders (output trees that still use a bundle hold their own links)."""
+    for entry in (home / BUNDLE_DIR).iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+    for entry in home.glob(".work-*"):
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _number(pattern: str, text: str) -> int:
@@ -115,8 +288,3 @@ def _number(pattern: str, text: str) -> int:
 def _tail(log: str, lines: int = 12) -> str:
     kept = [line for line in log.strip().splitlines() if line.strip()][-lines:]
     return " | ".join(kept) or "no output"
-
-
-def _error(message: str, hint: str | None = None) -> SearchError:
-    return SearchError(Diagnostic(severity="error", code="search-index",
-                                  message=f"search index: {message}", hint=hint))

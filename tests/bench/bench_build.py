@@ -19,10 +19,15 @@ per run, in fresh processes with SOURCE_DATE_EPOCH pinned:
             day of edits, where the tree replaced two builds ago is recycled
             (digest.spare) instead of writing a new one
 
-Only the CLI is used (``python -m digest --site DIR build --no-search -q``), so the
-numbers are comparable across internal changes.  Measured per build:
+Only the CLI is used (``python -m digest --site DIR build -v``), so the numbers
+are comparable across internal changes.  The search index is built (Pagefind,
+as a site with ``search: true`` has it) unless --no-search is given; its stage
+is read from the ``search`` line that ``-v`` prints and shown in its own
+column.  The no-op build runs with ``-q`` instead (``-v`` would skip the
+nothing-changed shortcut it times).  Measured per build:
 
   wall      time.perf_counter() around the child process
+  search    the search stage of that build, as digest reports it (-v)
   CPU       user+sys of the child (getrusage(RUSAGE_CHILDREN) deltas)
   peak RSS  ru_maxrss of that child alone, from os.wait4() (with worker
             processes this is the largest single process of the tree, not a sum)
@@ -48,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -66,8 +72,10 @@ SCENARIOS = ("cold", "no-op", "one-edit", "next-edit")
 SITE_CONFIG = """\
 title: Bench digest
 base_url: https://bench.example.org/
-search: false
+search: {search}
 """
+SEARCH = True  # build the search index (--no-search: main() sets it off)
+SEARCH_LINE = re.compile(r"^\s+search\s+([0-9.]+) s", re.MULTILINE)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -81,6 +89,7 @@ class Sample:
     wall: float
     cpu: float
     rss_mib: float
+    search: float | None = None  # seconds of the search stage (-v), when it ran
 
 
 @dataclass
@@ -159,7 +168,9 @@ def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
     rss_kib = usage.ru_maxrss  # KiB on Linux
     if sys.platform == "darwin":  # bytes there
         rss_kib /= 1024
-    return Sample(wall=wall, cpu=cpu, rss_mib=rss_kib / 1024)
+    found = SEARCH_LINE.search(log.read_text(encoding="utf-8", errors="replace"))
+    return Sample(wall=wall, cpu=cpu, rss_mib=rss_kib / 1024,
+                  search=float(found.group(1)) if found else None)
 
 
 # --------------------------------------------------------------------------- corpus
@@ -207,7 +218,8 @@ def digest_cmd(site: Path, *args: str) -> list[str]:
 def bench_digest(result: Result, site: Path, run: int, runs: int, jobs: int | None,
                  logs: Path) -> None:
     """One run of the digest scenarios (cold, no-op, one-edit, next-edit)."""
-    build = ["build", "--no-search", "-q"] + (["--jobs", str(jobs)] if jobs else [])
+    flags = (["--jobs", str(jobs)] if jobs else []) + ([] if SEARCH else ["--no-search"])
+    build, quiet = ["build", "-v", *flags], ["build", "-q", *flags]
     size = result.size
     files = article_files(site / "content")
     for leftover in ("output", ".digest-cache"):
@@ -215,7 +227,7 @@ def bench_digest(result: Result, site: Path, run: int, runs: int, jobs: int | No
     subprocess.run(digest_cmd(site, "clean"), cwd=site, env=child_env(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     result.add("cold", measure(digest_cmd(site, *build), site, logs / f"d{size}-cold.log"))
-    result.add("no-op", measure(digest_cmd(site, *build), site, logs / f"d{size}-noop.log"))
+    result.add("no-op", measure(digest_cmd(site, *quiet), site, logs / f"d{size}-noop.log"))
     append_paragraph(edit_target(files, run), run)
     result.add("one-edit", measure(digest_cmd(site, *build), site,
                                    logs / f"d{size}-edit.log"))
@@ -230,7 +242,8 @@ def make_digest_site(root: Path, size: int) -> Path:
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     make_corpus(site / "content", size, "digest")
-    (site / "digest.yaml").write_text(SITE_CONFIG, encoding="utf-8")
+    (site / "digest.yaml").write_text(SITE_CONFIG.format(search=str(SEARCH).lower()),
+                                      encoding="utf-8")
     return site
 
 
@@ -355,23 +368,27 @@ def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
 # --------------------------------------------------------------------------- report
 
 def progress(result: Result, run: int) -> None:
-    parts = [f"{sc} {result.samples[sc][-1].wall:.2f}s" for sc in SCENARIOS
-             if sc in result.samples]
+    parts = [f"{sc} {result.samples[sc][-1].wall:.2f}s"
+             + (f" (search {s.search:.2f}s)" if (s := result.samples[sc][-1]).search else "")
+             for sc in SCENARIOS if sc in result.samples]
     print(f"  {result.tool} {result.size}: run {run + 1}: {', '.join(parts)}", file=sys.stderr)
 
 
 def print_table(results: list[Result]) -> None:
     print()
-    print(f"{'tool':<7} {'articles':>8}  {'scenario':<9} {'wall s':>8} {'CPU s':>8} "
-          f"{'peak MiB':>9} {'runs':>5}")
-    print("-" * 62)
+    print(f"{'tool':<7} {'articles':>8}  {'scenario':<9} {'wall s':>8} {'search s':>9} "
+          f"{'CPU s':>8} {'peak MiB':>9} {'runs':>5}")
+    print("-" * 72)
     for r in results:
         for sc in SCENARIOS:
             if sc not in r.samples:
                 continue
-            print(f"{r.tool:<7} {r.size:>8}  {sc:<9} {r.median(sc, 'wall'):>8.2f} "
+            searched = [s.search for s in r.samples[sc] if s.search is not None]
+            search = f"{statistics.median(searched):>9.2f}" if searched else f"{'-':>9}"
+            print(f"{r.tool:<7} {r.size:>8}  {sc:<9} {r.median(sc, 'wall'):>8.2f} {search} "
                   f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} {len(r.samples[sc]):>5}")
-    print("(wall and CPU: medians over runs; peak MiB: max RSS of the build process)")
+    print("(wall, search and CPU: medians over runs, search included in wall; "
+          "peak MiB: max RSS of the build process)")
 
 
 def print_growth(results: list[Result]) -> None:
@@ -462,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time Hugo (default: when hugo is on PATH)")
     parser.add_argument("--no-hugo", action="store_true", help="never time Hugo")
     parser.add_argument("--jobs", type=int, help="pass --jobs N to digest build")
+    parser.add_argument("--no-search", action="store_true",
+                        help="build without the search index (search: false)")
     parser.add_argument("--digest-root", metavar="DIR",
                         help="time the digest of this checkout (default: this repository), "
                              "e.g. an export of an older commit for before/after numbers "
@@ -471,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     global DIGEST_ROOT  # noqa: PLW0603 - read by child_env() for every child
     if args.digest_root:
         DIGEST_ROOT = Path(args.digest_root).resolve()
+    global SEARCH  # noqa: PLW0603 - read by bench_digest() and make_digest_site()
+    SEARCH = not args.no_search
     if args.runs < 1 or any(s < 1 for s in args.sizes):
         parser.error("--runs and --sizes must be positive")
 

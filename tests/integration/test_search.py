@@ -1,27 +1,28 @@
-"""Issue 7: site search with Pagefind, on static hosting with no server.
+"""Issues 7 and 24: site search with Pagefind, on static hosting with no server,
+kept up to date by re-indexing only what changed.
 
-The index is built by digest.search.build_search_index on the written output;
-the theme's /search/ page queries it in the browser under the production
-Content-Security-Policy.  Building the index must not more than double the
-build time of the example site.
+``digest build`` indexes the article pages in shards (one Pagefind bundle per
+month, digest.search) written with the site before the swap; the theme's
+/search/ page loads the newest bundle and merges the others, under the
+production Content-Security-Policy.  An edit rebuilds only its month's shard;
+the index a build leaves is the one a cold build of the same sources makes.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import time
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from digest.errors import DigestError
-from digest.search import (
-    SKIPPED_WARNING,
-    SearchError,
-    build_search_index,
-    find_pagefind,
-)
+from digest.search import SKIPPED_WARNING, SearchError, build_index, find_pagefind, page_source
+from digest.write import scan_output
 from tests.integration.conftest import cli, copy_example_site
 from tests.integration.theme_support import (
     CspWatch,
@@ -30,21 +31,48 @@ from tests.integration.theme_support import (
     site_headers,
 )
 
+ARTICLE = "content/2024/11/minsk-and-tula-region-plan-joint-industrial-projects.md"
+ARTICLE_URL = "/2024/11/06/minsk-and-tula-region-plan-joint-industrial-projects/"
+OLD_WORD, NEW_WORD = "quillwort", "zygomorphic"  # in no article of the example site
+
+
+def _shards(output: Path) -> list[str]:
+    return json.loads((output / "pagefind" / "shards.json").read_text("utf-8"))["shards"]
+
+
+def _bundle_bytes(output: Path) -> dict[str, bytes]:
+    root = output / "pagefind"
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _search_line(err: str) -> str:
+    found = re.search(r"^\s+search\s+[0-9.]+ s \((.*)\)$", err, re.MULTILINE)
+    assert found, err
+    return found.group(1)
+
+
+def _search(page, base_url: str, query: str) -> list[str]:  # noqa: ANN001 - playwright Page
+    """The result links the search page shows for ``query``."""
+    page.goto(f"{base_url}/search/?q={query}", wait_until="load")
+    page.wait_for_function(
+        "q => document.getElementById('search-status').textContent.includes(q)", arg=query)
+    return page.locator("#search-results li h2 a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))")
+
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, float]:
-    """The example site written to disk and indexed: (output, report, build seconds)."""
-    out = tmp_path_factory.mktemp("search") / "output"
-    started = time.perf_counter()
-    build_example(out)
-    build_seconds = time.perf_counter() - started
-    report = build_search_index(out)
-    return out, report, build_seconds
+def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """The example site built by the CLI, index included."""
+    site = copy_example_site(tmp_path_factory.mktemp("search") / "site")
+    run = cli(site, "build", "-v")
+    assert run.code == 0, run
+    return SimpleNamespace(site=site, output=site / "output", run=run)
 
 
 @pytest.fixture(scope="module")
-def base_url(indexed) -> Iterator[str]:
-    with serve_with_headers(indexed[0], site_headers()) as url:
+def base_url(built) -> Iterator[str]:
+    with serve_with_headers(built.output, site_headers()) as url:
         yield url
 
 
@@ -52,30 +80,54 @@ def test_pagefind_is_installed() -> None:
     assert find_pagefind() is not None, "pagefind[bin] (the search extra) is not installed"
 
 
-def test_index_is_written(indexed) -> None:
-    out, report, _ = indexed
-    assert report.bundle == out / "pagefind"
-    for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js"):
-        assert (out / "pagefind" / name).is_file(), name
-    assert any((out / "pagefind" / "fragment").iterdir())
-    assert report.pages >= 15 and report.words > 100
-    assert report.version
-    assert not [p for p in out.iterdir() if p.name.startswith(".pagefind")], "staging left"
+def test_index_is_written_in_monthly_shards(built) -> None:
+    output = built.output
+    shards = _shards(output)
+    # the example site's articles are from November and December 2024, newest first
+    assert [s[:7] for s in shards] == ["2024-12", "2024-11"], shards
+    for shard in shards:
+        assert re.fullmatch(r"\d{4}-\d{2}-[0-9a-f]{16}/", shard)
+        for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js"):
+            assert (output / "pagefind" / shard / name).is_file(), (shard, name)
+        assert any((output / "pagefind" / shard / "fragment").iterdir())
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == sorted(
+        [s.rstrip("/") for s in shards] + ["shards.json"]), "no bundle but the listed ones"
+    assert _search_line(built.run.err) == "2 of 2 shards rebuilt, 21 pages indexed"
+    leftovers = [p.name for p in built.site.iterdir() if ".tmp-" in p.name]
+    leftovers += [p.name for p in (built.site / ".digest-cache" / "search").glob(".work-*")]
+    assert leftovers == []
+    # what the build recorded of output/ includes the index: the next build is a no-op
+    again = cli(built.site, "build")
+    assert again.code == 0 and again.out.startswith("Nothing changed"), again
 
 
-def test_articles_are_indexed_by_their_body(indexed) -> None:
-    """With data-pagefind-body on the article element only article pages are indexed;
-    before the templates mark it, whole pages are (and header/footer are ignored)."""
-    out, report, _ = indexed
-    articles = [p for p in out.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html")]
-    assert articles
-    if "data-pagefind-body" in articles[0].read_text("utf-8"):
-        assert report.pages == len(articles)
-    else:
-        assert report.pages >= len(articles)
+def test_cached_bundles_are_trusted_only_when_recorded(tmp_path: Path) -> None:
+    """A bundle in .digest-cache/search/ is reused only if this user's signed
+    cache section lists it: one that came with the site is made again."""
+    site = copy_example_site(tmp_path / "site")
+    assert cli(site, "build", "-q").code == 0
+    run = cli(site, "build", "-v")
+    assert _search_line(run.err) == "0 of 2 shards rebuilt, 0 pages indexed", run
+    planted = site / ".digest-cache" / "search" / "pagefind" / _shards(site / "output")[0]
+    (planted / "pagefind.js").unlink()
+    (planted / "pagefind.js").write_text("alert('planted')", encoding="utf-8")
+    (site / ".digest-cache" / "search.pickle").unlink()  # the signed record
+    run = cli(site, "build", "-v")
+    assert _search_line(run.err) == "2 of 2 shards rebuilt, 21 pages indexed", run
+    assert "planted" not in (planted / "pagefind.js").read_text("utf-8")
 
 
-def test_search_finds_articles_in_the_browser(browser, indexed, base_url: str) -> None:
+def test_only_article_pages_are_indexed(built) -> None:
+    articles = list(built.output.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
+    counted = 0
+    for shard in _shards(built.output):
+        entry = json.loads((built.output / "pagefind" / shard / "pagefind-entry.json")
+                           .read_text("utf-8"))
+        counted += sum(lang["page_count"] for lang in entry["languages"].values())
+    assert counted == len(articles) == 21
+
+
+def test_search_finds_articles_in_the_browser(browser, base_url: str) -> None:
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -87,9 +139,15 @@ def test_search_finds_articles_in_the_browser(browser, indexed, base_url: str) -
         assert page.locator("#search-fallback").is_hidden()
         assert page.input_value("#search-input") == "cabotage"
         hrefs = results.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-        assert any("cabotage" in h for h in hrefs), hrefs
+        # found in both months' shards: the merged index answers as one
+        assert any(h.startswith("/2024/11/") and "cabotage" in h for h in hrefs), hrefs
+        assert any(h.startswith("/2024/12/") and "cabotage" in h for h in hrefs), hrefs
         assert results.locator("mark").count() >= 1, "matches are highlighted"
         assert "cabotage" in page.locator("#search-status").inner_text()
+        # excerpts are body text, the date comes from the page's metadata
+        excerpts = results.locator(".excerpt").all_inner_texts()
+        assert excerpts and not [e for e in excerpts if "min read" in e or "edition" in e]
+        assert re.search(r"\d{4}", results.locator(".meta").first.inner_text())
         # typing a new query replaces the results and the URL
         page.fill("#search-input", "refinery")
         page.wait_for_function(
@@ -127,40 +185,131 @@ def test_search_page_without_index_says_so(browser, tmp_path: Path) -> None:
             page.close()
 
 
-def test_build_search_index_errors(tmp_path: Path) -> None:
-    missing = tmp_path / "no-such-binary"
+# ------------------------------------------------------------- edits: issue 24
+
+def _edit(site: Path, old: str, new: str) -> None:
+    path = site / ARTICLE
+    text = path.read_text("utf-8")
+    if old:
+        assert old in text
+        text = text.replace(old, new)
+    else:
+        text += f"\n{new}\n"
+    path.write_text(text, "utf-8")
+
+
+def test_an_edit_reindexes_its_shard_only(browser, tmp_path: Path) -> None:
+    site = copy_example_site(tmp_path / "site")
+    output, bundles = site / "output", site / ".digest-cache" / "search" / "pagefind"
+    paragraph = f"The delegation also visited a {OLD_WORD} nursery outside the city."
+    _edit(site, "", paragraph)
+    assert cli(site, "build", "-q").code == 0
+    before_shards, before_bytes = _shards(output), _bundle_bytes(output)
+    december = before_shards[0]
+    assert december.startswith("2024-12")
+    entry = bundles / december / "pagefind-entry.json"
+    made = (entry.stat().st_ino, entry.stat().st_mtime_ns)
+    live = output / "pagefind" / december / "pagefind-entry.json"
+    written = live.stat().st_ino
+
+    _edit(site, paragraph, f"The delegation also toured a {NEW_WORD} orchid collection.")
+    run = cli(site, "build", "-v")
+    assert run.code == 0, run
+    assert _search_line(run.err) == "1 of 2 shards rebuilt, 10 pages indexed"
+    after_shards, after_bytes = _shards(output), _bundle_bytes(output)
+    assert after_shards[0] == december and after_shards[1] != before_shards[1]
+    # the unchanged shard: the same files, not made again (the cached bundle's
+    # own files, the same inode and time), and the same bytes in output/
+    assert (entry.stat().st_ino, entry.stat().st_mtime_ns) == made
+    unchanged = {k: v for k, v in before_bytes.items() if k.startswith(december)}
+    assert unchanged and {k: after_bytes[k] for k in unchanged} == unchanged
+    assert not [k for k in after_bytes if k.startswith(before_shards[1])], "stale shard left"
+
+    with serve_with_headers(output, site_headers()) as url:
+        page = browser.new_page()
+        try:
+            assert _search(page, url, NEW_WORD) == [ARTICLE_URL]
+            assert _search(page, url, OLD_WORD) == []
+            edited = _search(page, url, "delegation")
+        finally:
+            page.close()
+
+    # Each edit writes into a tree a build before it left (digest.spare): the
+    # unchanged shard's files in it are kept as they were, never written again.
+    assert live.stat().st_ino == written
+    _edit(site, "", f"A {OLD_WORD} paragraph again.")
+    run = cli(site, "build", "-v")
+    assert run.code == 0 and _search_line(run.err).startswith("1 of 2 shards rebuilt"), run
+    assert live.stat().st_ino == written
+    assert cli(site, "build").out.startswith("Nothing changed")
+    _edit(site, f"\nA {OLD_WORD} paragraph again.\n", "")
+    assert cli(site, "build", "-q").code == 0
+    assert _bundle_bytes(output) == after_bytes
+
+    # A cold build of the same sources makes the same index, byte for byte.
+    cold = copy_example_site(tmp_path / "cold")
+    shutil.copy2(site / ARTICLE, cold / ARTICLE)
+    run = cli(cold, "build", "-v", "--no-cache")
+    assert run.code == 0, run
+    assert _search_line(run.err) == "2 of 2 shards rebuilt, 21 pages indexed"
+    assert _bundle_bytes(cold / "output") == after_bytes
+    with serve_with_headers(cold / "output", site_headers()) as url:
+        page = browser.new_page()
+        try:
+            assert _search(page, url, "delegation") == edited and ARTICLE_URL in edited
+        finally:
+            page.close()
+
+
+def test_a_failed_index_leaves_the_old_site(tmp_path: Path, monkeypatch) -> None:
+    """Pagefind failing on an edit fails the build before the swap: output/ is
+    the last good site, index included."""
+    site = copy_example_site(tmp_path / "site")
+    assert cli(site, "build", "-q").code == 0
+    before = {rel: (site / "output" / rel).read_bytes()
+              for rel in scan_output(site / "output")}
+    broken = tmp_path / "pagefind"
+    broken.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; '
+                      'exit 0; fi\necho "index exploded" >&2\nexit 3\n', encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", os.fspath(broken))
+    _edit(site, "", f"A {NEW_WORD} paragraph.")
+    run = cli(site, "build", "-q")
+    assert run.code == 1, run
+    assert "search index: Pagefind failed (exit 3): index exploded" in run.err
+    assert {rel: (site / "output" / rel).read_bytes()
+            for rel in scan_output(site / "output")} == before
+    assert not [p for p in site.iterdir() if ".tmp-" in p.name]
+
+
+def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    article = SimpleNamespace(date=datetime(2024, 5, 1, tzinfo=UTC), url="/a/")
+    source = page_source({"a/index.html": b"<html><body><p>text</p></body></html>"})
     with pytest.raises(SearchError) as info:
-        build_search_index(tmp_path, binary=missing)
-    assert "could not run Pagefind" in str(info.value)
-    with pytest.raises(SearchError, match="not a folder"):
-        build_search_index(tmp_path / "nowhere")
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "notes.txt").write_text("no html here", encoding="utf-8")
-    with pytest.raises(SearchError) as info:
-        build_search_index(tmp_path / "site")
+        build_index([article], source, None, binary=tmp_path / "no-such-binary")
     assert isinstance(info.value, DigestError)
-    assert "search index:" in info.value.diagnostics[0].message
-    assert not (tmp_path / "site" / "pagefind").exists()
-    assert [p.name for p in (tmp_path / "site").iterdir()] == ["notes.txt"]
-
-
-def test_missing_pagefind_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert "could not run Pagefind" in info.value.diagnostics[0].message
+    with pytest.raises(SearchError, match="is not in the site"):
+        build_index([SimpleNamespace(date=article.date, url="/b/")], source, None)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "absent"))
     assert find_pagefind() is None
     with pytest.raises(SearchError, match="not installed") as info:
-        build_search_index(tmp_path)
+        build_index([article], source, None)
     assert "pip install 'digest[search]'" in (info.value.diagnostics[0].hint or "")
 
 
+def test_an_index_of_no_articles(tmp_path: Path) -> None:
+    index = build_index([], page_source({}), None)
+    try:
+        assert json.loads(index.data["pagefind/shards.json"]) == {"shards": []}
+        assert index.linked == {} and index.report.shards == 0
+    finally:
+        index.close()
+
+
 # ----------------------------------------------------------- the CLI hook (cmd_build)
-
-def test_cli_build_indexes_the_site(tmp_path: Path) -> None:
-    site = copy_example_site(tmp_path / "site")
-    run = cli(site, "build", "-q")
-    assert run.code == 0, run
-    assert (site / "output" / "pagefind" / "pagefind.js").is_file(), run
-    assert (site / "output" / "search" / "index.html").is_file()
-
 
 def test_cli_no_search_and_missing_binary(tmp_path: Path, monkeypatch) -> None:
     site = copy_example_site(tmp_path / "site")

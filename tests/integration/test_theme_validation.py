@@ -133,7 +133,7 @@ def test_netlify_security_headers() -> None:
 
 def test_netlify_cache_headers() -> None:
     rules = {rule["for"]: rule["values"] for rule in netlify_config()["headers"]}
-    for path in ("/pagefind/index/*", "/pagefind/fragment/*"):  # content-hashed names
+    for path in ("/pagefind/:shard/index/*", "/pagefind/:shard/fragment/*"):  # hashed names
         assert rules[path]["Cache-Control"] == "public, max-age=31536000, immutable"
     static = rules["/static/*"]["Cache-Control"]
     max_age = int(re.search(r"max-age=(\d+)", static).group(1))

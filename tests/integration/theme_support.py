@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.pipeline import BuildOptions, build
-from digest.search import build_search_index
+from digest.search import build_index, page_source
 from digest.write import write_site
 from tests.tools import REPO_ROOT
 from tests.tools.axe import axe_script
@@ -32,9 +32,14 @@ def build_example(dest: Path, *, search: bool = False) -> Path:
     Returns the output folder.  With ``search`` the Pagefind index is built too.
     """
     result = build(REPO_ROOT, BuildOptions(now=NOW))
-    write_site(result.rendered, dest)
-    if search:
-        build_search_index(dest)
+    if not search:
+        write_site(result.rendered, dest)
+        return dest
+    index = build_index(result.site.articles, page_source(result.rendered), None)
+    try:
+        write_site(index.site(result.rendered), dest)
+    finally:
+        index.close()
     return dest
 
 

@@ -1,7 +1,11 @@
 // Search page of the default theme: queries the static Pagefind index in
-// /pagefind/ (built by `digest build`).  No inline code, so it runs under the
-// site's Content-Security-Policy (Pagefind needs 'wasm-unsafe-eval').
-// Without this script, or without an index, the page shows its fallback note.
+// /pagefind/ (built by `digest build`).  The index is in shards, one Pagefind
+// bundle per month of articles, listed newest first in /pagefind/shards.json:
+// the first is loaded and the others merged into it (Pagefind's mergeIndex),
+// so that a build re-indexes only the months that changed.  No inline code,
+// so it runs under the site's Content-Security-Policy (Pagefind needs
+// 'wasm-unsafe-eval').  Without this script, or without an index, the page
+// shows its fallback note.
 
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
@@ -83,11 +87,26 @@ async function run(query) {
   else say(`${total} article${total === 1 ? "" : "s"} match${total === 1 ? "es" : ""} “${query}”.`);
 }
 
+// The shards' bundle URLs, newest first (none: an index of no articles).
+async function shardUrls(bundle) {
+  const base = new URL(bundle, location.href);
+  const response = await fetch(new URL("shards.json", base));
+  if (!response.ok) throw new Error(`shards.json: ${response.status}`);
+  const list = await response.json();
+  return list.shards.map((shard) => new URL(shard, base).href);
+}
+
 async function start() {
   const bundle = form.dataset.bundle || "/pagefind/";
   try {
-    pagefind = await import(new URL("pagefind.js", new URL(bundle, location.href)).href);
-    await pagefind.options({ excerptLength: 24 });
+    const [first, ...others] = await shardUrls(bundle);
+    if (!first) throw new Error("no shards");
+    // Result URLs are paths from the site's root (the folder holding the
+    // bundle's): merged indexes would otherwise make them absolute.
+    const baseUrl = new URL("..", new URL(bundle, location.href)).pathname;
+    pagefind = await import(new URL("pagefind.js", first).href);
+    await pagefind.options({ excerptLength: 24, baseUrl });
+    for (const other of others) await pagefind.mergeIndex(other, { baseUrl });
   } catch (err) {
     unavailable.textContent = "Search is not available on this copy of the site (it was built without a search index).";
     return;
