@@ -48,14 +48,15 @@ NETLIFY_TOML = """\
     X-Frame-Options = "DENY"
     Permissions-Policy = "camera=(), microphone=(), geolocation=()"
 
-# Pagefind's index and fragment files are named by their content hash.
+# Pagefind's index and fragment files are named by their content hash (one
+# bundle per month of articles, pagefind/<month>-<key>/): cached for a year.
 [[headers]]
-  for = "/pagefind/index/*"
+  for = "/pagefind/:shard/index/*"
   [headers.values]
     Cache-Control = "public, max-age=31536000, immutable"
 
 [[headers]]
-  for = "/pagefind/fragment/*"
+  for = "/pagefind/:shard/fragment/*"
   [headers.values]
     Cache-Control = "public, max-age=31536000, immutable"
 
