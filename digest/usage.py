@@ -9,7 +9,8 @@ typo in ``--since`` does not cost a build first.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from digest.errors import Diagnostic, UsageError
@@ -73,13 +74,21 @@ def _is_inside(path: Path, root: Path) -> bool:
     return True
 
 
-def since(text: str, tz) -> datetime:  # noqa: ANN001 - a tzinfo
-    """``--since DATE``: an ISO date or date-time; no offset = the site time zone."""
+_AGO = re.compile(r"(\d+)\s*([hd])$")
+
+
+def since(text: str, tz, now: datetime | None = None) -> datetime:  # noqa: ANN001 - a tzinfo
+    """``--since``: an ISO date or date-time (no offset = the site time zone),
+    or, given ``now``, also an age before it (``12h``, ``2d``)."""
+    if now is not None and (m := _AGO.match(text.strip().lower())):
+        return now - timedelta(hours=int(m.group(1)) * (24 if m.group(2) == "d" else 1))
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise usage_error(f"--since {text!r} is not a date",
-                          "write a date such as 2024-12-01, or a date and time such as "
+        what, ages = ("neither an age nor a date", "12h or 2d (hours or days before now), or "
+                      ) if now is not None else ("not a date", "")
+        raise usage_error(f"--since {text!r} is {what}",
+                          f"write {ages}a date such as 2024-12-01, or a date and time such as "
                           "2024-12-01T09:00 (no offset = the site time zone)") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 

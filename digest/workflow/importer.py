@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
+from digest import usage
 from digest.config import SiteConfig
 from digest.usage import usage_error
 from digest.workflow import drafts
@@ -26,21 +26,6 @@ from digest.workflow.feedread import Feed, Item, NotAFeed, opml_feeds, read_feed
 from digest.workflow.fetch import FetchError, fetch
 
 LEDGER = "import.json"
-_AGO = re.compile(r"(\d+)\s*([hd])$")
-
-
-def since(text: str, now: datetime, config: SiteConfig) -> datetime:
-    """``--since``: an age (``12h``, ``2d``) before now, or a date in the site time zone."""
-    if m := _AGO.match(text.strip().lower()):
-        hours = int(m.group(1)) * (24 if m.group(2) == "d" else 1)
-        return now - timedelta(hours=hours)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise usage_error(f"--since {text!r} is neither an age nor a date",
-                          "write 12h or 2d (hours or days before now), or a date such as "
-                          "2024-12-01 (no offset = the site time zone)") from None
-    return value if value.tzinfo else value.replace(tzinfo=config.tz)
 
 
 @dataclass
@@ -95,7 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                               "feed or OPML file")
     now = build_now().astimezone(config.tz)
     run = Run(site=site, config=config, args=args, now=now,
-              cutoff=since(args.since, now, config) if args.since else None,
+              cutoff=usage.since(args.since, config.tz, now) if args.since else None,
               ledger=_load_ledger(site), seen=_site_keys(site / config.content_dir),
               index=drafts.vocabulary_index(config))
     run.seen |= set(run.ledger.get("seen", []))
