@@ -2,12 +2,14 @@
 
 The index is split by the month of each article's date: one Pagefind bundle
 per month in ``pagefind/<month>-<key>/``, where ``key`` is a digest of the
-month's article pages (their paths and the SHA-256 of their bytes),
-Pagefind's version and this module's settings.  Page fingerprints would be
-cheaper but change more often than the bytes (an edit elsewhere can change an
-article page's fingerprint and leave its bytes as they were); a page reused
-from the last build (the same file, by size and mtime) keeps the hash
-recorded then, so only new pages are read.  The search
+month's article pages (their paths and the digest of the part of each that
+Pagefind indexes, :func:`indexed_digest`), Pagefind's version and this
+module's settings.  The pages' bytes would change more often: an edit moves
+related links (data-pagefind-ignore) on pages of other months.  A digest of
+the article's fields would skip the parse but miss what the theme does with
+them; the rendered HTML is what Pagefind reads.  A page reused from the last
+build (the same file, by size and mtime) keeps the digest recorded then, so
+only new pages are parsed.  The search
 page's script loads the newest bundle and merges the others in the browser
 (Pagefind's ``mergeIndex``), reading their list from ``pagefind/shards.json``.
 An edit changes one month's key, so only that bundle is rebuilt; the others
@@ -43,6 +45,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
+
 from digest.model.urls import output_path
 from digest.searchfiles import PageSource, SearchError, SearchIndex, _error, page_source
 
@@ -53,7 +58,7 @@ BUNDLE_DIR = "pagefind"
 LIST_FILE = f"{BUNDLE_DIR}/shards.json"
 SECTION = "search"  # the cache section naming the bundles this user's builds made
 HOME = "search"  # .digest-cache/search/pagefind/<shard>/...
-SCHEME = "2"  # part of every key: bump when the bundles' making changes
+SCHEME = "3"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
 INSTALL_HINT = "pip install 'digest[search]'"
 SKIPPED_WARNING = f"search index skipped: pagefind not installed ({INSTALL_HINT})"
@@ -168,9 +173,46 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     return SearchIndex(home, linked, {LIST_FILE: listing.encode()}, report, scratch)
 
 
+_META_ATTRS = ("data-pagefind-meta", "data-pagefind-filter", "data-pagefind-sort",
+               "data-pagefind-default-meta")
+
+
+def indexed_digest(page: bytes) -> str:
+    """SHA-256 of what Pagefind reads of an article page: the page's language,
+    its <title>, the data-pagefind-body element without its data-pagefind-ignore
+    subtrees, and every element carrying a meta, filter or sort attribute (with
+    its text: the byline's date is one, inside an ignored list).  Links outside
+    this part (the related articles) can change without changing the key.  A
+    page without a body element is hashed whole, as Pagefind then reads it all."""
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (lxml.etree.ParserError, ValueError):
+        return hashlib.sha256(page).hexdigest()
+    bodies = root.xpath("//*[@data-pagefind-body]")
+    if not bodies:
+        return hashlib.sha256(page).hexdigest()
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            text = "" if part is None else str(part)
+            digest.update(f"{len(text)}:{text}".encode())  # lengths: no two splits alike
+
+    add("lang", root.get("lang"), "title", root.findtext(".//title"))
+    for element in root.xpath("//*[" + " or ".join(f"@{a}" for a in _META_ATTRS) + "]"):
+        add("meta", element.tag, sorted(element.attrib.items()), element.text_content())
+    for body in bodies:
+        for ignored in body.xpath(".//*[@data-pagefind-ignore]"):
+            if ignored.getparent() is not None:
+                ignored.drop_tree()  # keeps the text after it (its tail), as Pagefind does
+        add("body", lxml.html.tostring(body, encoding="unicode", method="html"))
+    return digest.hexdigest()
+
+
 class _Hashes:
-    """SHA-256 of each page's bytes; a file still as the last build recorded it
-    (size and mtime: a reused page is that build's file) keeps its hash."""
+    """Digest of what Pagefind indexes of each page (indexed_digest); a file
+    still as the last build recorded it (size and mtime: a reused page is that
+    build's file) keeps its digest."""
 
     def __init__(self, source: PageSource, before: object) -> None:
         self.source = source
@@ -180,13 +222,13 @@ class _Hashes:
     def __call__(self, rel: str) -> str:
         page = self.source(rel)
         if isinstance(page, bytes):  # written later: its mtime is not known yet
-            return hashlib.sha256(page).hexdigest()
+            return indexed_digest(page)
         st = os.stat(page)
         was = self.before.get(rel)
         if was is not None and was[:2] == (st.st_size, st.st_mtime_ns):
             found = was[2]
         else:
-            found = hashlib.sha256(page.read_bytes()).hexdigest()
+            found = indexed_digest(page.read_bytes())
         self.now[rel] = (st.st_size, st.st_mtime_ns, found)
         return found
 

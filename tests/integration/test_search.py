@@ -261,6 +261,62 @@ def test_an_edit_reindexes_its_shard_only(browser, tmp_path: Path) -> None:
             page.close()
 
 
+NUCLEAR = "content/2024/12/belarus-russia-look-beyond-astravets-in-nuclear-energy-cooperation.md"
+NUCLEAR_URL = "/2024/12/16/belarus-russia-look-beyond-astravets-in-nuclear-energy-cooperation/"
+
+
+def test_related_links_elsewhere_do_not_reindex_a_month(browser, tmp_path: Path) -> None:
+    """A month's key follows what Pagefind indexes, not the page's bytes: giving
+    a December article the tags and places of a November one adds it to the
+    November page's related links (data-pagefind-ignore), which rebuilds
+    December's shard only; a body edit in November still rebuilds November's."""
+    site = copy_example_site(tmp_path / "site")
+    output = site / "output"
+    assert cli(site, "build", "-q").code == 0
+    december, november = _shards(output)
+    old_page = output / ARTICLE_URL.strip("/") / "index.html"
+    before = old_page.read_bytes()
+    assert NUCLEAR_URL.encode() not in before
+
+    path = site / NUCLEAR
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("tags: [energy, nuclear, union-state]",
+                                 "tags: [trade, industry, regions]\n"
+                                 "places: [Minsk, Tula Oblast]"), "utf-8")
+    run = cli(site, "build", "-v")
+    assert run.code == 0, run
+    after = old_page.read_bytes()
+    assert NUCLEAR_URL.encode() in after, "the November page now links the December one"
+    assert _search_line(run.err).startswith("1 of 2 shards rebuilt"), run
+    shards = _shards(output)
+    assert shards[1] == november and shards[0] != december and shards[0].startswith("2024-12")
+
+    # the same index as a cold build of the same sources, byte for byte
+    cold = copy_example_site(tmp_path / "cold")
+    shutil.copy2(path, cold / NUCLEAR)
+    assert cli(cold, "build", "-q", "--no-cache").code == 0
+    assert _bundle_bytes(cold / "output") == _bundle_bytes(output)
+
+    # body text of the older month: its shard is rebuilt, and only it
+    _edit(site, "", f"The delegation also visited a {NEW_WORD} nursery.")
+    run = cli(site, "build", "-v")
+    assert run.code == 0, run
+    assert _search_line(run.err).startswith("1 of 2 shards rebuilt"), run
+    shards = _shards(output)
+    assert shards[1] != november and shards[1].startswith("2024-11")
+
+    with serve_with_headers(output, site_headers()) as url:
+        page = browser.new_page()
+        try:
+            assert _search(page, url, NEW_WORD) == [ARTICLE_URL]
+            # the November page links the December one, but its links are not
+            # indexed: only pages whose own text names Astravets are found
+            found = _search(page, url, "Astravets")
+            assert NUCLEAR_URL in found and ARTICLE_URL not in found, found
+        finally:
+            page.close()
+
+
 def test_a_failed_index_leaves_the_old_site(tmp_path: Path, monkeypatch) -> None:
     """Pagefind failing on an edit fails the build before the swap: output/ is
     the last good site, index included."""
