@@ -342,6 +342,10 @@ def _search_index(args: argparse.Namespace, config, result, staged):  # noqa: AN
         return None
     if staged:
         staged.finish()  # the pages it holds are on disk from here on
+        if staged.failed:
+            # A page could not be written (disk full, permissions): write_site
+            # reports that, and the build fails before any index would be used.
+            return None
     index = build_index(result.site.articles,
                         page_source(result.rendered, staged.path if staged else None,
                                     staged.written if staged else {}),
