@@ -18,6 +18,7 @@ from digest.config import SiteConfig
 from digest.errors import Diagnostic
 from digest.records import Article, SourceDoc
 from digest.slugs import check_slug, slug_words
+from digest.sources.compat_fields import COMPAT_KEYS, compat_fields
 from digest.sources.dates_compat import date_fields
 from digest.sources.fields import article_from_fields, unknown_key_warnings
 from digest.sources.frontmatter import split
@@ -43,12 +44,14 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     fm = split(text, path, found)
     defaults = _from_file_name(_page_name(doc.rel_path, config.content_dir))
     data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
+    data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
     article = article_from_fields(
         data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
-        warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
+        own = {k: v for k, v in fm.data.items() if k not in COMPAT_KEYS}
+        warnings += unknown_key_warnings(own, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article
 

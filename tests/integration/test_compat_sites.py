@@ -1,0 +1,53 @@
+"""Issue 25, rules 6 and 7 through the real CLI: sites copied from Jekyll,
+Hugo and Pelican (fixtures written for these tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.integration.conftest import cli, make_site, note
+
+PELICAN = "Title: {title}\nDate: 2020-05-01 10:00\n{extra}\nBody text.\n"
+
+
+def listed(site: Path, *args: str) -> dict[str, dict]:
+    run = cli(site, "list", "--json", *args)
+    assert run.code == 0, run
+    return {a["path"]: a for a in json.loads(run.out)}
+
+
+def test_drafts_as_jekyll_and_pelican_mean_them(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/_posts/2019-05-01-kept.md": note("Kept", "2019-05-01"),
+        "content/_posts/2019-05-02-unpublished.md": note(
+            "Unpublished", "2019-05-02", published="false"),
+        "content/hidden.md": PELICAN.format(title="Hidden", extra="Status: hidden\n"),
+        "content/skipped.md": PELICAN.format(title="Skipped", extra="Status: skip\n"),
+        "content/shown.md": PELICAN.format(title="Shown", extra="Status: published\n"),
+    })
+    assert sorted(listed(site)) == ["content/_posts/2019-05-01-kept.md", "content/shown.md"]
+    assert len(listed(site, "--drafts")) == 5
+
+
+def test_fields_as_hugo_jekyll_and_pelican_name_them(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/_posts/2019-05-01-ferry.md": note(
+            "Ferry", "2019-05-01", last_modified_at="2019-05-03",
+            description="The lake ferry runs again."),
+        "content/notes.md": '+++\ntitle = "Notes"\ndate = 2020-10-12T09:00:00Z\n'
+                            'lastmod = 2020-11-01T08:00:00Z\nimages = ["/img/a.png"]\n+++\nBody\n',
+        "content/bridge.md": PELICAN.format(title="Bridge", extra="Modified: 2020-05-02\n"),
+    })
+    got = listed(site)
+    ferry, notes = got["content/_posts/2019-05-01-ferry.md"], got["content/notes.md"]
+    assert (ferry["updated"][:10], ferry["summary"]) == ("2019-05-03",
+                                                         "The lake ferry runs again.")
+    assert notes["updated"] == "2020-11-01T08:00:00+00:00"
+    assert got["content/bridge.md"]["updated"][:10] == "2020-05-02"
+    check = cli(site, "check")
+    assert check.code == 0 and "unknown key" not in check.err + check.out, check
+    built = cli(site, "build")
+    assert built.code == 0, built
+    page = (site / "output" / notes["url"].strip("/") / "index.html").read_text()
+    assert "/img/a.png" in page  # the card image (og:image)

@@ -1,0 +1,91 @@
+"""Issue 25, rules 6 and 7: drafts and fields as Jekyll, Hugo and Pelican mean
+them (fixtures written for these tests in each generator's shapes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+import pytest
+
+from digest.config import SiteConfig, TaxonomyConfig
+from digest.errors import Diagnostic, SourceError
+from digest.records import Article, SourceDoc
+from digest.sources import parse_source
+
+CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
+NOW = datetime(2024, 12, 24, tzinfo=UTC)
+
+
+def parse(text: str, name: str, warnings: list[Diagnostic] | None = None) -> Article:
+    doc = SourceDoc(rel_path=PurePosixPath("content/" + name), raw=text.encode())
+    return parse_source(doc, CONFIG, now=NOW, warnings=warnings)
+
+
+def pelican(header: str, name: str = "ferry.md") -> Article:
+    return parse(f"Title: Ferry runs again\nDate: 2020-05-01 10:00\n{header}\nBody\n", name)
+
+
+# --- drafts -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("status", "draft"), [
+    ("draft", True), ("hidden", True), ("skip", True), ("Hidden", True),
+    ("published", False)])
+def test_pelican_status(status: str, draft: bool) -> None:
+    assert pelican(f"Status: {status}\n").draft is draft
+
+
+@pytest.mark.parametrize(("front", "draft"), [
+    ("published: false\n", True), ("published: true\n", False),
+    ("published: false\ndraft: false\n", False)])  # digest's own key wins
+def test_jekyll_published_flag(front: str, draft: bool) -> None:
+    a = parse(f"---\ntitle: Ferry\n{front}---\nBody\n", "_posts/2019-05-01-ferry.md")
+    assert a.draft is draft
+    assert "published" not in a.extra
+
+
+def test_published_false_is_not_a_date() -> None:
+    # Hugo reads a `published:` date when `date:` is missing; a flag is not one
+    a = parse("---\ntitle: Ferry\npublished: false\nlastmod: 2020-06-01\n---\nBody\n",
+              "ferry.md")
+    assert (a.draft, a.date.date().isoformat()) == (True, "2020-06-01")
+
+
+# --- field mapping --------------------------------------------------------------
+
+HUGO = ('+++\ntitle = "Release notes"\ndate = 2020-10-12T09:00:00Z\n{extra}+++\nBody\n')
+
+
+@pytest.mark.parametrize("key", ["lastmod", "modified"])
+def test_hugo_lastmod_is_updated(key: str) -> None:
+    a = parse(HUGO.format(extra=f"{key} = 2020-11-01T08:00:00Z\n"), "news/notes.md")
+    assert a.updated == datetime(2020, 11, 1, 8, tzinfo=UTC)
+    assert key not in a.extra
+
+
+def test_jekyll_last_modified_at_description_and_hugo_images() -> None:
+    w: list[Diagnostic] = []
+    a = parse("---\ntitle: Ferry\nlast_modified_at: 2019-05-03\ndescription: The lake ferry.\n"
+              "---\nBody\n", "_posts/2019-05-01-ferry.md", w)
+    assert (a.updated.date().isoformat(), a.summary) == ("2019-05-03", "The lake ferry.")
+    b = parse(HUGO.format(extra='images = ["/img/a.png", "/img/b.png"]\n'), "notes.md", w)
+    assert b.image == "/img/a.png"
+    assert {"description", "last_modified_at", "images"}.isdisjoint({**a.extra, **b.extra})
+    assert w == []  # images is near image, but it is not a misspelling
+
+
+def test_digest_fields_win_over_mapped_ones() -> None:
+    a = parse(HUGO.format(extra='updated = 2020-10-13T00:00:00Z\nlastmod = 2020-11-01T00:00:00Z\n'
+                          'summary = "Own"\ndescription = "Theirs"\nimage = "/own.png"\n'
+                          'images = ["/theirs.png"]\n'), "notes.md")
+    assert (a.updated.day, a.summary, a.image) == (13, "Own", "/own.png")
+    # the key that lost stays for the theme, once
+    assert a.extra == {"lastmod": datetime(2020, 11, 1, tzinfo=UTC), "description": "Theirs",
+                       "images": ["/theirs.png"]}
+
+
+def test_a_mapped_value_is_checked_like_the_digest_field() -> None:
+    with pytest.raises(SourceError) as err:
+        parse("---\ntitle: Ferry\nlast_modified_at: soon\n---\nBody\n",
+              "_posts/2019-05-01-ferry.md")
+    assert err.value.diagnostics[0].line == 3
