@@ -51,3 +51,15 @@ def test_fields_as_hugo_jekyll_and_pelican_name_them(tmp_path: Path) -> None:
     assert built.code == 0, built
     page = (site / "output" / notes["url"].strip("/") / "index.html").read_text()
     assert "/img/a.png" in page  # the card image (og:image)
+
+
+def test_slugs_as_pelican_and_jekyll_make_them(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/_posts/2019-05-01-5.0-release-process.md": note("Process", "2019-05-01"),
+        "content/2020-ferry.md": PELICAN.format(title="Ferry runs again", extra=""),
+    }, config="permalink: /{slug}/\n")
+    urls = {a["url"] for a in listed(site).values()}
+    assert urls == {"/5.0-release-process/", "/ferry-runs-again/"}
+    built = cli(site, "build")
+    assert built.code == 0, built
+    assert (site / "output/5.0-release-process/index.html").is_file()

@@ -89,3 +89,22 @@ def test_a_mapped_value_is_checked_like_the_digest_field() -> None:
         parse("---\ntitle: Ferry\nlast_modified_at: soon\n---\nBody\n",
               "_posts/2019-05-01-ferry.md")
     assert err.value.diagnostics[0].line == 3
+
+
+# --- slugs ----------------------------------------------------------------------
+
+def test_pelican_slug_is_the_titles() -> None:
+    assert pelican("", "2020-05-01-ferry-post.md").slug == "ferry-runs-again"
+    assert pelican("Slug: lake-ferry\n", "ferry-post.md").slug == "lake-ferry"
+    # YAML front matter in the same folder keeps the file name's slug
+    assert parse("---\ntitle: Ferry runs again\ndate: 2020-05-01\n---\nBody\n",
+                 "ferry-post.md").slug == "ferry-post"
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("2019-05-01-5.0-release-process.md", "5.0-release-process"),
+    ("2019-05-01-Version 1.2.md", "version-1.2"),
+    ("2019-05-01-con.release.md", "ferry"),  # a Windows device name: the title's slug
+])
+def test_jekyll_file_name_keeps_its_dots(name: str, slug: str) -> None:
+    assert parse("---\ntitle: Ferry\n---\nBody\n", "_posts/" + name).slug == slug
