@@ -63,3 +63,18 @@ def test_slugs_as_pelican_and_jekyll_make_them(tmp_path: Path) -> None:
     built = cli(site, "build")
     assert built.code == 0, built
     assert (site / "output/5.0-release-process/index.html").is_file()
+
+
+def test_files_digest_cannot_read_are_named(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/kept.md": note("Kept", "2019-05-01"),
+        "content/about.rst": "About\n=====\n\nText.\n",
+        "content/notes.org": "* Notes\n",
+        "content/photo.jpg": b"\xff\xd8\xff",
+    })
+    for command in ("build", "check"):
+        run = cli(site, command)
+        assert run.code == 0, run
+        shown = run.out + run.err
+        assert "content/about.rst" in shown and "content/notes.org" in shown, run
+        assert "photo.jpg" not in shown, run

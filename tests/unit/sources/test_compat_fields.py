@@ -4,7 +4,7 @@ them (fixtures written for these tests in each generator's shapes)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -12,6 +12,7 @@ from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import Diagnostic, SourceError
 from digest.records import Article, SourceDoc
 from digest.sources import parse_source
+from digest.sources.discover import find_sources
 
 CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
 NOW = datetime(2024, 12, 24, tzinfo=UTC)
@@ -108,3 +109,21 @@ def test_pelican_slug_is_the_titles() -> None:
 ])
 def test_jekyll_file_name_keeps_its_dots(name: str, slug: str) -> None:
     assert parse("---\ntitle: Ferry\n---\nBody\n", "_posts/" + name).slug == slug
+
+
+# --- files digest cannot read -------------------------------------------------------
+
+def test_other_markup_is_named_once_per_format(tmp_path: Path) -> None:
+    files = ["content/a.md", "content/logo.png", "content/_draft.rst", "content/page.html",
+             *(f"content/posts/p{i}.rst" for i in range(5))]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    found, diags = find_sources(tmp_path, "content")
+    assert [rel for rel, _ in found] == ["content/a.md"]
+    assert [(d.severity, d.path) for d in diags] == [
+        ("warning", "content/page.html"), ("warning", "content/posts/p0.rst")]
+    assert "1 .html file is not read" in diags[0].message
+    assert diags[1].message.endswith(
+        "content/posts/p0.rst, content/posts/p1.rst, content/posts/p2.rst and 2 more")
+    assert "convert them to Markdown" in (diags[1].hint or "")
