@@ -152,12 +152,8 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
         prefix = "" if here == "." else here + "/"
         for entry in files:
             name = entry.name
-            if is_ignored_name(name):
-                continue
-            if not name.lower().endswith(ARTICLE_SUFFIXES):
-                suffix = os.path.splitext(name)[1].lower()
-                if suffix in OTHER_MARKUP:
-                    other.setdefault(suffix, []).append(prefix + name)
+            if is_ignored_name(name) or not name.lower().endswith(ARTICLE_SUFFIXES):
+                _note_other(other, prefix, name)
                 continue
             if entry.is_symlink() and (problem := _symlink_problem(Path(entry.path),
                                                                    real_root)):
@@ -169,12 +165,21 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
 
     visit(str(root))
     found.sort()
-    diags += [_other_markup(suffix, sorted(paths)) for suffix, paths in sorted(other.items())]
+    diags += map(_other_markup, sorted(other.items()))
     return found
 
 
-def _other_markup(suffix: str, paths: list[str]) -> Diagnostic:
+def _note_other(other: dict[str, list[str]], prefix: str, name: str) -> None:
+    """Remember a file in a markup digest does not read (not a hidden or
+    underscore one: those are never articles in any generator)."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in OTHER_MARKUP and not is_ignored_name(name):
+        other.setdefault(suffix, []).append(prefix + name)
+
+
+def _other_markup(item: tuple[str, list[str]]) -> Diagnostic:
     """One warning per markup format digest does not read, naming the first files."""
+    suffix, paths = item[0], sorted(item[1])
     named = ", ".join(paths[:_NAMED]) + (f" and {len(paths) - _NAMED} more"
                                          if len(paths) > _NAMED else "")
     count = f"{len(paths)} {suffix} file" + ("s are" if len(paths) > 1 else " is")
