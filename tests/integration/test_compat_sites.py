@@ -78,3 +78,21 @@ def test_files_digest_cannot_read_are_named(tmp_path: Path) -> None:
         shown = run.out + run.err
         assert "content/about.rst" in shown and "content/notes.org" in shown, run
         assert "photo.jpg" not in shown, run
+
+
+def test_canonical_url_is_the_pages_canonical_link(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/_posts/2019-05-01-moved.md": note(
+            "Moved", "2019-05-01", canonical_url="https://old.example.org/moved/",
+            image="/img/m.png"),
+        "content/_posts/2019-05-02-own.md": note("Own", "2019-05-02"),
+    }, config="base_url: https://news.example.org\npermalink: /{slug}/\n")
+    assert cli(site, "build").code == 0
+    moved = (site / "output/moved/index.html").read_text()
+    own = (site / "output/own/index.html").read_text()
+    assert '<link rel="canonical" href="https://old.example.org/moved/">' in moved
+    assert '"url": "https://old.example.org/moved/"' in moved.replace('":"', '": "')
+    assert "https://news.example.org/img/m.png" in moved  # the image stays this site's
+    assert '<link rel="canonical" href="https://news.example.org/own/">' in own
+    listed_keys = set(json.loads(cli(site, "list", "--json").out)[0])
+    assert "canonical_url" not in listed_keys  # digest list --json keys unchanged

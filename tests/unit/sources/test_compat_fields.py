@@ -127,3 +127,11 @@ def test_other_markup_is_named_once_per_format(tmp_path: Path) -> None:
     assert diags[1].message.endswith(
         "content/posts/p0.rst, content/posts/p1.rst, content/posts/p2.rst and 2 more")
     assert "convert them to Markdown" in (diags[1].hint or "")
+
+
+def test_canonical_url_is_an_absolute_web_address() -> None:
+    a = parse("---\ntitle: Ferry\ncanonical_url: https://old.example.org/ferry/\n---\nB\n",
+              "_posts/2019-05-01-ferry.md")
+    assert (a.canonical_url, a.extra) == ("https://old.example.org/ferry/", {})
+    with pytest.raises(SourceError):
+        parse("---\ntitle: Ferry\ncanonical_url: /ferry/\n---\nB\n", "_posts/2019-05-01-f.md")
