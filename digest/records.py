@@ -58,6 +58,7 @@ class Article:
     authors: tuple[tuple[str, str | None], ...] = ()  # (name, http(s) URL or None) each
     image: str | None = None
     photo_credit: str | None = None
+    canonical_url: str | None = None  # front matter: the original's address, when it is elsewhere
     section: str | None = None  # agency rubric
     draft: bool = False
     id: str | None = None  # stable id for feed GUIDs (front matter `id`)

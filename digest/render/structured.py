@@ -21,12 +21,14 @@ def _base(config: SiteConfig) -> str:
 
 
 def canonical(article: Article, config: SiteConfig) -> str:
-    return _base(config) + article.url
+    """The page's address, or the one front matter names (``canonical_url``,
+    a post first published elsewhere): search engines credit that one."""
+    return article.canonical_url or _base(config) + article.url
 
 
 def image_url(article: Article, config: SiteConfig) -> str | None:
     """The article's image as an absolute URL (front matter may give it relative)."""
-    return urljoin(canonical(article, config), article.image) if article.image else None
+    return urljoin(_base(config) + article.url, article.image) if article.image else None
 
 
 def keywords(article: Article) -> list[str]:

@@ -32,7 +32,8 @@ def date_fields(data: Mapping[str, Any], key_lines: Mapping[str, int],
     lines = dict(key_lines)
     if value is None and file_date is None:
         for key in FALLBACK_KEYS[1:]:
-            if data.get(key) is not None:
+            # Jekyll's published: false is a draft flag, not a date
+            if data.get(key) is not None and not isinstance(data[key], bool):
                 value = data[key]
                 lines["date"] = key_lines.get(key, 1)
                 break

@@ -1,7 +1,8 @@
 """Edge: find content files, read their bytes, in a stable order.
 
 Rules (documented in the README):
-- article suffixes are ``.md``, ``.markdown`` and ``.txt`` (clippings);
+- article suffixes are ``.md``, ``.markdown`` and ``.txt`` (clippings); other
+  text markup (``.rst``, ``.html``, ...) is named in one warning per format;
 - files whose name starts with ``_`` or ``.`` are not articles, nor are editor
   leftovers (``x~``, ``.x.swp``, ``#x#``, vim's ``4913``);
 - folders starting with ``.`` are skipped; folders starting with ``_`` (Jekyll's
@@ -24,6 +25,11 @@ from digest.errors import Diagnostic
 from digest.records import SourceDoc
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+# Text markup other generators read and digest does not: named in a warning,
+# or a site moved from Pelican or Jekyll would lose these posts without a word.
+# Images and other assets are not articles and are left alone.
+OTHER_MARKUP = (".rst", ".adoc", ".asciidoc", ".org", ".textile", ".html", ".htm")
+_NAMED = 3  # files named per extension in the warning
 MAX_BYTES = 8 * 1024 * 1024  # far above any real article; bounds memory and parse time
 
 
@@ -117,6 +123,7 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
     10,000 files.
     """
     found: list[tuple[str, str]] = []
+    other: dict[str, list[str]] = {}
 
     def visit(dirpath: str) -> None:
         try:
@@ -146,6 +153,7 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
         for entry in files:
             name = entry.name
             if is_ignored_name(name) or not name.lower().endswith(ARTICLE_SUFFIXES):
+                _note_other(other, prefix, name)
                 continue
             if entry.is_symlink() and (problem := _symlink_problem(Path(entry.path),
                                                                    real_root)):
@@ -157,7 +165,29 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
 
     visit(str(root))
     found.sort()
+    diags += map(_other_markup, sorted(other.items()))
     return found
+
+
+def _note_other(other: dict[str, list[str]], prefix: str, name: str) -> None:
+    """Remember a file in a markup digest does not read (not a hidden or
+    underscore one: those are never articles in any generator)."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in OTHER_MARKUP and not is_ignored_name(name):
+        other.setdefault(suffix, []).append(prefix + name)
+
+
+def _other_markup(item: tuple[str, list[str]]) -> Diagnostic:
+    """One warning per markup format digest does not read, naming the first files."""
+    suffix, paths = item[0], sorted(item[1])
+    named = ", ".join(paths[:_NAMED]) + (f" and {len(paths) - _NAMED} more"
+                                         if len(paths) > _NAMED else "")
+    count = f"{len(paths)} {suffix} file" + ("s are" if len(paths) > 1 else " is")
+    return Diagnostic(
+        severity="warning", code="unread-format", path=paths[0],
+        message=f"{count} not read (digest reads Markdown and .txt clippings): {named}",
+        hint="convert them to Markdown (.md), e.g. pandoc -t gfm -o post.md post.rst, "
+             "or move them out of the content folder")
 
 
 def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[Diagnostic]]:

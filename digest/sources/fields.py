@@ -36,7 +36,7 @@ _TEXT = ("source", "summary", "id", "section", "photo_credit")
 _KNOWN = frozenset({
     "title", "date", "updated", "tags", "slug", "draft", "related", "related_exclude",
     "year", "source_url", "author", "authors", "image", "category", "categories",
-    "year_inferred", "mentions",
+    "year_inferred", "mentions", "canonical_url",
     *_TEXT})
 _SLUG_UNSAFE = re.compile(r"[\s?#%\x00-\x1f\x7f]")
 
@@ -90,6 +90,7 @@ def article_from_fields(  # noqa: PLR0913 - the stage contract fixes this signat
     out["related_exclude"] = _terms(fields, "related_exclude", p)
     out["source_url"] = _url(fields, "source_url", p, ("http", "https", "mailto"), False)
     out["image"] = _url(fields, "image", p, ("http", "https"), True)
+    out["canonical_url"] = _url(fields, "canonical_url", p, ("http", "https"), False)
     out["draft"] = _flag(fields, "draft", p)
     out["year_inferred"] = _flag(fields, "year_inferred", p)
     out["mentions"] = _mentions(fields, p)

@@ -36,6 +36,10 @@ PELICAN_KEYS = frozenset({
     "title", "date", "modified", "tags", "category", "slug", "summary", "author",
     "authors", "status", "source", "lang", "translation", "save_as", "url", "template",
 })
+# Pelican's statuses -> draft.  "hidden" and "skip" pages are not listed (or
+# not written) by Pelican: digest builds them only with --drafts, so an
+# imported site shows no page it did not show before.
+_PELICAN_STATUS = {"published": False, "draft": True, "hidden": True, "skip": True}
 _PELICAN_LINE = re.compile(r"([A-Za-z][\w -]*):(?:[ \t]+(.*)|[ \t]*)$")
 _TOML_KEY = re.compile(r"""\s*(?:\[+\s*)?("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)""")
 
@@ -172,7 +176,7 @@ def _pelican_data(entries: list[tuple[str, str, int]],
     problems: list[Diagnostic] = []
     for key, value, line in entries:
         name = {"modified": "updated"}.get(key, key)
-        if key == "status" and value.lower() in ("draft", "published"):
+        if key == "status" and value.lower() in _PELICAN_STATUS:
             name = "draft"
         if name in key_lines:
             problems.append(Diagnostic(
@@ -184,7 +188,7 @@ def _pelican_data(entries: list[tuple[str, str, int]],
         if name in ("tags", "authors"):  # Pelican separates both with commas
             data[name] = [t.strip() for t in value.split(",") if t.strip()]
         elif name == "draft":
-            data[name] = value.lower() == "draft"
+            data[name] = _PELICAN_STATUS[value.lower()]
         else:
             data[name] = value
     if problems:

@@ -18,6 +18,7 @@ from digest.config import SiteConfig
 from digest.errors import Diagnostic
 from digest.records import Article, SourceDoc
 from digest.slugs import check_slug, slug_words
+from digest.sources.compat_fields import COMPAT_KEYS, compat_fields
 from digest.sources.dates_compat import date_fields
 from digest.sources.fields import article_from_fields, unknown_key_warnings
 from digest.sources.frontmatter import split
@@ -42,13 +43,19 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     found: list[Diagnostic] = []  # a YAML key repeated with its own value
     fm = split(text, path, found)
     defaults = _from_file_name(_page_name(doc.rel_path, config.content_dir))
+    if fm.format == "pelican":
+        # Pelican names a post after its title (SLUGIFY_SOURCE = 'title'), not
+        # its file: keep the URLs the old site had.  Slug: still wins.
+        defaults.pop("slug", None)
     data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
+    data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
     article = article_from_fields(
         data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
-        warnings += unknown_key_warnings(fm.data, path=path, key_lines=fm.key_lines,
+        own = {k: v for k, v in fm.data.items() if k not in COMPAT_KEYS}
+        warnings += unknown_key_warnings(own, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article
 
@@ -84,7 +91,13 @@ def _from_file_name(name: str) -> dict[str, Any]:
     except ValueError:
         return {}  # 2024-02-30-x.md: not a date, so the front matter must give one
     defaults: dict[str, Any] = {"date": when.isoformat()}
-    slug = slug_words(m.group(4))
+    slug = _dotted(m.group(4))
     if slug and check_slug(slug) is None:
         defaults["slug"] = slug
     return defaults
+
+
+def _dotted(name: str) -> str:
+    """A Jekyll post's slug: its file name's words, dots kept, as Jekyll's
+    ``:title`` keeps them (``5.0-release-process``), so old URLs still work."""
+    return ".".join(w for w in (slug_words(part) for part in name.split(".")) if w)

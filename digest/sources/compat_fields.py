@@ -1,0 +1,50 @@
+"""Hugo, Jekyll and Pelican keys that mean one of digest's fields.
+
+An imported post keeps its meaning: Jekyll's ``published: false`` is a draft,
+``description`` is the summary, and so on.  A digest key in the same front
+matter always wins; a mapped key is consumed (it does not also reach the
+theme as ``article.extra``), a key that lost to a digest key stays there.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# digest field <- the keys that mean it, first found wins
+_SAME_AS = {
+    "updated": ("last_modified_at", "lastmod", "modified"),
+    "summary": ("description",),
+}
+# Every key this module reads: never reported as a misspelling (images ~ image).
+COMPAT_KEYS = frozenset({"published", "images", *(k for ks in _SAME_AS.values() for k in ks)})
+
+
+def compat_fields(data: Mapping[str, Any], key_lines: Mapping[str, int]
+                  ) -> tuple[dict[str, Any], dict[str, int]]:
+    """``data`` and ``key_lines`` with the other generators' keys mapped to digest's."""
+    out, lines = dict(data), dict(key_lines)
+    published = out.get("published")
+    if isinstance(published, bool):  # Jekyll; a date here is Hugo's (see dates_compat)
+        del out["published"]
+        if "draft" not in out:
+            out["draft"] = not published
+            _line(lines, "draft", "published")
+    for field, keys in _SAME_AS.items():
+        for key in keys:
+            if out.get(field) is None and out.get(key) is not None:
+                out[field] = out.pop(key)
+                _line(lines, field, key)
+    images = out.get("images")
+    if out.get("image") is None and isinstance(images, list) and images:
+        del out["images"]
+        out["image"] = images[0]  # Hugo's images: [a, b] -> the first is the card image
+        _line(lines, "image", "images")
+    return out, lines
+
+
+def _line(lines: dict[str, int], field: str, key: str) -> None:
+    if key in lines:
+        lines[field] = lines[key]
