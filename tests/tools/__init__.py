@@ -31,8 +31,9 @@ def shared_file(rel: str) -> Path:
     """A file of the shared folder, for the tests marked ``shared``.
 
     A user's plain clone has no ../shared: there such a test is skipped,
-    saying why (each has a variant on a fixture of the repository that always
-    runs).  In CI (``CI`` set) the folder is there, and its absence fails.
+    saying why (the real sample's tests have a variant on a fixture of the
+    repository that always runs; the enrichment differential tests need the
+    shared corpus generator).  In CI (``CI`` set) the folder is there, and its absence fails.
     """
     import pytest  # tests/tools is imported by tools that run without pytest too
 
@@ -43,7 +44,7 @@ def shared_file(rel: str) -> Path:
                "(set DIGEST_SHARED to its folder)")
     if os.environ.get("CI"):
         pytest.fail(message + "; CI must have it")
-    pytest.skip(message + "; a plain clone runs the fixture variant of this test only")
+    pytest.skip(message + "; a plain clone skips this test (CI runs it)")
 
 
 class ToolMissing(RuntimeError):
