@@ -214,7 +214,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     site_root = Path(args.site)
     options = options_from(args, search=False if args.no_search else None,
-                           jobs=args.jobs, cache=not args.no_cache, flush_early=True)
+                           jobs=args.jobs, cache=not args.no_cache)
     config = configure_only(site_root, options)
     # Before any work: a folder digest must not replace is refused without a
     # build (which would also write the cache) and told at once.
@@ -229,11 +229,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, options, config, started: float) -> int:  # noqa: ANN001
     global _EXIT_NOW, _PUBLISHED
-    from dataclasses import replace
 
     from digest.lastbuild import Deferred, last_build
     from digest.parallel import default_jobs
-    from digest.pipeline import build, probe
+    from digest.engine.fast import FastEngine
+    from digest.pipeline import build
     from digest.write import check_output_dir, clean_leftovers, read_stamp, write_site
 
     site_root = Path(args.site)
@@ -244,9 +244,8 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
     # (which writes nothing) does not keep a stale copy of the site.
     clean_leftovers(output)
     last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
-    probed = probe(site_root, options) if options.cache else None
-    if probed is not None:
-        options = replace(options, probe=probed)
+    engine = FastEngine(flush_early=True)
+    probed = engine.probe(site_root, options) if options.cache else None
     if last and probed and not (args.strict or args.verbose) \
             and probed.input_key(options) == last.stamp and last.intact:
         # Nothing the output depends on changed, and output/ is as that build
@@ -258,18 +257,17 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
     staged = None
     if last:
         last.prelink()
-        options = replace(options, previous=Deferred(lambda: last.fingerprints),
-                          previous_digests=last.digests, reuse_from=output)
+        engine.reuse(Deferred(lambda: last.fingerprints), last.digests, output)
     else:
         # Every file is new: write each batch while the next ones render.
         staged = _staging(site_root, output, config)
         if staged:
-            options = replace(options, sink=staged.put)
+            engine.sink = staged.put
     cleanup: list = []
     result = None
     index = None
     try:
-        result = build(site_root, options, progress=progress)
+        result = build(site_root, options, progress=progress, engine=engine)
         config = result.config
         output = site_root / config.output_dir
         check_output_dir(site_root, output, [site_root / config.content_dir,

@@ -14,7 +14,7 @@ from pathlib import Path
 from digest import incremental
 from digest.cache import BuildCache
 from digest.config import SiteConfig
-from digest.errors import Diagnostic, SourceError
+from digest.errors import Diagnostic
 from digest.parallel import gc_paused, share_map
 from digest.records import Article, SourceDoc
 
@@ -45,7 +45,7 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     A file whose signature changed is read and hashed, and re-parsed only when
     its bytes changed.
     """
-    from digest.sources import clean_article, parse_source
+    from digest.sources import parse_doc, settle
     from digest.sources.discover import Unchanged, discover_changed
 
     old = cache.section("articles") if cache else {}
@@ -58,15 +58,7 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     diags.extend(d for d in found if d.severity != "error")
 
     def one(doc: SourceDoc) -> tuple[Article | None, list[Diagnostic]]:
-        # Warnings travel (and are cached) with the article, so a warm build
-        # reports a misspelt key as a cold one does.
-        warnings: list[Diagnostic] = []
-        try:
-            article, cleaned = clean_article(doc, parse_source(doc, config, now=now,
-                                                               warnings=warnings))
-        except SourceError as exc:  # returned as data: see parallel.pmap
-            return None, exc.diagnostics
-        return article, warnings + cleaned
+        return parse_doc(doc, config, now)
 
     hashes: dict[str, str] = {}
     stats: dict[str, tuple[int, int, int, int] | None] = {}
@@ -120,12 +112,7 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
         if recorded != inputs:  # unchanged (a no-op build): no need to write it again
             cache.save("inputs", recorded)
         cache.hashes = hashes
-    if errors and not keep_going:
-        raise SourceError(errors)
-    for err in errors:  # --keep-going: the bad files are skipped, with a warning each
-        diags.append(Diagnostic(severity="warning", code=err.code, message=err.message
-                                + " (skipped: --keep-going)", path=err.path, line=err.line,
-                                hint=err.hint))
+    settle(errors, keep_going, diags)
     return tuple(articles)
 
 

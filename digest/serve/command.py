@@ -19,13 +19,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from digest import theme, usage
 from digest.cli import options_from
 from digest.config import load_config
 from digest.errors import Diagnostic, DigestError
+from digest.engine.fast import FastEngine
 from digest.pipeline import BuildResult, build, build_now
 from digest.render.templates import forget_pieces, make_environment
 from digest.serve.builder import SiteBuilder, SiteState
@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
              "digest serve is for preview only; publish with `digest build`.", err=True)
     # One process: the server's threads make forking workers unsafe, and the
     # incremental build (cache + the previous site in memory) keeps rebuilds fast.
-    options = options_from(args, base_url=url, jobs=1, keep={})
+    options = options_from(args, base_url=url, jobs=1)
+    engine = FastEngine()  # keeps the cache loaded between rebuilds
     content_dir, output_dir = _initial_dirs(site_root, args.content)
     holder: dict[str, Watcher] = {}
 
@@ -134,8 +135,8 @@ def run(args: argparse.Namespace) -> int:
         with lock_site(site_root, wait=None, waiting=lambda line: _say(line, err=True)):
             try:
                 # Pages whose fingerprint did not change are taken from the last good site.
-                result = build(site_root, replace(options, previous=last.get("fingerprints"),
-                                                  reuse_from=last.get("rendered")),
+                engine.reuse(last.get("fingerprints"), None, last.get("rendered"))
+                result = build(site_root, options, engine=engine,
                                progress=lambda stage: at_stage(NEXT[stage]), counts=at_count)
             finally:
                 hold.off()  # the first build only

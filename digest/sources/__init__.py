@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.config import SiteConfig
-from digest.errors import Diagnostic, source_error
+from digest.errors import Diagnostic, SourceError, source_error
 from digest.records import Article, Mention, SourceDoc
 
 # Control characters XML 1.0 forbids (NUL is already an encoding error) and the
@@ -80,3 +80,31 @@ def clean_article(doc: SourceDoc, article: Article) -> tuple[Article, list[Diagn
         hint="they usually come from copying text out of a PDF or a web page; "
              "delete them in your editor to silence this warning")
     return dataclasses.replace(article, **changes), [warning]
+
+
+def parse_doc(doc: SourceDoc, config: SiteConfig, now: datetime
+              ) -> tuple[Article | None, list[Diagnostic]]:
+    """One file parsed and cleaned: (article, its warnings), or (None, its errors).
+
+    Problems come back as data, not raised, so that every bad file of a site is
+    reported in one run (and so that a worker process can send them back).
+    Warnings travel with the article, so a cached article reports a misspelt
+    key as a freshly parsed one does."""
+    warnings: list[Diagnostic] = []
+    try:
+        article, cleaned = clean_article(doc, parse_source(doc, config, now=now,
+                                                           warnings=warnings))
+    except SourceError as exc:
+        return None, exc.diagnostics
+    return article, warnings + cleaned
+
+
+def settle(errors: list[Diagnostic], keep_going: bool, diags: list[Diagnostic]) -> None:
+    """Raise the sources' errors together; under --keep-going the bad files are
+    skipped instead, with a warning each."""
+    if errors and not keep_going:
+        raise SourceError(errors)
+    for err in errors:
+        diags.append(Diagnostic(severity="warning", code=err.code, message=err.message
+                                + " (skipped: --keep-going)", path=err.path, line=err.line,
+                                hint=err.hint))

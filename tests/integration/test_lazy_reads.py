@@ -158,14 +158,17 @@ def test_deleted_and_added_files_with_a_trusted_cache(tmp_path: Path,
 def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
     """A build as `digest build` runs it after the last one (previous fingerprints,
     reuse from output/), without writing."""
+    from digest.engine.fast import FastEngine
     from digest.lastbuild import last_build
     from digest.pipeline import BuildOptions, build
 
     last = last_build(site, site / "output", True)
     assert last is not None
-    return build(site, BuildOptions(search=False, previous=last.fingerprints,
-                                    reuse_from=site / "output",
-                                    now=datetime.fromtimestamp(int(EPOCH), tz=UTC)))
+    engine = FastEngine()
+    engine.reuse(last.fingerprints, None, site / "output")
+    return build(site, BuildOptions(search=False,
+                                    now=datetime.fromtimestamp(int(EPOCH), tz=UTC)),
+                 engine=engine)
 
 
 def test_sitemap_is_reused_only_while_urls_and_lastmod_stay(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ batches were written leaves output/ as it was and no staging tree behind.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 from digest import parallel
 from digest.errors import OutputError
+from digest.engine.fast import FastEngine
 from digest.pipeline import BuildOptions, build
 from digest.staging import Staging
 from digest.write import scan_output, write_site
@@ -137,7 +137,7 @@ def test_pages_a_sink_keeps_leave_the_result(tmp_path: Path,
         handed.update(batch)
         return True
 
-    kept = build(site, replace(options, sink=keeping))
+    kept = build(site, options, engine=FastEngine(sink=keeping))
     pages = {p.path for p in kept.site.pages}
     feeds = {f.path for f in kept.site.feeds}
     assert pages and not pages & set(kept.rendered)
