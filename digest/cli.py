@@ -16,8 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from digest import __version__
-from digest import usage
+from digest import __version__, usage
 from digest.errors import DigestError, UsageError
 
 
@@ -127,7 +126,7 @@ def _interrupted(what: str) -> str:
 def _terminate(signum: int, frame: object) -> None:
     if os.getpid() != _HANDLER_PID:
         # A forked process inherits the handler.  digest's workers keep
-        # SIGTERM blocked until they have set their own (digest.crew.fork),
+        # SIGTERM blocked until they have set their own (digest.engine.crew.fork),
         # but any other fork made while the handler is installed must still
         # die as SIGTERM kills, not print a traceback of _Terminated.
         signal.signal(signum, signal.SIG_DFL)
@@ -230,9 +229,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, options, config, started: float) -> int:  # noqa: ANN001
     global _EXIT_NOW, _PUBLISHED
 
-    from digest.lastbuild import Deferred, last_build
-    from digest.parallel import default_jobs
     from digest.engine.fast import FastEngine
+    from digest.engine.parallel import default_jobs
+    from digest.lastbuild import Deferred, last_build
     from digest.pipeline import build
     from digest.write import check_output_dir, clean_leftovers, read_stamp, write_site
 

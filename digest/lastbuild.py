@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 
-from digest.cache import BuildCache
-from digest.parallel import start
+from digest.engine.cache import BuildCache
+from digest.engine.parallel import start
 from digest.spare import PREFIX, SpareRecord, link_copy
 from digest.write import read_stamp, scan_output
 

@@ -1,5 +1,10 @@
 """Architecture rules, checked on the source (AST), not by convention.
 
+Three parts (README, "Architecture"): *the site* (what it is: records,
+settings, sources, enrich, model, render and the recipe in digest/site/build.py)
+never imports the speed machinery: multiprocessing, gc, pickle, the cache or
+anything in digest/engine/ (how the recipe runs fast), nor the output tree.
+
 Pure modules turn data into data: they never import the edges (watchdog, HTTP,
 sockets, digest.serve / digest.write / digest.cli) and never touch files.  I/O
 lives in the edge modules: cli, write, theme, sources/discover, serve, and
@@ -41,6 +46,24 @@ PURE = [p for p in _modules(
     "digest/vocabulary.py", "digest/listing.py",
     "digest/sources/*.py", "digest/enrich/*.py", "digest/model/*.py", "digest/render/*.py",
 ) if p.name != "discover.py"]
+
+
+# The site: serial and pure.  How it runs fast is digest/engine/'s business.
+SITE = [p for p in _modules(
+    "digest/site/*.py", "digest/records.py", "digest/config.py", "digest/slugs.py",
+    "digest/vocabulary.py", "digest/listing.py", "digest/termlines.py", "digest/rendered.py",
+    "digest/recordcopy.py",
+    "digest/sources/*.py", "digest/enrich/*.py", "digest/model/*.py", "digest/render/*.py",
+)]
+# Known exceptions, each with its reason; the list only shrinks.
+SITE_EXCEPTIONS = {
+    # The template-access watch (which pages a render looked up, for the fast
+    # engine's fingerprints) is called from the Jinja context the pages render
+    # with (WatchedIndex, fragments.memo); it notes the rendering thread.
+    ("digest/render/watch.py", "threading"),
+}
+SPEED_IMPORTS = ("multiprocessing", "concurrent", "threading", "gc", "pickle", "pickletools",
+                 "digest.engine", "digest.output", "digest.pipeline", "digest.cli")
 
 
 def _rel(path: Path) -> str:
@@ -151,3 +174,37 @@ def test_modules_stay_small() -> None:
         warnings.warn(f"modules over {REPORT_LINES} lines (split before {MAX_LINES}): "
                       + ", ".join(f"{k} ({v})" for k, v in sorted(large.items())),
                       stacklevel=1)
+
+
+@pytest.mark.parametrize("path", SITE, ids=lambda p: _rel(p))
+def test_the_site_never_imports_the_speed_machinery(path: Path) -> None:
+    """What the site is stays apart from how it is built fast (and written out):
+    a step states what is independent (digest.site.work), the engine runs it."""
+    module = _rel(path)[:-3].replace("/", ".").removesuffix(".__init__")
+    if path.name == "__init__.py":
+        module += ".__init__"
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = [f"{_rel(path)}:{line}: imports {name} (the site must not: move the speed part "
+           f"into digest/engine/ and pass it in, as digest.site.work does)"
+           for name, line in _imported_names(tree, module)
+           if any(name == s or name.startswith(s + ".") for s in SPEED_IMPORTS)
+           and (_rel(path), name) not in SITE_EXCEPTIONS]
+    assert bad == []
+
+
+def test_the_site_list_covers_the_stages() -> None:
+    names = {_rel(p) for p in SITE}
+    assert {"digest/site/build.py", "digest/records.py", "digest/enrich/__init__.py",
+            "digest/render/__init__.py", "digest/model/__init__.py"} <= names
+    assert not any(n.startswith("digest/engine/") for n in names)
+
+
+def test_the_recipe_is_one_short_function() -> None:
+    """The build, top to bottom, reads as one function of the stages."""
+    path = PACKAGE / "site" / "build.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    (build,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build"]
+    assert build.end_lineno - build.lineno <= 45
+    called = {_called_name(n.func) for n in ast.walk(build) if isinstance(n, ast.Call)}
+    assert {"parse", "select", "assign_urls", "enrich", "assemble", "render",
+            "check_feeds"} <= called

@@ -1,12 +1,12 @@
 """The fast engine: the recipe's steps with the cache, workers and fingerprints.
 
-- the persistent cache (.digest-cache/, digest.cache): parsed articles, their
+- the persistent cache (.digest-cache/, digest.engine.cache): parsed articles, their
   local enrichment, the site-wide enrichment's snapshot, rendered bodies,
   compiled templates and what each template reads;
-- forked workers (digest.parallel), and the cyclic GC tuned for a build's
+- forked workers (digest.engine.parallel), and the cyclic GC tuned for a build's
   many long-lived objects;
-- exact incremental enrichment (digest.enrichcache) and page fingerprints
-  (digest.render.fingerprint): a page whose inputs did not change is taken
+- exact incremental enrichment (digest.engine.enrichcache) and page fingerprints
+  (digest.engine.fingerprint): a page whose inputs did not change is taken
   from the last build (``reuse``) instead of being rendered.
 
 A :class:`FastEngine` may serve many builds (``digest serve``): the cache it
@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest import incremental
-from digest.cache import BuildCache
 from digest.config import SiteConfig
+from digest.engine import incremental
+from digest.engine.cache import BuildCache
 from digest.site.build import BuildOptions, build_now, configure, output_options
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest import incremental
-from digest.cache import BuildCache
-from digest.enrichcache import SITE_SECTION
+from digest.engine import incremental
+from digest.engine.cache import BuildCache
+from digest.engine.enrichcache import SITE_SECTION
+from digest.engine.parallel import default_jobs, gc_paused
 from digest.errors import Diagnostic
-from digest.parallel import default_jobs, gc_paused
 from digest.records import Article, Site
 from digest.rendered import RenderedSite
 from digest.site.build import BuildOptions, BuildResult, assemble, configure, output_options
@@ -71,7 +71,7 @@ class FastRun:
         gc.unfreeze()  # `digest serve` builds all day: let old sites be collected
 
     def parse(self, diags: list[Diagnostic]) -> tuple[Article, ...]:
-        from digest.parsing import parse_all
+        from digest.engine.parsing import parse_all
 
         # Unpickling the cache makes millions of objects, and the cyclic GC would
         # rescan those already loaded again and again (~0.1 s of ~0.4 s at 10,000
@@ -96,7 +96,8 @@ class FastRun:
         return self.parsed
 
     def enrich(self, published: tuple[Article, ...]) -> tuple[Article, ...]:
-        from digest import render
+        from digest.engine.bodies import body_keys, start_bodies
+        from digest.engine.early import start_early
 
         config, cache, jobs = self.config, self.cache, self.jobs
         self.body_cache = cache.section("bodies")
@@ -109,15 +110,14 @@ class FastRun:
         # and so does the key of its body in the body cache.
         self.sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, self.now)}")
                         for a in self.parsed if a.key in cache.hashes}
-        self.body_key_of = render.body_keys(config, self.sources)
+        self.body_key_of = body_keys(config, self.sources)
         # An incremental build's render stage starts with feed ids and article
         # digests: other processes make them while this one enriches and
         # assembles (render/early.py).  (A cold build makes them while the
         # workers render every page.)
         if self.reusing:
-            self.early = render.start_early(published, config, jobs)
-        self.bodies = render.start_bodies(published, config, self.body_cache, jobs,
-                                          self.body_key_of)
+            self.early = start_early(published, config, jobs)
+        self.bodies = start_bodies(published, config, self.body_cache, jobs, self.body_key_of)
         # assign_urls' copies are this build's own: enrichment fills them in place.
         return incremental.enrich_with_cache(published, config, cache, self.now, jobs,
                                              own_records=True)
@@ -130,7 +130,8 @@ class FastRun:
             return assemble(published, self.config, self.site_root)
 
     def render(self, site: Site, spellings: Spellings) -> RenderedSite:
-        from digest import render, theme
+        from digest import theme
+        from digest.engine.render import render_incremental
         from digest.render.templates import SectionBytecode, make_environment
 
         config, cache, engine = self.config, self.cache, self.engine
@@ -147,7 +148,7 @@ class FastRun:
         try:
             # ns leaves base_url out (serve and build share parsing and enrichment),
             # but every page shows it: page fingerprints must include it.
-            result = render.render_incremental(
+            result = render_incremental(
                 site, env, config, theme.read_static(self.dirs), now=self.now, jobs=self.jobs,
                 # An article's shown terms then depend on the other articles too.
                 global_fp=self.ns + config.base_url + spellings.signature,

@@ -6,37 +6,36 @@ Two phases, so incremental builds can reuse what did not change:
   the vocabulary, its summary, word count and reading time;
 - *site* steps depend on every article: story clusters (related links fold
   stories), related links, then mentions (which need every URL and title).
-  :func:`site_values` computes them from scratch and can leave a snapshot
-  (digest.enrich.snapshot) that digest.enrich.update brings up to date after
-  edits, with exactly the same result.
+  :func:`site_values` computes them from scratch, and hands its intermediate
+  results to the engine's ``keep`` (the fast engine keeps a snapshot that
+  digest.engine.update brings up to date after edits, with exactly the same
+  result).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from digest.config import SiteConfig
 from digest.enrich.textvec import Counted
 from digest.errors import Diagnostic
 from digest.records import Article
-
-if TYPE_CHECKING:
-    from digest.enrich.snapshot import Snapshot
+from digest.site.work import SERIAL, Work
 
 LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
 SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
 
 
-def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *,
+def local_work(articles: Sequence[Article], config: SiteConfig, work: Work = SERIAL, *,
                local: Sequence[bool] | None = None, count: Sequence[bool] | None = None
                ) -> list[tuple[tuple[Any, ...] | None, Counted | None]]:
     """Each article's LOCAL_FIELDS values (a tuple in that order) where
     ``local[i]``, and its term counts (textvec.count_terms) where ``count[i]``
     (both: every article when not given); None where not asked.
 
-    One pass over the articles, spread over forked workers with ``jobs`` > 1
-    (the parent works too, see parallel.share_map).  Workers send back only
+    One pass over the articles, shared out by ``work`` (the fast engine's
+    forked workers, with the parent working too: parallel.share_map).  Workers send back only
     these values, and the counts as per chunk its distinct terms once, then
     per article the positions of its terms among them: the terms are interned
     here once per chunk instead of once per occurrence (2.5 M at 10,000
@@ -45,7 +44,6 @@ def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *
     from digest.enrich import textvec
     from digest.enrich.summary import summary_fields
     from digest.enrich.taxonomy import article_terms, compile_matcher
-    from digest.parallel import share_map
 
     n = len(articles)
     local = [True] * n if local is None else local
@@ -70,25 +68,24 @@ def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *
 
     todo = [i for i in range(n) if local[i] or count[i]]
     out: list[tuple[tuple[Any, ...] | None, Counted | None]] = [(None, None)] * n
-    for i, result in zip(todo, share_map(one, todo, jobs, pack=pack, unpack=unpack,
-                                                      what="enriching articles"),
-                         strict=True):
+    for i, result in zip(todo, work.share(one, todo, "enriching articles", pack=pack,
+                                          unpack=unpack), strict=True):
         out[i] = result
     return out
 
 
 def enrich_local(articles: tuple[Article, ...], config: SiteConfig,
-                 jobs: int = 1) -> tuple[Article, ...]:
+                 work: Work = SERIAL) -> tuple[Article, ...]:
     """Terms, summaries and reading time: each article on its own."""
     from digest.recordcopy import evolve
 
-    done = local_work(articles, config, jobs, count=[False] * len(articles))
+    done = local_work(articles, config, work, count=[False] * len(articles))
     return tuple(evolve(a, dict(zip(LOCAL_FIELDS, fields, strict=True)))  # type: ignore[arg-type]
                  for a, (fields, _) in zip(articles, done, strict=True))
 
 
 def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
-                jobs: int = 1, counted: Sequence[Counted | None] | None = None,
+                work: Work = SERIAL, counted: Sequence[Counted | None] | None = None,
                 local: Sequence[tuple[Any, ...]] | None = None) -> tuple[Article, ...]:
     """Stories, related links and mentions: functions of the whole site.
 
@@ -102,7 +99,7 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
     if not articles:
         return articles
     terms = [f[0] for f in local] if local is not None else [a.terms for a in articles]
-    values, _ = site_values(articles, config, jobs, counted, terms)
+    values, _ = site_values(articles, config, work, counted, terms)
     return with_fields(articles, values, local)
 
 
@@ -110,44 +107,50 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
 SiteColumns = tuple[list[Any], ...]
 
 
-def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
+class Keep(Protocol):
+    """What an engine keeps of a from-scratch site enrichment (see site_values)."""
+
+    def text(self, weighed: Any) -> Any: ...
+
+    def capture(self, articles: tuple[Article, ...], weighed: Any, *parts: Any) -> Any: ...
+
+
+def site_values(articles: tuple[Article, ...], config: SiteConfig, work: Work,
                 counted: Sequence[Counted | None] | None,
                 terms: Sequence[Mapping[str, tuple[str, ...]]],
-                tags: Sequence[Hashable] | None = None,
-                ) -> tuple[SiteColumns, Snapshot | None]:
+                keep: Keep | None = None,
+                ) -> tuple[SiteColumns, Any]:
     """Every article's SITE_FIELDS values (by field, in input order), computed from scratch;
-    with ``tags`` (one per article, see digest.enrich.snapshot) also the
-    snapshot a later build updates instead (digest.enrich.update)."""
+    with ``keep`` also what it makes of the intermediate results (the fast
+    engine: the snapshot a later build updates instead, digest.engine.snapshot)."""
     from digest.enrich.mentions import mention_pass
     from digest.enrich.related import link_site, prepare
     from digest.enrich.stories import story_pass
     from digest.enrich.textvec import weigh
-    from digest.parallel import alongside
 
     # Computed here and passed on, not memoised: nothing has to hash the
     # site's text, and the vectors die with this call.
     # ``counted``: each article's term counts where known (a cache), in order.
-    weighed = weigh([(a.title, a.body) for a in articles], counted=counted, jobs=jobs)
+    weighed = weigh([(a.title, a.body) for a in articles], counted=counted, work=work)
     vecs = weighed.vectors
-    # Stories (a serial pass) are clustered in a forked process while this one
+    # Stories (a serial pass) are clustered alongside (the fast engine: in a
+    # forked process) while this one
     # builds the related-link tables and resolves mentions: neither needs the
-    # other.  The text part of the snapshot is packed meanwhile too.
-    from digest.enrich.snapshot import capture, text_state
-
+    # other.  What ``keep`` makes of the text is made meanwhile too.
     def here() -> tuple[Any, Any, Any]:
         return (prepare(articles, vecs, terms), mention_pass(articles),
-                text_state(weighed) if tags is not None else None)
+                keep.text(weighed) if keep is not None else None)
 
-    clustered, (prep, (mentions, titles), text) = alongside(
-        lambda: story_pass(articles, config, vecs, terms), here, jobs)
+    clustered, (prep, (mentions, titles), text) = work.alongside(
+        lambda: story_pass(articles, config, vecs, terms), here)
     stories, also = _shared_urls((clustered.stories, clustered.also), articles)
-    links, found = link_site(prep, config, stories, also, jobs=jobs)
+    links, found = link_site(prep, config, stories, also, work=work)
     related, earlier, later = (list(column) for column in zip(*links, strict=True))
     values = (related, earlier, later, stories, also, mentions)
-    if tags is None:
+    if keep is None:
         return values, None
-    return values, capture(articles, tags, weighed, prep, clustered, found, links,
-                           stories, also, titles, mentions, text)
+    return values, keep.capture(articles, weighed, prep, clustered, found, links,
+                                stories, also, titles, mentions, text)
 
 
 def with_fields(articles: Sequence[Article], values: SiteColumns,

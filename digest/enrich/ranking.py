@@ -1,6 +1,6 @@
 """One article's related links, from the tables digest.enrich.related builds.
 
-Split in three steps so that an incremental update (digest.enrich.relink) can
+Split in three steps so that an incremental update (digest.engine.relink) can
 tell which inputs each one reads, and reuse the first when its inputs did not
 change:
 
@@ -77,7 +77,7 @@ def links_of(pos: int, tables: Tables, stories: Sequence[str | None],
     ``known``: this article's last :class:`Picked`, when none of :func:`pick`'s
     inputs changed since (its keys, the windows around it, their stories);
     ``dot_of``: :func:`dots` of ``pos`` with given positions, when the caller
-    knows some of them (digest.enrich.relink).
+    knows some of them (digest.engine.relink).
     """
     shortlist = max(MIN_SHORTLIST, count * SHORTLIST_FACTOR)
     while True:

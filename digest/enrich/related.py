@@ -31,8 +31,8 @@ from typing import NamedTuple
 from digest.config import SiteConfig
 from digest.enrich.ranking import TERMS_WEIGHT, TEXT_WEIGHT, Picked, links_of, split_links
 from digest.enrich.textvec import MAX_DF, MIN_DOCS_FOR_MAX_DF, SCALE, vectorize
-from digest.parallel import share_map
 from digest.records import Article
+from digest.site.work import SERIAL, Work
 
 # `sources` says who published an article, not what it is about.
 IGNORED_TAXONOMIES = frozenset({"sources"})
@@ -83,7 +83,7 @@ def term_cut(n: int) -> float:
 
 def term_weight(d: int, n: int, cut: float) -> float:
     """The weight of a term on ``d`` of ``n`` articles (the one definition,
-    shared with the incremental update, digest.enrich.revector)."""
+    shared with the incremental update, digest.engine.revector)."""
     return math.log(n / d) if d <= cut else 0.0
 
 
@@ -125,7 +125,7 @@ def relate(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Article, 
 
 def related_fields(
     articles: Sequence[Article], config: SiteConfig, vecs: Sequence[Mapping[str, int]],
-    stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+    stories: Sequence[str | None], also_reported: Sequence[tuple[str, ...]], work: Work = SERIAL,
     terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     """``(related, earlier, later)`` of each article, in input order.
@@ -136,7 +136,7 @@ def related_fields(
     Returns plain values so that ``enrich_site`` copies each record once for
     all its site fields.
     """
-    return related_links(prepare(articles, vecs, terms), config, stories, also_reported, jobs)
+    return related_links(prepare(articles, vecs, terms), config, stories, also_reported, work)
 
 
 class Prepared(NamedTuple):
@@ -192,10 +192,10 @@ def prepare(articles: Sequence[Article], vecs: Sequence[Mapping[str, int]],
 
 def related_links(
     prep: Prepared, config: SiteConfig, stories: Sequence[str | None],
-    also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+    also_reported: Sequence[tuple[str, ...]], work: Work = SERIAL,
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     """:func:`related_fields` from the tables :func:`prepare` built."""
-    return link_site(prep, config, stories, also_reported, jobs)[0]
+    return link_site(prep, config, stories, also_reported, work)[0]
 
 
 Links = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # related, earlier, later
@@ -203,10 +203,10 @@ Links = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # related, ear
 
 def link_site(
     prep: Prepared, config: SiteConfig, stories: Sequence[str | None],
-    also_reported: Sequence[tuple[str, ...]], jobs: int = 1,
+    also_reported: Sequence[tuple[str, ...]], work: Work = SERIAL,
 ) -> tuple[list[Links], list[tuple[Sequence[int], Picked]]]:
     """:func:`related_links`, and by position what each article links to and
-    the shortlist it was picked from (for digest.enrich.snapshot)."""
+    the shortlist it was picked from (for digest.engine.snapshot)."""
     order, arts = prep.order, prep.arts
     n = len(order)
     story_at = [stories[i] for i in order]
@@ -219,7 +219,7 @@ def link_site(
 
     # Each article's links depend only on the shared read-only tables above:
     # forked workers inherit them and send back a few positions per article.
-    found = share_map(one, range(n), jobs, what="finding related articles")
+    found = work.share(one, range(n), "finding related articles")
     url_of = [a.url for a in arts].__getitem__
     out: list[Links] = [((), (), ())] * n
     for pos, (chosen, _) in enumerate(found):

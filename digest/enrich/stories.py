@@ -16,9 +16,9 @@ otherwise merge a whole topic into one "story".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
 from typing import NamedTuple
 
@@ -99,8 +99,8 @@ def story_pass(articles: Sequence[Article], config: SiteConfig,
                article_terms: Sequence[Mapping[str, tuple[str, ...]]] | None = None,
                ) -> StoryPass:
     """:func:`story_fields`, and each article's :func:`partners` (kept by
-    digest.enrich.snapshot: a later build recomputes only the ones an edit
-    can change, then replays the pass, see digest.enrich.restory).
+    digest.engine.snapshot: a later build recomputes only the ones an edit
+    can change, then replays the pass, see digest.engine.restory).
 
     Two steps: every article's partners (from an index of the earlier
     articles' strongest words), then :func:`join` in time order, which alone

@@ -20,7 +20,7 @@ from operator import mul
 from sys import intern
 from typing import Any, NamedTuple
 
-from digest.parallel import share_map
+from digest.site.work import SERIAL, Work
 
 TOP_TERMS = 30
 # Vectors hold integers: unit-length weights times SCALE (see dot()).
@@ -142,7 +142,7 @@ def _vectorize_cached(docs: tuple[tuple[str, str], ...], top: int) -> list[dict[
 
 
 def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
-                    counted: Sequence[Counted | None] | None = None, jobs: int = 1,
+                    counted: Sequence[Counted | None] | None = None, work: Work = SERIAL,
                     ) -> list[dict[str, int]]:
     """:func:`vectorize` without the memo, for a caller that shares the vectors itself.
 
@@ -150,7 +150,7 @@ def compute_vectors(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
     ``docs[i]`` (from a cache): the same vectors, without counting again.
     Its terms should be interned (see below); any that are not only cost speed.
     """
-    return weigh(docs, top, counted, jobs).vectors
+    return weigh(docs, top, counted, work).vectors
 
 
 class Weighed(NamedTuple):
@@ -164,10 +164,10 @@ class Weighed(NamedTuple):
 
 
 def weigh(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
-          counted: Sequence[Counted | None] | None = None, jobs: int = 1) -> Weighed:
+          counted: Sequence[Counted | None] | None = None, work: Work = SERIAL) -> Weighed:
     """:func:`compute_vectors`, plus the inputs and floors an incremental
     update needs to tell which vectors a change of the idf can touch
-    (digest.enrich.revector)."""
+    (digest.engine.revector)."""
     # Per document only (interned terms, their counts) is kept until the idf
     # is known: a Counter per document plus its own copy of every term string
     # held ~175 MiB at 10,000 articles; interned, equal terms share one object.
@@ -193,11 +193,11 @@ def weigh(docs: Sequence[tuple[str, str]], top: int = TOP_TERMS,
     def one(i: int) -> tuple[dict[str, int], float]:
         return top_vector(terms[i], counts[i], idf_of, top)
 
-    # Each vector depends only on its document and the idf: with jobs > 1 they
-    # are picked in forked workers too (this was the longest serial step of
+    # Each vector depends only on its document and the idf: the fast engine
+    # picks them in forked workers too (this was the longest serial step of
     # the enrich stage), and travel back compactly (see _pack_vectors).
-    picked = share_map(one, range(n), jobs, pack=_pack_vectors, unpack=_unpack_vectors,
-                       what="computing text vectors")
+    picked = work.share(one, range(n), "computing text vectors", pack=_pack_vectors,
+                        unpack=_unpack_vectors)
     return Weighed([v for v, _ in picked], [f for _, f in picked], terms, counts, df)
 
 
@@ -234,7 +234,7 @@ def top_vector(keys: tuple[str, ...], tfs: Sequence[int], idf_of: Callable[[str]
                top: int = TOP_TERMS) -> tuple[dict[str, int], float]:
     """One document's ``top`` strongest terms, unit length × SCALE, strongest
     first; and the floor a weight had to reach to be kept (a term whose weight
-    stays below it cannot enter the vector, see digest.enrich.revector).
+    stays below it cannot enter the vector, see digest.engine.revector).
     Call :func:`ensure_log_tf` first for the document's largest count."""
     if not keys:
         return {}, _TINY

@@ -1,250 +1,82 @@
-"""Render: Site -> RenderedSite (output path -> bytes).  Never touches the disk.
+"""Render: Site -> output path -> bytes.  Never touches the disk.
 
 Steps: HTML pages (Jinja), feeds (one feed id per article, computed once over
 the whole site so site and term feeds agree), then the files derived from the
 finished Site: sitemap.xml, news-sitemap.xml, robots.txt.  Characters XML 1.0
 forbids never reach a page: ``sources.clean_article`` strips them from every
 article field at parse time (with a warning), so pages and feeds agree.
+
+This is the plain render, in this process.  The fast engine renders the same
+pages with the same functions (:func:`page_renderer`, render_feed) in forked
+workers, and only those whose inputs changed (digest.engine.render).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import closing
-from dataclasses import dataclass
 from datetime import datetime
 
 import jinja2
 from markupsafe import Markup
 
 from digest.config import SiteConfig
-from digest.errors import Diagnostic, TemplateError
-from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.parallel import pmap_parts, pmap_start
 from digest.records import Article, PageSpec, Site
-from digest.render import access
-from digest.render.bodies import (  # noqa: F401 - body_key, render_bodies: the API
-    body_key,
-    body_keys,
-    needed_bodies,
-    render_bodies,
-    start_bodies,
-)
-from digest.render.digests import LastDigests, article_digests
-from digest.render.early import EarlyWork, start_early  # noqa: F401 - start_early: the API
+from digest.render.bodies import body_key, render_bodies  # noqa: F401 - body_key: the API
 from digest.render.feeds import entry_ids, render_feed
-from digest.render.fingerprint import Fingerprinter, level_of
-from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
+from digest.render.sitemaps import render_sitemaps
 from digest.render.template_errors import missing_template, render_error, template_error
-from digest.render.watch import WatchedIndex, watching
-
-
-@dataclass(slots=True)
-class Rendered:
-    """What render produced: new bytes, every file's fingerprint, the paths
-    whose fingerprint matched ``previous`` (not rendered: reuse the old bytes),
-    and the articles' card ids for the cache (fingerprint.article_digests)."""
-
-    data: dict[str, bytes]
-    fingerprints: dict[str, str]
-    reused: set[str]
-    cards: dict[str, tuple[str, ...]] | None = None
-    digests: LastDigests | None = None  # for the next build's ``last_digests``
+from digest.render.watch import WatchedIndex
 
 
 def render(site: Site, env: jinja2.Environment, config: SiteConfig,
            assets: Mapping[str, bytes], *, now: datetime,
-           bodies: Mapping[str, str] | None = None, jobs: int = 1) -> dict[str, bytes]:
-    """Render every page, feed and sitemap (no reuse).  Raises TemplateError naming
-    template and line, DigestError for a feed id used twice."""
-    return render_incremental(site, env, config, assets, now=now, bodies=bodies,
-                              jobs=jobs).data
-
-
-def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
-                       assets: Mapping[str, bytes], *, now: datetime,
-                       bodies: Mapping[str, str] | None = None, jobs: int = 1,
-                       global_fp: str = "", previous: Mapping[str, str] | None = None,
-                       body_cache: dict[str, str] | None = None,
-                       sources: Mapping[str, tuple[Article, str]] | None = None,
-                       cards: Mapping[str, tuple[str, ...]] | None = None,
-                       templates: dict[str, tuple[int, bool]] | None = None,
-                       sink: Callable[[Mapping[str, bytes]], bool] | None = None,
-                       last_digests: object = None,
-                       early: EarlyWork | None = None) -> Rendered:
-    """Render what changed since ``previous`` (path -> fingerprint of the last build).
-
-    ``jobs`` > 1 renders in forked worker processes (see digest.parallel).
-    ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
-    ``sources`` (article key -> (article as parsed, id of its source bytes))
-    and ``cards`` (the last build's card ids) make article digests cheaper:
-    see :func:`fingerprint.article_digests`.  Each page is fingerprinted at
-    its template's level (render/access.py), or at the higher one its last
-    render needed; a render that needed more than that is fingerprinted again
-    at the level it needed.  ``templates`` keeps the templates' levels across
-    builds (access.template_access) and is updated.
-    ``sink``, when given, receives pages and feeds in batches as soon as they
-    are rendered (e.g. to write them while the rest renders); pages it keeps
-    (returns True) are left out of the result, feeds stay (they are checked).
-    ``last_digests``: the article digests behind ``previous`` (as
-    LastDigests.to_data saved them; anything else counts as none); while the
-    site's links digests are the same, most pages keep their previous
-    fingerprint without a walk (fingerprint.Fingerprinter).
-    ``early``: the feed ids and article digests, when render.early started
-    computing them in another process (made here if it did not, or worked on
-    other articles).
-    """
-    previous = previous or {}
-    has_articles = bool(site.articles)
-    made = early.result(site.articles) if early is not None else None
-    ids = made[0] if made is not None else entry_ids(site.articles, config)
-    fps: dict[str, str] = {}
-    listed = [page for page in site.pages if page.sitemap]
-    late: dict[str, bytes] = {}  # files derived from the whole site (sitemaps)
-
-    levels = {name: access.template_access(env, name, templates)
-              for name in {page.template for page in site.pages}}
-    digests = None
-    printer: Fingerprinter | None = None
-
-    def page_level(page: PageSpec) -> int:
-        return max(levels[page.template].level, level_of(previous.get(page.path)))
-
-    def fingerprint_all() -> None:
-        nonlocal digests, printer
-        digests = made[1] if made is not None else article_digests(site.articles, sources, cards)
-        printer = Fingerprinter(digests, f"{global_fp}|{has_articles}", now.isoformat(),
-                                tuple(site.by_url), LastDigests.from_data(last_digests))
-        for page in site.pages:
-            fps[page.path] = printer.page(page, page_level(page),
-                                          levels[page.template].uses_now,
-                                          previous.get(page.path))
-        for feed in site.feeds:
-            fps[feed.path] = printer.feed(feed, ids)
-        # sitemap.xml lists every page: rebuilding it (lxml, 14,000 URLs) costs
-        # more than fingerprinting what it shows.  Only the one-file form is reused.
-        if len(listed) <= MAX_URLS:
-            fps[SITEMAP] = printer.sitemap(listed, previous.get(SITEMAP))
-
-    if previous:
-        fingerprint_all()
-        todo_pages = [page for page in site.pages if previous.get(page.path) != fps[page.path]]
-        todo_feeds = [feed for feed in site.feeds if previous.get(feed.path) != fps[feed.path]]
-        meanwhile = None
-    else:
-        # Nothing to reuse: every file renders, so the fingerprints (kept for
-        # the next build) and the sitemaps are made while the workers render.
-        todo_pages, todo_feeds = list(site.pages), list(site.feeds)
-
-        def meanwhile() -> None:
-            fingerprint_all()
-            late.update(render_sitemaps(site.pages, site.articles, config, now))
-
-    if bodies is None:
-        bodies = needed_bodies(todo_pages, todo_feeds, config, jobs, body_cache,
-                                body_keys(config, sources))
-
-    def html_of(article: Article) -> str:
-        return bodies[article.key]
-
+           bodies: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """Render every page, feed and sitemap.  Raises TemplateError naming
+    template and line, DigestError for a feed id used twice.  ``bodies``:
+    article key -> HTML of its Markdown, where known."""
+    html = dict(bodies or {})
+    html.update(render_bodies([a for a in site.articles if a.key not in html], config))
+    ids = entry_ids(site.articles, config)
     out: dict[str, bytes] = dict(assets)
-    needs: dict[str, int] = {}
-    # Feeds are independent of each other (a site-wide one and two per term):
-    # workers render them from the inherited site, as they do pages, and at the
-    # same time, so that no core idles while the last pages or feeds finish.
-    feeds = pmap_start(lambda feed: render_feed(feed, config, html_of, ids), todo_feeds, jobs,
-                       "rendering feeds")
-    try:
-        out.update(render_pages(site, env, todo_pages, html_of, now=now, jobs=jobs, sink=sink,
-                                meanwhile=meanwhile, needs=needs))
-        feed_bytes = feeds.result()
-    finally:
-        feeds.cancel()  # only does something when rendering the pages failed
-    feed_files = {feed.path: data for feed, data in zip(todo_feeds, feed_bytes, strict=True)}
-    if sink:
-        sink(feed_files)
-    out.update(feed_files)
-    reused = {p for p, fp in fps.items() if previous.get(p) == fp}
-    if needs:
-        _refingerprint(printer, site.pages, fps, needs, levels, page_level)  # type: ignore[arg-type]
-    if late:
-        out.update(late)
-    elif SITEMAP in reused:
-        out[NEWS_SITEMAP] = news_sitemap(site.articles, config, now)  # depends on "now"
-        out[ROBOTS] = robots(config)
-    else:
-        out.update(render_sitemaps(site.pages, site.articles, config, now))
-    return Rendered(data=out, fingerprints=fps, reused=reused,
-                    cards=digests.cards if digests is not None else None,
-                    digests=printer.record() if printer is not None else None)
+    html_of = _html_of(html)
+    out.update(render_pages(site, env, site.pages, html_of, now=now))
+    for feed in site.feeds:
+        out[feed.path] = render_feed(feed, config, html_of, ids)
+    out.update(render_sitemaps(site.pages, site.articles, config, now))
+    return out
 
 
-def _refingerprint(printer: Fingerprinter, pages: tuple[PageSpec, ...], fps: dict[str, str],
-                   needs: Mapping[str, int], levels: Mapping[str, access.Access],
-                   page_level: Callable[[PageSpec], int]) -> None:
-    """Fingerprint again, at the level they needed, the pages whose render
-    read more than their level covers; a tainted build (access.TAINT) makes
-    every page SITE, reused ones too (their bytes are still right: their
-    inputs at their old level did not change)."""
-    tainted = any(need >= access.TAINT for need in needs.values())
-    for page in pages:
-        need = access.SITE if tainted else needs.get(page.path, access.CARD)
-        if need > page_level(page):
-            fps[page.path] = printer.page(page, need, levels[page.template].uses_now)
+def _html_of(html: Mapping[str, str]) -> Callable[[Article], str]:
+    return lambda article: html[article.key]
 
 
 def render_pages(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
-                 html_of: Callable[[Article], str], *, now: datetime, jobs: int = 1,
-                 sink: Callable[[Mapping[str, bytes]], bool] | None = None,
-                 meanwhile: Callable[[], None] | None = None,
-                 needs: dict[str, int] | None = None) -> dict[str, bytes]:
-    """Render ``pages`` with their templates; output path -> bytes.
+                 html_of: Callable[[Article], str], *, now: datetime) -> dict[str, bytes]:
+    """Render ``pages`` with their templates; output path -> bytes."""
+    one = page_renderer(site, env, pages, html_of, now)
+    return {page.path: one(page) for page in pages}
 
-    ``sink`` receives each batch of pages as the workers finish it, in order,
-    while the later batches are still rendering; when it returns True it has
-    kept them (written them to disk), and they are left out of the result.  ``meanwhile`` runs in this
-    process while the workers render (see parallel.pmap_parts).  ``needs``
-    receives, for each page whose render read beyond the CARD level, the level
-    it needed (render/watch.py)."""
+
+def page_renderer(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ...] | list,
+                  html_of: Callable[[Article], str], now: datetime
+                  ) -> Callable[[PageSpec], bytes]:
+    """A function rendering any of ``pages`` to bytes (raising TemplateError).
+
+    Every template the pages use is compiled here, once, first (a worker
+    process forked afterwards inherits them compiled, and a syntax error is
+    reported once)."""
     common = {"now": now, "site_model": site, "by_url": WatchedIndex(site.by_url),
               "has_articles": bool(site.articles),
               "content_of": lambda a: Markup(html_of(a))}
-    # Compile every template once, before any worker forks, so each worker
-    # inherits them compiled (and a syntax error is reported once, here).
     templates = {}
     for page in pages:
         if page.template not in templates:
             templates[page.template] = _load(env, page)
 
-    def one(page: PageSpec) -> bytes | tuple[bytes, int] | list[Diagnostic]:
-        try:
-            with watching(access.linked_urls(page.context)) as watch:
-                data = _render_page(templates[page.template], page, common).encode("utf-8")
-        except TemplateError as exc:  # returned as data, not raised: see parallel.pmap
-            return exc.diagnostics
-        return (data, watch.need) if watch.need else data
+    def one(page: PageSpec) -> bytes:
+        return _render_page(templates[page.template], page, common).encode("utf-8")
 
-    out: dict[str, bytes] = {}
-    done = 0
-    # Closed on the way out, not when it is collected: a template error or
-    # Ctrl-C here must end the workers now (the traceback keeps this frame,
-    # and with it the iterator, alive until the error is reported).
-    with closing(pmap_parts(one, pages, jobs, meanwhile, "rendering pages")) as parts:
-        for part in parts:
-            batch = {}
-            for page, result in zip(pages[done:done + len(part)], part, strict=True):
-                if isinstance(result, list):
-                    raise TemplateError(result)
-                if type(result) is tuple:
-                    result, need = result
-                    if needs is not None:
-                        needs[page.path] = need
-                batch[page.path] = result
-            done += len(part)
-            if sink and sink(batch):
-                continue  # on disk now: the pages are most of a build's memory
-            out.update(batch)
-    return out
+    return one
 
 
 def _load(env: jinja2.Environment, page: PageSpec) -> jinja2.Template:

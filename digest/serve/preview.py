@@ -25,9 +25,9 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from digest.config import SiteConfig
 from digest.enrich import enrich_local
 from digest.errors import DigestError
-from digest.config import SiteConfig
 from digest.model.urls import assign_urls, output_path, term_url
 from digest.pipeline import BuildResult
 from digest.records import Article, PageSpec, SourceDoc
@@ -73,7 +73,7 @@ def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
     specs = [dataclasses.replace(spec, context={**spec.context, "article": art,
                                                 "lastmod": art.updated or art.date})
              for spec, art in todo]
-    return render_pages(last.site, env, specs, lambda a: bodies[a.key], now=now, jobs=1)
+    return render_pages(last.site, env, specs, lambda a: bodies[a.key], now=now)
 
 
 def _shown_terms(article: Article, pages: dict[str, PageSpec], config: SiteConfig

@@ -20,7 +20,6 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from digest.errors import Diagnostic, SourceError, source_error
 
-
 _TAG = "tag:yaml.org,2002:"
 # JSON-like core tags only: !!python/*, !!binary, !!set, !!omap... are refused
 # before anything is constructed (CVE-2017-18342; mkdocs/mkdocs#1696).

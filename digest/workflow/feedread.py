@@ -97,7 +97,7 @@ def read_feed(body: bytes, content_type: str = "", base: str | None = None) -> F
                        "check the address; it should point at the feed itself")
     if problem is not None and _broken(problem):
         line = getattr(problem, "getLineNumber", lambda: None)()
-        raise NotAFeed(f"the feed is not well-formed XML"
+        raise NotAFeed("the feed is not well-formed XML"
                        + (f" (line {line}: {problem.getMessage()})" if line else f" ({problem})"),
                        "the publisher's feed is broken; try again later or tell them")
     items = tuple(_item(entry) for entry in parsed.entries)

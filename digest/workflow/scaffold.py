@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from digest.config import SiteConfig
 from digest.errors import DigestError
-from digest.usage import usage_error
 from digest.slugs import check_slug, slugify
+from digest.usage import usage_error
 from digest.workflow import netlify
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

@@ -117,9 +117,9 @@ def snapshot_load(site: Path, digest_root: Path) -> tuple[int, float] | None:
     code = (
         "import sys, time, statistics\n"
         "from pathlib import Path\n"
-        "from digest.cache import BuildCache\n"
-        "from digest.enrich.snapshot import Snapshot\n"
-        "from digest.enrichcache import SITE_SECTION\n"
+        "from digest.engine.cache import BuildCache\n"
+        "from digest.engine.snapshot import Snapshot\n"
+        "from digest.engine.enrichcache import SITE_SECTION\n"
         "site = Path(sys.argv[1])\n"
         "ns = BuildCache(site, '')\n"
         "path = ns.dir / f'{SITE_SECTION}.pickle'\n"

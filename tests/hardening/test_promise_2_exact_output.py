@@ -11,8 +11,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.hardening.corpus import hostile_files
 from tests.integration.conftest import (
     child_env,

@@ -111,7 +111,7 @@ def test_notes_without_agency_sharing_a_minute_are_named_with_the_fix(tmp_path: 
     assert f"hint: pin it in front matter: add `id: {shared}-2` to content/b.md" in run.err
     assert "share agency" not in run.err and "same agency" not in run.err
     strict = cli(site, "build", "--strict")
-    assert strict.code == 1 and f"content/b.md:1: error: content/a.md and" in strict.err
+    assert strict.code == 1 and "content/b.md:1: error: content/a.md and" in strict.err
 
 
 def test_the_suggested_id_keeps_the_feed_id_and_ends_the_warning(tmp_path: Path) -> None:

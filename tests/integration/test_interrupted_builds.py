@@ -1,4 +1,4 @@
-"""Signals stop a build cleanly; a worker that dies fails it (digest.crew).
+"""Signals stop a build cleanly; a worker that dies fails it (digest.engine.crew).
 
 Real builds of 1,500 articles in their own process group, as a terminal, a
 CI runner, ``timeout`` or a container stop would run them, are signalled once

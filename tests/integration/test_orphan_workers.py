@@ -1,4 +1,4 @@
-"""A build killed outright takes its worker processes with it (digest.orphans).
+"""A build killed outright takes its worker processes with it (digest.engine.orphans).
 
 A real build of 1,500 articles runs with its stdout on a pipe, as under
 ``digest build | tee log``; once it has forked workers it is SIGKILLed.  The
@@ -87,7 +87,7 @@ def test_killed_build_leaves_no_workers_and_closes_its_stdout(tmp_path: Path) ->
 
 FORK_FROM_A_THREAD = """
 import threading, time
-from digest.parallel import start
+from digest.engine.parallel import start
 
 held = {}
 thread = threading.Thread(target=lambda: held.update(later=start(lambda: time.sleep(600), 2)))

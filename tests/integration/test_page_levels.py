@@ -13,9 +13,16 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import tree_hash, write_files
-from tests.integration.test_incremental import (BUILD, assert_same_tree, build,
-                                                build_with_cold_reference, digest,
-                                                edit_body, edit_title, make_incremental_site)
+from tests.integration.test_incremental import (
+    BUILD,
+    assert_same_tree,
+    build,
+    build_with_cold_reference,
+    digest,
+    edit_body,
+    edit_title,
+    make_incremental_site,
+)
 from tests.tools import REPO_ROOT
 
 DEFAULT = REPO_ROOT / "themes/default/templates"

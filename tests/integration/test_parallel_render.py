@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest import parallel
+from digest.engine import parallel
 from digest.pipeline import BuildOptions, build
 from tests.tools import REPO_ROOT
 
@@ -41,7 +41,7 @@ def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch)
     workers are stopped, not left running after the build has given up."""
     import multiprocessing
 
-    from digest import incremental
+    from digest.engine import incremental
 
     started: list[object] = []
     real_start = parallel.pmap_start
@@ -55,7 +55,7 @@ def test_a_failing_stage_stops_the_body_workers(monkeypatch: pytest.MonkeyPatch)
         raise RuntimeError("enrichment broke")
 
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
-    monkeypatch.setattr("digest.render.bodies.pmap_start", recording)  # start_bodies
+    monkeypatch.setattr("digest.engine.bodies.pmap_start", recording)  # start_bodies
     monkeypatch.setattr(incremental, "enrich_with_cache", broken)
     with pytest.raises(RuntimeError, match="enrichment broke"):
         build(REPO_ROOT, BuildOptions(now=NOW, cache=False, search=False, jobs=2))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from digest import parallel
-from digest.errors import OutputError
+from digest.engine import parallel
 from digest.engine.fast import FastEngine
+from digest.errors import OutputError
 from digest.pipeline import BuildOptions, build
 from digest.staging import Staging
 from digest.write import scan_output, write_site
@@ -27,7 +27,6 @@ from tests.integration.conftest import (
     cli,
     copy_example_site,
     leftovers,
-    note,
     tree_hash,
     write_files,
 )

@@ -1,4 +1,4 @@
-"""digest.parallel: results in input order whatever the workers, inline below
+"""digest.engine.parallel: results in input order whatever the workers, inline below
 the threshold, a started map that is cancelled leaves no worker behind, and a
 worker that dies (os._exit in a task, SIGKILL, SIGTERM) fails the call with
 WorkerDied instead of hanging it."""
@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from digest import parallel
-from digest.crew import WorkerDied
+from digest.engine import parallel
+from digest.engine.crew import WorkerDied
 
 
 def test_started_map_returns_input_order_while_the_parent_works() -> None:

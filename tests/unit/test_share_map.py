@@ -1,4 +1,4 @@
-"""digest.parallel.share_map: the parent works as one of the jobs; order, packing
+"""digest.engine.parallel.share_map: the parent works as one of the jobs; order, packing
 and errors are as with pmap."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from digest import parallel
-from digest.crew import WorkerDied
+from digest.engine import parallel
+from digest.engine.crew import WorkerDied
 
 PARENT = os.getpid()
 

@@ -1,4 +1,4 @@
-"""The signed build cache (digest/cache.py): round trips, namespaces, shards."""
+"""The signed build cache (digest/engine/cache.py): round trips, namespaces, shards."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.cache import SHARDS, BuildCache
+from digest.engine.cache import SHARDS, BuildCache
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_term_counts_are_reused_from_the_cache(tmp_path: Path,
     from datetime import UTC, datetime
     from pathlib import PurePosixPath
 
-    from digest import enrichcache
+    from digest.engine import enrichcache
     from digest.enrich import textvec
     from digest.records import Article
 

@@ -1,4 +1,4 @@
-"""digest.enrichcache: the site-wide snapshot is used when it applies and never
+"""digest.engine.enrichcache: the site-wide snapshot is used when it applies and never
 trusted when it does not (damaged, forged shape, other namespace, other
 articles): the enriched records are always those of a build without cache."""
 
@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from digest import enrich
-from digest.cache import CACHE_DIR, BuildCache
-from digest.enrichcache import SITE_SECTION, enrich_cached
+from digest.engine.cache import CACHE_DIR, BuildCache
+from digest.engine.enrichcache import SITE_SECTION, enrich_cached
+from digest.engine.snapshot import Keeper
 from digest.recordcopy import evolve
 from digest.records import Article
+from digest.site.work import SERIAL
 from tests.unit.enrich.test_update import World, tiny_world
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -153,12 +155,12 @@ def test_a_tampered_file_other_namespace_or_other_articles_recompute(
 
 
 def test_shared_urls_are_refused(tmp_path: Path) -> None:
-    from digest.enrich.update import Stale, edited_since
+    from digest.engine.update import Stale, edited_since
 
     world = _world(tmp_path)
     world.arts[1] = evolve(world.arts[1], {"url": world.arts[0].url})
-    _, snap = enrich.site_values(tuple(world.arts), world.config, 1, list(world.counted),
-                                 world.terms, world.tags)
+    _, snap = enrich.site_values(tuple(world.arts), world.config, SERIAL, list(world.counted),
+                                 world.terms, Keeper(world.tags))
     assert snap is not None
     with pytest.raises(Stale):
         edited_since(snap, world.arts, [a.key for a in world.arts], world.tags)

@@ -1,12 +1,12 @@
-"""digest.enrich.rows: packed rows replaced, grown, searched; snapshot counts narrowed."""
+"""digest.engine.rows: packed rows replaced, grown, searched; snapshot counts narrowed."""
 
 from __future__ import annotations
 
 import random
 from array import array
 
-from digest.enrich.rows import Rows
-from digest.enrich.snapshot import _narrow
+from digest.engine.rows import Rows
+from digest.engine.snapshot import _narrow
 
 
 def test_replaced_grown_and_found_rows_are_the_rows_meant() -> None:

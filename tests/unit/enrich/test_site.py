@@ -6,6 +6,7 @@ import random
 from dataclasses import fields
 
 from digest.config import SiteConfig
+from digest.engine.workers import Workers
 from digest.enrich import SITE_FIELDS, enrich_site
 from digest.enrich.mentions import resolve_mentions
 from digest.enrich.related import relate
@@ -62,12 +63,12 @@ def test_enrich_site_empty() -> None:
 
 
 def test_worker_processes_give_the_same_links() -> None:
-    """related_fields spreads articles over forked workers (jobs > 1; pmap runs
+    """related_fields spreads articles over forked workers (the fast engine's Workers; pmap runs
     inline below 64 items per worker, hence the size): same links, same order."""
     arts = tuple(corpus() + background(200)[12:])
     assert len(arts) >= 2 * 64
-    serial = enrich_site(arts, SiteConfig(), jobs=1)
-    forked = enrich_site(arts, SiteConfig(), jobs=2)
+    serial = enrich_site(arts, SiteConfig())
+    forked = enrich_site(arts, SiteConfig(), work=Workers(2))
     assert [(a.related, a.earlier, a.later) for a in forked] == \
         [(a.related, a.earlier, a.later) for a in serial]
     assert any(a.related for a in serial)

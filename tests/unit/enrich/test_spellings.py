@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from digest.config import SiteConfig, TaxonomyConfig, Term
 from digest.enrich.spellings import choose, relabel, respelt, spelling_key
-from digest.enrich.taxonomy import tag_article, compile_matcher
+from digest.enrich.taxonomy import compile_matcher, tag_article
 from digest.records import Article
 
 

@@ -1,4 +1,4 @@
-"""digest.enrich.update: the snapshot updated edit after edit gives exactly what
+"""digest.engine.update: the snapshot updated edit after edit gives exactly what
 a full recomputation (digest.enrich.site_values) gives, every field of every
 article, and a snapshot equal to the one the full pass leaves.
 
@@ -26,16 +26,18 @@ from typing import Any
 import pytest
 
 from digest import enrich
-from digest.cache import BuildCache
 from digest.config import SiteConfig, load_config
+from digest.engine.cache import BuildCache
+from digest.engine.parsing import parse_all
+from digest.engine.revector import term_vector_of, vector_of
+from digest.engine.snapshot import Keeper, Snapshot
+from digest.engine.update import Stale, edited_since, update_site
+from digest.engine.workers import Workers
 from digest.enrich import SITE_FIELDS, site_values
-from digest.enrich.revector import term_vector_of, vector_of
-from digest.enrich.snapshot import Snapshot
-from digest.enrich.update import Stale, edited_since, update_site
 from digest.model.urls import assign_urls, permalink
-from digest.parsing import parse_all
 from digest.recordcopy import evolve
 from digest.records import Article, Mention
+from digest.site.work import SERIAL
 from tests.tools import shared_file
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -290,7 +292,8 @@ def view(snap: Snapshot) -> dict[str, Any]:
 
 
 def full(w: World) -> tuple[list[Any], Snapshot]:
-    values, snap = site_values(tuple(w.arts), w.config, 1, list(w.counted), w.terms, w.tags)
+    values, snap = site_values(tuple(w.arts), w.config, SERIAL, list(w.counted), w.terms,
+                               Keeper(w.tags))
     assert snap is not None
     return values, snap
 
@@ -346,8 +349,8 @@ def test_an_unchanged_site_reuses_the_snapshot(small: World) -> None:
 
 def test_parallel_full_pass_leaves_the_same_snapshot(small: World) -> None:
     values, snap = full(small)
-    values2, snap2 = site_values(tuple(small.arts), small.config, 2, list(small.counted),
-                                 small.terms, small.tags)
+    values2, snap2 = site_values(tuple(small.arts), small.config, Workers(2),
+                                 list(small.counted), small.terms, Keeper(small.tags))
     assert [list(c) for c in values2] == [list(c) for c in values]
     assert snap2 is not None and view(snap2) == view(snap)
 

@@ -134,8 +134,8 @@ def test_rendering_records_what_a_page_needed() -> None:
         "lookup.html": "{{ by_url['/a2/'].title }}",
         "whole.html": "{{ articles[0] }}",
     }))
+    from digest.engine.render import render_pages
     from digest.records import PageSpec, Site
-    from digest.render import render_pages
 
     arts = (article(1), article(2))
     site = Site(articles=arts, pages=(), feeds=(), by_url={a.url: a for a in arts})

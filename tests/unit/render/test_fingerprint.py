@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 from digest.config import parse_config
+from digest.engine.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
 from digest.records import Article, PageSpec
 from digest.render import feeds
 from digest.render.access import CARD, FULL, SITE
-from digest.render.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 WHEN = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -122,8 +122,8 @@ def test_fingerprint_levels() -> None:
 
 
 def test_previous_fingerprints_are_kept_only_while_the_site_assembles_the_same() -> None:
+    from digest.engine.digests import LastDigests
     from digest.render.access import LINKS
-    from digest.render.digests import LastDigests
 
     arts = (enriched(parsed(0), related=(enriched(parsed(1)).url,)), enriched(parsed(1)),
             enriched(parsed(2)))
@@ -244,7 +244,8 @@ def test_feed_ids_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
 
 
 def test_body_keys_use_the_source_id_only_for_the_parsed_body() -> None:
-    from digest.render import body_key, body_keys
+    from digest.engine.bodies import body_keys
+    from digest.render import body_key
 
     raw = parsed()
     done = enriched(raw)  # a copy sharing the parsed body object

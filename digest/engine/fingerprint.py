@@ -25,15 +25,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from digest.records import Article, FeedSpec, PageSpec
-from digest.render.access import CARD, FULL, SITE, linked_urls
-from digest.render.digests import (  # noqa: F401 - DERIVED, article_digests: the API
+from digest.engine.digests import (  # noqa: F401 - DERIVED, article_digests: the API
     DERIVED,
     Digests,
     LastDigests,
     article_digests,
     short_hash,
 )
+from digest.records import Article, FeedSpec, PageSpec
+from digest.render.access import CARD, FULL, SITE, linked_urls
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 LEVELS = "clfs"  # CARD, LINKS, FULL, SITE: the first letter of a page's fingerprint

@@ -1,6 +1,6 @@
 """Rows of integers packed in two flat arrays (offsets + values, "CSR").
 
-The persisted enrichment state (digest.enrich.snapshot) holds per article a
+The persisted enrichment state (digest.engine.snapshot) holds per article a
 few hundred term ids, counts, weights and positions: 10,000 small arrays or
 lists unpickle slowly (an object each), two flat arrays load as fast as their
 bytes can be copied.  An update replaces a few rows and copies the rest by

@@ -34,8 +34,8 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as wait_for
 from typing import Any
 
+from digest.engine.orphans import die_with_parent
 from digest.errors import Diagnostic, DigestError
-from digest.orphans import die_with_parent
 
 MAX_CHUNKS = 1024  # 4 bytes each: one page, the least any pipe holds (see Crew)
 POLL = 0.5  # seconds between checks while waiting (never a blocking wait)

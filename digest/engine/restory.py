@@ -29,8 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 from typing import Any, NamedTuple
 
+from digest.engine.snapshot import Snapshot
 from digest.enrich.related import CANDIDATE_TOKENS
-from digest.enrich.snapshot import Snapshot
 from digest.enrich.stories import (
     LOOKUP_TOKENS,
     PAIR_WINDOW,

@@ -14,8 +14,8 @@ workers): the parse and enrich stages use it, so no core idles while the
 parent waits, and the parent's share of the results never has to be pickled.
 :func:`pmap_start` and :func:`pmap_parts` let the parent go on with work of
 its own while the workers run (the render stage and the Markdown bodies).
-Their workers are a :class:`~digest.crew.Crew`: a worker that dies fails the
-call with :class:`~digest.crew.WorkerDied` instead of hanging it, and any
+Their workers are a :class:`~digest.engine.crew.Crew`: a worker that dies fails the
+call with :class:`~digest.engine.crew.WorkerDied` instead of hanging it, and any
 exception here (Ctrl-C and SIGTERM included) ends the workers.
 """
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from digest.crew import MAX_CHUNKS, POLL, Crew, WorkerDied, end, fork, worker_init
+from digest.engine.crew import MAX_CHUNKS, POLL, Crew, WorkerDied, end, fork, worker_init
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,7 +74,7 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, what: str = WHAT) 
     ``fn`` must not raise for expected problems: return them as data (an
     exception's traceback and custom attributes do not survive the trip back).
     ``what`` says what the workers do, for the message if one dies
-    (:class:`~digest.crew.WorkerDied`: "... while rendering feeds").
+    (:class:`~digest.engine.crew.WorkerDied`: "... while rendering feeds").
     """
     return pmap_start(fn, items, jobs, what).result()
 

@@ -10,7 +10,7 @@ What it keeps, each keyed so that a stale entry can never be used:
 - ``sitewide``: the snapshot of the site-wide enrichment (stories, related
   links, mentions and what they were computed from), tagged per article with
   its source hash, which the next build updates in proportion to the edit
-  (digest.enrich.snapshot, digest.enrichcache);
+  (digest.engine.snapshot, digest.engine.enrichcache);
 - ``pages``: the fingerprint of each page and feed of the last build written
   to output/, so unchanged pages are hard-linked from it instead of rendered.
 
@@ -200,7 +200,7 @@ class BuildCache:
         CLI): the written shards are not remembered here, so a later flush of
         the same object would rewrite those sections whole.
         """
-        from digest.parallel import start
+        from digest.engine.parallel import start
 
         names = sorted(n for n in self._dirty if n not in keep)
         if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:

@@ -1,11 +1,11 @@
-"""The enrich stage with the build cache (see digest.incremental).
+"""The enrich stage with the build cache (see digest.engine.incremental).
 
 - ``local``: each article's LOCAL_FIELDS (terms, summary, reading time),
   reused while its source bytes (and "now", for an inferred year) are the same;
-- ``sitewide``: the snapshot of the site-wide enrichment (digest.enrich.snapshot).
+- ``sitewide``: the snapshot of the site-wide enrichment (digest.engine.snapshot).
   When the published articles are the same ones, in the same order, and the
   edited ones kept their dates, URLs and slugs, the site-wide fields are
-  updated from it (digest.enrich.update: exactly what a full pass gives,
+  updated from it (digest.engine.update: exactly what a full pass gives,
   proportional to the change); otherwise, or when it is missing, damaged or
   from another namespace, they are recomputed from scratch (and a new
   snapshot is kept);
@@ -25,13 +25,13 @@ from datetime import datetime
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
-from digest.cache import BuildCache
+from digest.engine.cache import BuildCache
 from digest.enrich import LOCAL_FIELDS
 from digest.records import Article
 
 if TYPE_CHECKING:
     from digest.config import SiteConfig
-    from digest.enrich.snapshot import Snapshot
+    from digest.engine.snapshot import Snapshot
     from digest.enrich.textvec import Counted
 
 SITE_SECTION = "sitewide"
@@ -52,7 +52,10 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     place rather than copied once more (enrich.with_fields).
     """
     from digest import enrich
+    from digest.engine.snapshot import Keeper
+    from digest.engine.workers import Workers
 
+    work = Workers(jobs)
     n = len(published)
     local = cache.section("local")
     keys = [a.key for a in published]
@@ -71,7 +74,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
         need = [False] * n
         for i in edited:
             need[i] = True
-    done = enrich.local_work(published, config, jobs, local=[v is None for v in local_vals],
+    done = enrich.local_work(published, config, work, local=[v is None for v in local_vals],
                              count=need)
     fresh: dict[str, tuple[Any, tuple[Any, ...]]] = {}
     fresh_counts = 0
@@ -91,7 +94,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
             return enrich.with_fields(published, updated, local_vals,  # type: ignore[arg-type]
                                       in_place=own_records)
         counted, text_keys = cached_counts(published, cache)  # as if there were no snapshot
-        done = enrich.local_work(published, config, jobs, local=[False] * n,
+        done = enrich.local_work(published, config, work, local=[False] * n,
                                  count=[c is None for c in counted])
         for i, (_, count) in enumerate(done):
             if count is not None:
@@ -102,7 +105,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     if not published:
         cache.save(SITE_SECTION, {})
         return published
-    values, state = enrich.site_values(published, config, jobs, counted, terms, tags)
+    values, state = enrich.site_values(published, config, work, counted, terms, Keeper(tags))
     cache.save(SITE_SECTION, state.to_data())  # type: ignore[union-attr]
     return enrich.with_fields(published, values, local_vals,  # type: ignore[arg-type]
                               in_place=own_records)
@@ -111,8 +114,8 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
 def _snapshot(published: tuple[Article, ...], keys: list[str], cache: BuildCache,
               tags: list[tuple]) -> tuple[Snapshot | None, list[int] | None]:
     """The last build's snapshot and the articles edited since, if it can be updated."""
-    from digest.enrich.snapshot import Snapshot
-    from digest.enrich.update import Stale, edited_since
+    from digest.engine.snapshot import Snapshot
+    from digest.engine.update import Stale, edited_since
 
     snap = Snapshot.from_data(cache.section(SITE_SECTION)) if published else None
     if snap is None:
@@ -128,7 +131,7 @@ def _updated(snap: Snapshot, published: tuple[Article, ...], config: SiteConfig,
              cache: BuildCache) -> list[tuple] | None:
     """The site-wide values updated from ``snap`` (saving the new snapshot), or
     None when it cannot be updated exactly."""
-    from digest.enrich.update import Stale, update_site
+    from digest.engine.update import Stale, update_site
 
     edits: dict[int, Counted] = {i: counted[i] for i in edited}  # type: ignore[misc]
     try:
@@ -183,11 +186,12 @@ def term_counts(articles: tuple[Article, ...], cache: BuildCache, jobs: int = 1
     section when its title and body are the same, else counted (and saved).
     Counting every word is most of the vector cost, and an edit changes one
     article's."""
+    from digest.engine.workers import Workers
     from digest.enrich import local_work
 
     found, keys = cached_counts(articles, cache)
     need = [c is None for c in found]
-    for i, (_, count) in enumerate(local_work(articles, None, jobs,  # type: ignore[arg-type]
+    for i, (_, count) in enumerate(local_work(articles, None, Workers(jobs),  # type: ignore[arg-type]
                                               local=[False] * len(articles), count=need)):
         if count is not None:
             found[i] = count

@@ -1,7 +1,7 @@
 """The parse stage: discover the sources, reuse cached articles, parse the rest.
 
 Called by the orchestrator (digest.pipeline).  Files are read only through
-sources.discover; parsing runs in forked workers (digest.parallel) and its
+sources.discover; parsing runs in forked workers (digest.engine.parallel) and its
 problems come back as data, so every bad file is reported in one run.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from digest import incremental
-from digest.cache import BuildCache
 from digest.config import SiteConfig
+from digest.engine import incremental
+from digest.engine.cache import BuildCache
+from digest.engine.parallel import gc_paused, share_map
 from digest.errors import Diagnostic
-from digest.parallel import gc_paused, share_map
 from digest.records import Article, SourceDoc
 
 

@@ -22,11 +22,11 @@ import operator
 from collections.abc import Mapping
 
 from digest.config import SiteConfig
+from digest.engine.digests import Digests, article_digests
+from digest.engine.parallel import Later, start
 from digest.errors import DigestError
 from digest.model import sort_newest_first
-from digest.parallel import Later, start
 from digest.records import Article
-from digest.render.digests import Digests, article_digests
 from digest.render.feeds import entry_ids, id_collisions, remember_collisions
 
 

@@ -1,12 +1,12 @@
 """The site-wide enrichment's persisted state: what the next build needs to
-update it exactly (digest.enrich.update) instead of recomputing it.
+update it exactly (digest.engine.update) instead of recomputing it.
 
 Everything is indexed by the article's place in the published tuple (its
 *index*), except what related links keep by *position* (newest first, then
 URL, see digest.enrich.related.prepare).  Text terms and taxonomy keys share
 one vocabulary (a taxonomy key contains TERM_SEP, a text term never does);
 ids are places in it.  Rows of numbers are packed in flat arrays
-(digest.enrich.rows): 10,000 articles load in milliseconds, not the third of
+(digest.engine.rows): 10,000 articles load in milliseconds, not the third of
 a second tuples of strings cost.
 
 Only builtins, arrays and Mention records are stored (the cache's safe
@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
-from digest.enrich.rows import FLOAT, Rows, packed, typecode_for
+from digest.engine.rows import FLOAT, Rows, packed, typecode_for
 from digest.enrich.stories import StoryPass
 from digest.enrich.textvec import Weighed
 from digest.records import Mention
@@ -283,3 +283,17 @@ def capture(articles: Sequence[Any], tags: Sequence[Hashable], weighed: Weighed,
         later=[lk[2] for lk in links], story=list(stories), also=list(also),
         titles=titles, mention_titles=mention_titles,
         mentions={i: mentions[i] for i in mention_titles})
+
+
+class Keeper:
+    """enrich.site_values' ``keep``: the snapshot of a from-scratch enrichment,
+    each article tagged (``tags``: what its source and "now" were)."""
+
+    def __init__(self, tags: Sequence[Hashable]) -> None:
+        self.tags = tags
+
+    def text(self, weighed: Weighed) -> TextState:
+        return text_state(weighed)
+
+    def capture(self, articles: Sequence[Any], weighed: Weighed, *parts: Any) -> Snapshot:
+        return capture(articles, self.tags, weighed, *parts)

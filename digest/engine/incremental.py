@@ -1,7 +1,7 @@
 """Incremental builds: cache keys, cached parsing and enrichment, the no-op check.
 
 Cache *namespace* = digest's own code + the validated settings + the theme's
-files: a change to any of them invalidates every section (see digest.cache).
+files: a change to any of them invalidates every section (see digest.engine.cache).
 Within it:
 
 - a source file is re-parsed only when its bytes changed (clippings whose year
@@ -9,7 +9,7 @@ Within it:
 - per-article enrichment (terms, summaries) is reused for every unchanged
   source; the site-wide one (stories, related links, mentions) is updated
   from the last build's snapshot, in proportion to what changed, when the
-  same articles are published (see digest.enrichcache), else recomputed;
+  same articles are published (see digest.engine.enrichcache), else recomputed;
 - the *input key* sums up everything the output depends on; when it equals
   the key recorded in output/'s marker, output/ is already what a build would
   write, and ``digest build`` stops there (a no-op rebuild).
@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.cache import BuildCache
+from digest.engine.cache import BuildCache
 from digest.records import Article, SourceDoc
 from digest.rendered import RenderedSite
 
 if TYPE_CHECKING:
     from digest.config import SiteConfig
-    from digest.render import Rendered
+    from digest.engine.render import Rendered
 
 NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
 
@@ -45,7 +44,7 @@ def _h(*parts: object) -> str:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Hash of digest's own source: a new digest (even unreleased) means a new cache."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the digest package
     h = hashlib.blake2b(digest_size=20)
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
@@ -106,10 +105,10 @@ def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
                       now: datetime, jobs: int = 1, own_records: bool = False
                       ) -> tuple[Article, ...]:
-    """digest.enrichcache.enrich_cached with the cyclic GC paused (see
+    """digest.engine.enrichcache.enrich_cached with the cyclic GC paused (see
     parallel.gc_paused)."""
-    from digest.enrichcache import enrich_cached
-    from digest.parallel import gc_paused
+    from digest.engine.enrichcache import enrich_cached
+    from digest.engine.parallel import gc_paused
 
     with gc_paused():
         return enrich_cached(published, config, cache, now, jobs, own_records)

@@ -2,15 +2,15 @@
 
 digest.enrich.site_values recomputes every site-wide field from scratch; this
 module gets the same values (bit for bit, tested against it) from the
-snapshot that computation left (digest.enrich.snapshot) and the articles
+snapshot that computation left (digest.engine.snapshot) and the articles
 edited since, in the same order of steps:
 
-1. vectors (digest.enrich.revector): the edited articles' and those an idf
+1. vectors (digest.engine.revector): the edited articles' and those an idf
    change can reach;
 2. posting lists: the articles whose lookup keys changed move;
-3. stories (digest.enrich.restory): partners recomputed where they can
+3. stories (digest.engine.restory): partners recomputed where they can
    change, then the single-link pass replayed;
-4. related links (digest.enrich.relink), with the new stories: the articles
+4. related links (digest.engine.relink), with the new stories: the articles
    whose inputs changed;
 5. mentions: the edited articles' and those that mention an edited headline.
 
@@ -28,14 +28,14 @@ from itertools import islice
 from typing import Any
 
 from digest.config import SiteConfig
+from digest.engine.relink import Changes, Tables, relink
+from digest.engine.restory import SHARED_TOKENS, Lazy, Site, restory
+from digest.engine.revector import revector, term_vector_of, vector_of
+from digest.engine.rows import Rows, packed
+from digest.engine.snapshot import Snapshot, Vocabulary
 from digest.enrich.mentions import normalize_title, resolve_article, title_index
 from digest.enrich.ranking import split_links
-from digest.enrich.related import SECONDS_PER_DAY, CANDIDATE_TOKENS, combined, term_keys
-from digest.enrich.relink import Changes, Tables, relink
-from digest.enrich.restory import SHARED_TOKENS, Lazy, Site, restory
-from digest.enrich.revector import revector, term_vector_of, vector_of
-from digest.enrich.rows import Rows, packed
-from digest.enrich.snapshot import Snapshot, Vocabulary
+from digest.enrich.related import CANDIDATE_TOKENS, SECONDS_PER_DAY, combined, term_keys
 from digest.enrich.stories import source_key, story_terms
 from digest.enrich.textvec import Counted
 from digest.records import Article

@@ -36,9 +36,9 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from digest.engine.rows import FLOAT, Rows, packed
+from digest.engine.snapshot import Snapshot, Vocabulary
 from digest.enrich.related import term_cut, term_vector, term_weight
-from digest.enrich.rows import FLOAT, Rows, packed
-from digest.enrich.snapshot import Snapshot, Vocabulary
 from digest.enrich.textvec import (
     Counted,
     ensure_log_tf,

@@ -46,8 +46,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from digest.engine.snapshot import Snapshot
 from digest.enrich.ranking import WINDOW, Picked, dots, links_of
-from digest.enrich.snapshot import Snapshot
 
 SHORT = 2 * WINDOW + 1  # lists this long are read whole
 
