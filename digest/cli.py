@@ -408,8 +408,8 @@ def _progress_printer():
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from digest.listing import article_json
     from digest.pipeline import build
+    from digest.site.listing import article_json
 
     site_root = Path(args.site)
     options = options_from(args, search=False)
@@ -431,8 +431,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _filter_term(articles: tuple, wanted: tuple[str, str], config) -> tuple:  # noqa: ANN001
     """``--term TAXONOMY:TERM``: TERM matches a label (any case) or its slug."""
-    from digest.model.urls import term_slug
-    from digest.slugs import slugify
+    from digest.site.model.urls import term_slug
+    from digest.site.slugs import slugify
 
     tax, term = wanted
     folded = term.casefold()

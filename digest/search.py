@@ -48,8 +48,8 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from digest.model.urls import output_path
 from digest.searchfiles import PageSource, SearchError, SearchIndex, _error, page_source
+from digest.site.model.urls import output_path
 
 __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find_pagefind",
            "page_source", "search_available"]

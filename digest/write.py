@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
-from digest.model.urls import collision_key
 from digest.placement import make_folders, spread_tree
+from digest.site.model.urls import collision_key
 from digest.spare import (
     Recycle,
     SpareRecord,

@@ -31,7 +31,7 @@ FORBIDDEN_IMPORTS = ("watchdog", "http", "socket", "socketserver", "urllib.reque
 FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes"}
 FILE_FUNCTIONS = {"open"}
 # Functions in pure modules that are allowed to do I/O (module -> function names).
-IO_ALLOWED = {"digest/config.py": {"load_config", "_nested_lines"}}
+IO_ALLOWED = {"digest/site/config.py": {"load_config", "_nested_lines"}}
 
 
 def _modules(*patterns: str) -> list[Path]:
@@ -42,25 +42,21 @@ def _modules(*patterns: str) -> list[Path]:
 
 
 PURE = [p for p in _modules(
-    "digest/records.py", "digest/config.py", "digest/errors.py", "digest/slugs.py",
-    "digest/vocabulary.py", "digest/listing.py",
-    "digest/sources/*.py", "digest/enrich/*.py", "digest/model/*.py", "digest/render/*.py",
+    "digest/site/records.py", "digest/site/config.py", "digest/errors.py",
+    "digest/site/slugs.py", "digest/site/vocabulary.py", "digest/site/listing.py",
+    "digest/site/sources/*.py", "digest/site/enrich/*.py", "digest/site/model/*.py",
+    "digest/site/render/*.py",
 ) if p.name != "discover.py"]
 
 
 # The site: serial and pure.  How it runs fast is digest/engine/'s business.
-SITE = [p for p in _modules(
-    "digest/site/*.py", "digest/records.py", "digest/config.py", "digest/slugs.py",
-    "digest/vocabulary.py", "digest/listing.py", "digest/termlines.py", "digest/rendered.py",
-    "digest/recordcopy.py",
-    "digest/sources/*.py", "digest/enrich/*.py", "digest/model/*.py", "digest/render/*.py",
-)]
+SITE = _modules("digest/site/**/*.py")
 # Known exceptions, each with its reason; the list only shrinks.
 SITE_EXCEPTIONS = {
     # The template-access watch (which pages a render looked up, for the fast
     # engine's fingerprints) is called from the Jinja context the pages render
     # with (WatchedIndex, fragments.memo); it notes the rendering thread.
-    ("digest/render/watch.py", "threading"),
+    ("digest/site/render/watch.py", "threading"),
 }
 SPEED_IMPORTS = ("multiprocessing", "concurrent", "threading", "gc", "pickle", "pickletools",
                  "digest.engine", "digest.output", "digest.pipeline", "digest.cli")
@@ -124,9 +120,9 @@ def _io_calls(tree: ast.AST, allowed: set[str]) -> list[tuple[str, int]]:
 
 def test_pure_module_list_is_not_empty() -> None:
     names = {_rel(p) for p in PURE}
-    assert "digest/records.py" in names and "digest/model/urls.py" in names
-    assert "digest/render/__init__.py" in names and "digest/sources/clipping.py" in names
-    assert "digest/sources/discover.py" not in names
+    assert "digest/site/records.py" in names and "digest/site/model/urls.py" in names
+    assert "digest/site/render/__init__.py" in names and "digest/site/sources/clipping.py" in names
+    assert "digest/site/sources/discover.py" not in names
     assert len(PURE) >= 20
 
 
@@ -152,11 +148,11 @@ def test_pure_modules_do_no_file_io(path: Path) -> None:
 def test_the_scanner_catches_violations() -> None:
     """The checks above would fail on code that breaks the rules."""
     sample = ast.parse(
-        "import http.server\nfrom digest.write import write_site\nfrom ..serve import x\n"
+        "import http.server\nfrom digest.write import write_site\nfrom ...serve import x\n"
         "importlib.import_module('watchdog.events')\n"
         "def f(p):\n    open(p)\n    return p.read_text()\n"
         "def load_config(p):\n    return p.read_bytes()\n")
-    imports = [n for n, _ in _imported_names(sample, "digest.model.urls") if _is_forbidden(n)]
+    imports = [n for n, _ in _imported_names(sample, "digest.site.model.urls") if _is_forbidden(n)]
     assert "http.server" in imports and "digest.write" in imports
     assert "digest.serve" in imports and "watchdog.events" in imports
     calls = _io_calls(sample, {"load_config"})
@@ -194,8 +190,8 @@ def test_the_site_never_imports_the_speed_machinery(path: Path) -> None:
 
 def test_the_site_list_covers_the_stages() -> None:
     names = {_rel(p) for p in SITE}
-    assert {"digest/site/build.py", "digest/records.py", "digest/enrich/__init__.py",
-            "digest/render/__init__.py", "digest/model/__init__.py"} <= names
+    assert {"digest/site/build.py", "digest/site/records.py", "digest/site/enrich/__init__.py",
+            "digest/site/render/__init__.py", "digest/site/model/__init__.py"} <= names
     assert not any(n.startswith("digest/engine/") for n in names)
 
 
@@ -208,3 +204,15 @@ def test_the_recipe_is_one_short_function() -> None:
     called = {_called_name(n.func) for n in ast.walk(build) if isinstance(n, ast.Call)}
     assert {"parse", "select", "assign_urls", "enrich", "assemble", "render",
             "check_feeds"} <= called
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """pyproject lists its packages one by one: a new package left out would
+    install without it (and fail only outside a checkout)."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {_rel(p.parent).replace("/", ".") for p in PACKAGE.rglob("__init__.py")
+             if "__pycache__" not in p.parts}
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

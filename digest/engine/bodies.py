@@ -3,18 +3,18 @@
 The fast engine starts the bodies its cache lacks in workers while it
 enriches (:func:`start_bodies`); an incremental render fetches the few its
 pages and feeds need (:func:`needed_bodies`).  Each is
-digest.render.bodies' rendering, keyed by :func:`~digest.render.bodies.body_key`.
+digest.site.render.bodies' rendering, keyed by :func:`~digest.site.render.bodies.body_key`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from digest.config import SiteConfig
 from digest.engine.workers import Workers
 from digest.parallel import Pending, pmap_start
-from digest.records import Article, FeedSpec, PageSpec
-from digest.render.bodies import body_key, render_bodies, render_body
+from digest.site.config import SiteConfig
+from digest.site.records import Article, FeedSpec, PageSpec
+from digest.site.render.bodies import body_key, render_bodies, render_body
 
 
 class PendingBodies:

@@ -47,8 +47,8 @@ FORMAT = 1
 SHARDS = {"articles": 16, "bodies": 16, "terms": 16, "cards": 8, "local": 8, "inputs": 8}
 
 _ALLOWED = {
-    ("digest.records", "Article"), ("digest.records", "Mention"),
-    ("digest.recordcopy", "from_values"),  # how an Article pickles (Article.__reduce__)
+    ("digest.site.records", "Article"), ("digest.site.records", "Mention"),
+    ("digest.site.recordcopy", "from_values"),  # how an Article pickles (Article.__reduce__)
     ("digest.errors", "Diagnostic"),
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),

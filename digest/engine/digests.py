@@ -15,9 +15,9 @@ import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from digest.enrich import LOCAL_FIELDS, SITE_FIELDS
-from digest.records import Article
-from digest.render.access import BODY_FIELDS, LINK_FIELDS
+from digest.site.enrich import LOCAL_FIELDS, SITE_FIELDS
+from digest.site.records import Article
+from digest.site.render.access import BODY_FIELDS, LINK_FIELDS
 
 
 def short_hash(*parts: str) -> str:
@@ -36,7 +36,7 @@ DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
 _source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
 _NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
 _links = operator.attrgetter(*LINK_FIELDS)
-# The only link fields model.assemble reads (grep digest/model for the others).
+# The only link fields model.assemble reads (grep digest/site/model for the others).
 _assembled = operator.attrgetter("story", "also_reported")
 # LOCAL_FIELDS are a function of the source bytes, "now" and the settings, as
 # parsing is (enrichcache keeps them by the same tag): for an article with a

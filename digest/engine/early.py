@@ -21,13 +21,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 
-from digest.config import SiteConfig
 from digest.engine.digests import Digests, article_digests
 from digest.engine.parallel import Later, start
 from digest.errors import DigestError
-from digest.model import sort_newest_first
-from digest.records import Article
-from digest.render.feeds import entry_ids, id_collisions, remember_collisions
+from digest.site.config import SiteConfig
+from digest.site.model import sort_newest_first
+from digest.site.records import Article
+from digest.site.render.feeds import entry_ids, id_collisions, remember_collisions
 
 
 def _ids_work(articles: tuple[Article, ...], config: SiteConfig) -> tuple:

@@ -26,13 +26,13 @@ from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from digest.engine.cache import BuildCache
-from digest.enrich import LOCAL_FIELDS
-from digest.records import Article
+from digest.site.enrich import LOCAL_FIELDS
+from digest.site.records import Article
 
 if TYPE_CHECKING:
-    from digest.config import SiteConfig
     from digest.engine.snapshot import Snapshot
-    from digest.enrich.textvec import Counted
+    from digest.site.config import SiteConfig
+    from digest.site.enrich.textvec import Counted
 
 SITE_SECTION = "sitewide"
 # What a snapshot that passed its checks may still raise if it was damaged in
@@ -51,9 +51,9 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     nothing else (the pipeline's, from assign_urls): their fields are set in
     place rather than copied once more (enrich.with_fields).
     """
-    from digest import enrich
     from digest.engine.snapshot import Keeper
     from digest.engine.workers import Workers
+    from digest.site import enrich
 
     work = Workers(jobs)
     n = len(published)
@@ -187,7 +187,7 @@ def term_counts(articles: tuple[Article, ...], cache: BuildCache, jobs: int = 1
     Counting every word is most of the vector cost, and an edit changes one
     article's."""
     from digest.engine.workers import Workers
-    from digest.enrich import local_work
+    from digest.site.enrich import local_work
 
     found, keys = cached_counts(articles, cache)
     need = [c is None for c in found]

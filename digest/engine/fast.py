@@ -23,10 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.config import SiteConfig
 from digest.engine import incremental
 from digest.engine.cache import BuildCache
 from digest.site.build import BuildOptions, build_now, configure, output_options
+from digest.site.config import SiteConfig
 
 if TYPE_CHECKING:
     from digest.engine.fastrun import FastRun
@@ -67,7 +67,7 @@ class FastEngine:
         """Settings, cache and a survey of the sources, for the no-op check
         (:meth:`Probe.input_key`); the next build of this engine reuses them."""
         from digest import theme
-        from digest.sources.discover import survey_sources
+        from digest.site.sources.discover import survey_sources
 
         config = configure(site_root, options)
         dirs = theme.theme_dirs(site_root, config.theme)

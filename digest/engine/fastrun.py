@@ -20,13 +20,13 @@ from digest.engine.cache import BuildCache
 from digest.engine.enrichcache import SITE_SECTION
 from digest.engine.parallel import default_jobs, gc_paused
 from digest.errors import Diagnostic
-from digest.records import Article, Site
-from digest.rendered import RenderedSite
 from digest.site.build import BuildOptions, BuildResult, assemble, configure, output_options
+from digest.site.records import Article, Site
+from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
     from digest.engine.fast import FastEngine
-    from digest.enrich.spellings import Spellings
+    from digest.site.enrich.spellings import Spellings
 
 
 class FastRun:
@@ -132,7 +132,7 @@ class FastRun:
     def render(self, site: Site, spellings: Spellings) -> RenderedSite:
         from digest import theme
         from digest.engine.render import render_incremental
-        from digest.render.templates import SectionBytecode, make_environment
+        from digest.site.render.templates import SectionBytecode, make_environment
 
         config, cache, engine = self.config, self.cache, self.engine
         bytecode = SectionBytecode(dict(cache.section("jinja")))

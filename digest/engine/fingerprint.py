@@ -32,8 +32,8 @@ from digest.engine.digests import (  # noqa: F401 - DERIVED, article_digests: th
     article_digests,
     short_hash,
 )
-from digest.records import Article, FeedSpec, PageSpec
-from digest.render.access import CARD, FULL, SITE, linked_urls
+from digest.site.records import Article, FeedSpec, PageSpec
+from digest.site.render.access import CARD, FULL, SITE, linked_urls
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 LEVELS = "clfs"  # CARD, LINKS, FULL, SITE: the first letter of a page's fingerprint

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.engine.cache import BuildCache
-from digest.records import Article, SourceDoc
-from digest.rendered import RenderedSite
+from digest.site.records import Article, SourceDoc
+from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
-    from digest.config import SiteConfig
     from digest.engine.render import Rendered
+    from digest.site.config import SiteConfig
 
 NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
 

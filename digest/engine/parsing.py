@@ -11,12 +11,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from digest.config import SiteConfig
 from digest.engine import incremental
 from digest.engine.cache import BuildCache
 from digest.engine.parallel import gc_paused, share_map
 from digest.errors import Diagnostic
-from digest.records import Article, SourceDoc
+from digest.site.config import SiteConfig
+from digest.site.records import Article, SourceDoc
 
 
 def parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[Diagnostic],
@@ -45,8 +45,8 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     A file whose signature changed is read and hashed, and re-parsed only when
     its bytes changed.
     """
-    from digest.sources import parse_doc, settle
-    from digest.sources.discover import Unchanged, discover_changed
+    from digest.site.sources import parse_doc, settle
+    from digest.site.sources.discover import Unchanged, discover_changed
 
     old = cache.section("articles") if cache else {}
     inputs = cache.section("inputs") if cache else {}

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.errors import Diagnostic
-from digest.records import Article, Site
-from digest.rendered import RenderedSite
 from digest.site.build import BuildOptions, BuildResult, assemble, configure
+from digest.site.records import Article, Site
+from digest.site.rendered import RenderedSite
 
 
 class PlainEngine:
@@ -40,8 +40,8 @@ class PlainRun:
         return None
 
     def parse(self, diags: list[Diagnostic]) -> tuple[Article, ...]:
-        from digest.sources import parse_doc, settle
-        from digest.sources.discover import discover
+        from digest.site.sources import parse_doc, settle
+        from digest.site.sources.discover import discover
 
         docs, found = discover(self.site_root, self.config.content_dir)
         diags.extend(d for d in found if d.severity != "error")
@@ -58,7 +58,7 @@ class PlainRun:
         return tuple(articles)
 
     def enrich(self, published: tuple[Article, ...]) -> tuple[Article, ...]:
-        from digest.enrich import enrich_local, enrich_site
+        from digest.site.enrich import enrich_local, enrich_site
 
         return enrich_site(enrich_local(published, self.config), self.config)
 
@@ -67,8 +67,8 @@ class PlainRun:
 
     def render(self, site: Site, spellings: object) -> RenderedSite:
         from digest import theme
-        from digest.render import render
-        from digest.render.templates import make_environment
+        from digest.site.render import render
+        from digest.site.render.templates import make_environment
 
         env = make_environment(theme.make_loader(self.dirs), self.config)
         return RenderedSite(render(site, env, self.config, theme.read_static(self.dirs),

@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from digest.engine.snapshot import Snapshot
-from digest.enrich.ranking import WINDOW, Picked, dots, links_of
+from digest.site.enrich.ranking import WINDOW, Picked, dots, links_of
 
 SHORT = 2 * WINDOW + 1  # lists this long are read whole
 

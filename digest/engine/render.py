@@ -1,10 +1,10 @@
 """The fast engine's render: only what changed, in forked workers.
 
-Each page and feed gets a fingerprint of everything it shows (digest.render.
-fingerprint, at its template's access level, digest.render.access); a file
+Each page and feed gets a fingerprint of everything it shows (digest.site.render.
+fingerprint, at its template's access level, digest.site.render.access); a file
 whose fingerprint matches the last build's is not rendered: its old bytes are
 reused.  The rest render in forked workers with the plain render's own
-functions (digest.render.page_renderer, render_feed), so the bytes are the
+functions (digest.site.render.page_renderer, render_feed), so the bytes are the
 same.  Pages can be handed to a ``sink`` in batches while the rest renders.
 """
 
@@ -17,19 +17,19 @@ from datetime import datetime
 
 import jinja2
 
-from digest.config import SiteConfig
 from digest.engine.bodies import body_keys, needed_bodies, start_bodies  # noqa: F401 - the API
 from digest.engine.digests import LastDigests, article_digests
 from digest.engine.early import EarlyWork, start_early  # noqa: F401 - start_early: the API
 from digest.engine.fingerprint import Fingerprinter, level_of
 from digest.engine.parallel import pmap_parts, pmap_start
 from digest.errors import Diagnostic, TemplateError
-from digest.model import NEWS_SITEMAP, ROBOTS, SITEMAP
-from digest.records import Article, PageSpec, Site
-from digest.render import access, page_renderer
-from digest.render.feeds import entry_ids, render_feed
-from digest.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
-from digest.render.watch import watching
+from digest.site.config import SiteConfig
+from digest.site.model import NEWS_SITEMAP, ROBOTS, SITEMAP
+from digest.site.records import Article, PageSpec, Site
+from digest.site.render import access, page_renderer
+from digest.site.render.feeds import entry_ids, render_feed
+from digest.site.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
+from digest.site.render.watch import watching
 
 
 @dataclass(slots=True)

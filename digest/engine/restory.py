@@ -30,8 +30,8 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from digest.engine.snapshot import Snapshot
-from digest.enrich.related import CANDIDATE_TOKENS
-from digest.enrich.stories import (
+from digest.site.enrich.related import CANDIDATE_TOKENS
+from digest.site.enrich.stories import (
     LOOKUP_TOKENS,
     PAIR_WINDOW,
     Pairs,

@@ -38,15 +38,15 @@ from typing import NamedTuple
 
 from digest.engine.rows import FLOAT, Rows, packed
 from digest.engine.snapshot import Snapshot, Vocabulary
-from digest.enrich.related import term_cut, term_vector, term_weight
-from digest.enrich.textvec import (
+from digest.site.enrich.related import term_cut, term_vector, term_weight
+from digest.site.enrich.textvec import (
     Counted,
     ensure_log_tf,
     idf_weight,
     max_df_of,
     top_vector_of,
 )
-from digest.enrich.textvec import term_weight as text_weight
+from digest.site.enrich.textvec import term_weight as text_weight
 
 Vector = dict[str, int]
 

@@ -3,7 +3,7 @@ update it exactly (digest.engine.update) instead of recomputing it.
 
 Everything is indexed by the article's place in the published tuple (its
 *index*), except what related links keep by *position* (newest first, then
-URL, see digest.enrich.related.prepare).  Text terms and taxonomy keys share
+URL, see digest.site.enrich.related.prepare).  Text terms and taxonomy keys share
 one vocabulary (a taxonomy key contains TERM_SEP, a text term never does);
 ids are places in it.  Rows of numbers are packed in flat arrays
 (digest.engine.rows): 10,000 articles load in milliseconds, not the third of
@@ -25,9 +25,9 @@ from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from digest.engine.rows import FLOAT, Rows, packed, typecode_for
-from digest.enrich.stories import StoryPass
-from digest.enrich.textvec import Weighed
-from digest.records import Mention
+from digest.site.enrich.stories import StoryPass
+from digest.site.enrich.textvec import Weighed
+from digest.site.records import Mention
 
 FORMAT = 1
 Links = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # related, earlier, later
@@ -184,7 +184,7 @@ def text_state(weighed: Weighed) -> TextState:
 
     Flat arrays made in a few passes over all 1.7 M (document, term) pairs of
     10,000 articles rather than per document: this is most of what keeping a
-    snapshot costs a full build (digest.enrich.site_values runs it while the
+    snapshot costs a full build (digest.site.enrich.site_values runs it while the
     stories are clustered on the other core).  Lists first, then arrays: an
     array grows from an iterator much more slowly than from a list.
     """
@@ -232,9 +232,9 @@ def capture(articles: Sequence[Any], tags: Sequence[Hashable], weighed: Weighed,
             also: Sequence[tuple[str, ...]], titles: list[str],
             mentions: Sequence[tuple[Mention, ...]], text: TextState | None = None
             ) -> Snapshot:
-    """The snapshot of a full enrichment (digest.enrich.site_values' parts;
+    """The snapshot of a full enrichment (digest.site.enrich.site_values' parts;
     ``text``: :func:`text_state` of ``weighed`` when already made)."""
-    from digest.enrich.mentions import normalize_title
+    from digest.site.enrich.mentions import normalize_title
 
     n = len(articles)
     mention_titles = {i: tuple(normalize_title(m.title) for m in a.mentions)

@@ -1,6 +1,6 @@
 """The site-wide enrichment updated from the last build's snapshot, exactly.
 
-digest.enrich.site_values recomputes every site-wide field from scratch; this
+digest.site.enrich.site_values recomputes every site-wide field from scratch; this
 module gets the same values (bit for bit, tested against it) from the
 snapshot that computation left (digest.engine.snapshot) and the articles
 edited since, in the same order of steps:
@@ -27,20 +27,20 @@ from collections.abc import Hashable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from digest.config import SiteConfig
 from digest.engine.relink import Changes, Tables, relink
 from digest.engine.restory import SHARED_TOKENS, Lazy, Site, restory
 from digest.engine.revector import revector, term_vector_of, vector_of
 from digest.engine.rows import Rows, packed
 from digest.engine.snapshot import Snapshot, Vocabulary
-from digest.enrich.mentions import normalize_title, resolve_article, title_index
-from digest.enrich.ranking import split_links
-from digest.enrich.related import CANDIDATE_TOKENS, SECONDS_PER_DAY, combined, term_keys
-from digest.enrich.stories import source_key, story_terms
-from digest.enrich.textvec import Counted
-from digest.records import Article
+from digest.site.config import SiteConfig
+from digest.site.enrich.mentions import normalize_title, resolve_article, title_index
+from digest.site.enrich.ranking import split_links
+from digest.site.enrich.related import CANDIDATE_TOKENS, SECONDS_PER_DAY, combined, term_keys
+from digest.site.enrich.stories import source_key, story_terms
+from digest.site.enrich.textvec import Counted
+from digest.site.records import Article
 
-SiteColumns = tuple[list[Any], ...]  # as digest.enrich.SiteColumns
+SiteColumns = tuple[list[Any], ...]  # as digest.site.enrich.SiteColumns
 
 
 class Stale(Exception):

@@ -23,17 +23,17 @@ from pathlib import Path
 
 from digest import theme, usage
 from digest.cli import options_from
-from digest.config import load_config
 from digest.engine.fast import FastEngine
 from digest.errors import Diagnostic, DigestError
 from digest.pipeline import BuildResult, build, build_now
-from digest.render.templates import forget_pieces, make_environment
 from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.notices import WarningLog
 from digest.serve.preview import preview_pages
 from digest.serve.progress import NEXT
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
+from digest.site.config import load_config
+from digest.site.render.templates import forget_pieces, make_environment
 from digest.sitelock import lock_site
 
 

@@ -25,16 +25,16 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from digest.config import SiteConfig
-from digest.enrich import enrich_local
 from digest.errors import DigestError
-from digest.model.urls import assign_urls, output_path, term_url
 from digest.pipeline import BuildResult
-from digest.records import Article, PageSpec, SourceDoc
-from digest.render import render_pages
-from digest.render.markdown import render_markdown
-from digest.sources import clean_article, parse_source
-from digest.sources.discover import MAX_BYTES, is_ignored_name
+from digest.site.config import SiteConfig
+from digest.site.enrich import enrich_local
+from digest.site.model.urls import assign_urls, output_path, term_url
+from digest.site.records import Article, PageSpec, SourceDoc
+from digest.site.render import render_pages
+from digest.site.render.markdown import render_markdown
+from digest.site.sources import clean_article, parse_source
+from digest.site.sources.discover import MAX_BYTES, is_ignored_name
 
 # Fields the full build derives from the whole site: kept from the last build.
 SITE_WIDE = ("related", "earlier", "later", "story", "also_reported", "mentions")

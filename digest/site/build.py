@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from digest.config import SiteConfig, load_config
 from digest.errors import Diagnostic, DigestError, OutputCollisionError
-from digest.records import Article, Site
-from digest.rendered import RenderedSite
+from digest.site.config import SiteConfig, load_config
+from digest.site.records import Article, Site
+from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
-    from digest.enrich.spellings import Spellings
+    from digest.site.enrich.spellings import Spellings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,10 +91,10 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
 
     ``progress(stage)`` is called as each stage ends; ``counts(stage, done,
     total)`` within a stage, where the engine can count (parsing)."""
-    from digest.enrich.spellings import choose, relabel
-    from digest.model.urls import assign_urls, drop_colliding
-    from digest.render.validate import check_feeds
-    from digest.termlines import spelling_warnings
+    from digest.site.enrich.spellings import choose, relabel
+    from digest.site.model.urls import assign_urls, drop_colliding
+    from digest.site.render.validate import check_feeds
+    from digest.site.termlines import spelling_warnings
 
     stages = _Stages(progress)
     with engine.run(site_root, options, build_now(options), counts) as run:
@@ -127,8 +127,8 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
 
 def assemble(published: tuple[Article, ...], config: SiteConfig, site_root: Path) -> Site:
     """model.assemble, with a collision of term pages named at the lines that write the terms."""
-    from digest import model
-    from digest.termlines import at_term_line
+    from digest.site import model
+    from digest.site.termlines import at_term_line
 
     try:
         return model.assemble(published, config)

@@ -22,16 +22,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from digest.config import SiteConfig
-from digest.enrich.taxonomy import Matcher, compile_matcher
 from digest.errors import ConfigError, Diagnostic, DigestError, SourceError
 from digest.pipeline import BuildOptions, build, build_now, configure
-from digest.records import Article
-from digest.sources import frontmatter, parse_source
-from digest.sources.dateline import parse_dateline
-from digest.sources.discover import discover
-from digest.sources.migrate import find_template_constructs
-from digest.sources.text import decode
+from digest.site.config import SiteConfig
+from digest.site.enrich.taxonomy import Matcher, compile_matcher
+from digest.site.records import Article
+from digest.site.sources import frontmatter, parse_source
+from digest.site.sources.dateline import parse_dateline
+from digest.site.sources.discover import discover
+from digest.site.sources.migrate import find_template_constructs
+from digest.site.sources.text import decode
 from digest.workflow import links
 
 _FENCED = re.compile(r"(?:[ \t]*\n)*(?:---|\+\+\+)[ \t]*\n")  # clippings: fenced only
@@ -295,7 +295,7 @@ def _related_pins(sources: list[Source], articles: tuple[Article, ...]) -> list[
 
 def _names(articles: tuple[Article, ...], config: SiteConfig) -> list[Diagnostic]:
     try:
-        from digest.enrich.names import unmatched_names  # noqa: PLC0415
+        from digest.site.enrich.names import unmatched_names  # noqa: PLC0415
     except ImportError:  # the names report is optional
         return []
     found = unmatched_names(articles, compile_matcher(config.taxonomies), limit=20)

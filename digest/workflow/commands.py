@@ -150,7 +150,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from digest.config import load_config  # noqa: PLC0415
+    from digest.site.config import load_config  # noqa: PLC0415
     from digest.workflow.scaffold import new_article  # noqa: PLC0415
 
     site = Path(args.site)
@@ -251,7 +251,7 @@ def _as_json(report) -> dict:  # noqa: ANN001 - check.Report
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from digest.config import load_config  # noqa: PLC0415
+    from digest.site.config import load_config  # noqa: PLC0415
     from digest.sitelock import lock_site  # noqa: PLC0415
 
     site = Path(args.site)

@@ -15,9 +15,9 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from digest.config import SiteConfig
-from digest.slugs import check_slug, slugify
-from digest.vocabulary import normalize
+from digest.site.config import SiteConfig
+from digest.site.slugs import check_slug, slugify
+from digest.site.vocabulary import normalize
 from digest.workflow.feedread import Item
 from digest.workflow.links import normalize_url
 

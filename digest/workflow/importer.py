@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from digest import usage
-from digest.config import SiteConfig
+from digest.site.config import SiteConfig
 from digest.usage import usage_error
 from digest.workflow import drafts
 from digest.workflow.feedread import Feed, Item, NotAFeed, opml_feeds, read_feed
@@ -62,8 +62,8 @@ class Run:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from digest.config import load_config  # noqa: PLC0415
     from digest.pipeline import build_now  # noqa: PLC0415
+    from digest.site.config import load_config  # noqa: PLC0415
 
     site = Path(args.site)
     config = load_config(site)
@@ -195,7 +195,7 @@ def _free_path(content: Path, slug: str, run: Run) -> Path:
 
 def _agency(config: SiteConfig, title: str) -> str | None:
     """The configured agency a feed's title names (by name or alias), if any."""
-    from digest.vocabulary import normalize  # noqa: PLC0415
+    from digest.site.vocabulary import normalize  # noqa: PLC0415
 
     wanted = normalize(title) if title else ""
     for agency in config.agencies:
@@ -213,7 +213,7 @@ def _host(where: str) -> str:
 def _site_keys(content: Path) -> set[str]:
     """Normalised ``source_url`` and ``id`` of every article already in content/."""
     from digest.errors import DigestError  # noqa: PLC0415
-    from digest.sources.frontmatter import split  # noqa: PLC0415
+    from digest.site.sources.frontmatter import split  # noqa: PLC0415
     from digest.workflow.links import normalize_url  # noqa: PLC0415
 
     found: set[str] = set()

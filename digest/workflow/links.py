@@ -36,7 +36,7 @@ class Link:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    # Same preset and extensions as digest.render.markdown, so the links seen
+    # Same preset and extensions as digest.site.render.markdown, so the links seen
     # here are the links the rendered page has.
     md = MarkdownIt("commonmark", {"html": False})
     md.enable(["table", "strikethrough"])

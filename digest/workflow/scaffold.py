@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from digest.config import SiteConfig
 from digest.errors import DigestError
-from digest.slugs import check_slug, slugify
+from digest.site.config import SiteConfig
+from digest.site.slugs import check_slug, slugify
 from digest.usage import usage_error
 from digest.workflow import netlify
 

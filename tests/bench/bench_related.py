@@ -28,11 +28,11 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from digest.config import SiteConfig  # noqa: E402
-from digest.enrich import textvec  # noqa: E402
-from digest.enrich.related import relate  # noqa: E402
-from digest.enrich.stories import cluster_stories  # noqa: E402
-from digest.records import Article  # noqa: E402
+from digest.site.config import SiteConfig  # noqa: E402
+from digest.site.enrich import textvec  # noqa: E402
+from digest.site.enrich.related import relate  # noqa: E402
+from digest.site.enrich.stories import cluster_stories  # noqa: E402
+from digest.site.records import Article  # noqa: E402
 
 
 def find_make_corpus() -> Path:

@@ -21,10 +21,10 @@ from pathlib import Path, PurePosixPath
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from digest.config import SiteConfig, TaxonomyConfig, Term  # noqa: E402
-from digest.enrich.taxonomy import compile_matcher, tag_article  # noqa: E402
-from digest.records import Article  # noqa: E402
-from digest.slugs import slugify  # noqa: E402
+from digest.site.config import SiteConfig, TaxonomyConfig, Term  # noqa: E402
+from digest.site.enrich.taxonomy import compile_matcher, tag_article  # noqa: E402
+from digest.site.records import Article  # noqa: E402
+from digest.site.slugs import slugify  # noqa: E402
 
 
 def _pseudo_word(rng: random.Random) -> str:

@@ -14,11 +14,11 @@ from pathlib import Path, PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.config import VALID_KEYS, SiteConfig, load_config, parse_config
 from digest.errors import DigestError
-from digest.records import SourceDoc
-from digest.sources import parse_source
-from digest.sources.clipping import parse_clipping
+from digest.site.config import VALID_KEYS, SiteConfig, load_config, parse_config
+from digest.site.records import SourceDoc
+from digest.site.sources import parse_source
+from digest.site.sources.clipping import parse_clipping
 
 NOW = datetime(2024, 12, 24, tzinfo=UTC)
 CONFIG = SiteConfig(timezone="Europe/Minsk")

@@ -46,7 +46,7 @@ def test_runtime_error_at_item_k_leaves_output(built_site: Path) -> None:
 
 def test_internal_bug_at_item_k_exits_70_and_leaves_output(
         built_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.render.bodies
+    import digest.site.render.bodies
 
     before = tree_hash(built_site / "output")
     write_files(built_site, {"content/new.md": note("A new article", "2024-05-06")})
@@ -58,7 +58,7 @@ def test_internal_bug_at_item_k_exits_70_and_leaves_output(
             raise RuntimeError("injected fault at item 3")
         return "<p>x</p>"
 
-    monkeypatch.setattr(digest.render.bodies, "render_markdown", flaky)  # where bodies render
+    monkeypatch.setattr(digest.site.render.bodies, "render_markdown", flaky)  # where bodies render
     run = cli(built_site, "build", "--no-cache")
     assert run.code == 70, run
     assert "internal error: RuntimeError: injected fault at item 3" in run.err
@@ -170,14 +170,14 @@ def test_second_rename_failure_rolls_back(built_site: Path,
 # tests/integration/test_output_safety.py::test_signal_mid_write_leaves_output_untouched).
 SLOW_PARSE = textwrap.dedent("""
     import sys, time
-    import digest.sources
-    real = digest.sources.parse_source
+    import digest.site.sources
+    real = digest.site.sources.parse_source
     def slow(doc, config, *, now, **more):
         if doc.rel_path.name == "new.md":
             print("CHILD-PARSING", file=sys.stderr, flush=True)
             time.sleep(120)
         return real(doc, config, now=now, **more)
-    digest.sources.parse_source = slow
+    digest.site.sources.parse_source = slow
     from digest.cli import main
     sys.exit(main(["--site", sys.argv[1], "build"]))
 """)

@@ -244,8 +244,8 @@ def test_builtin_theme_has_no_unescaped_text_templates() -> None:
 def test_autoescape_covers_html_and_xml() -> None:
     import jinja2
 
-    from digest.config import SiteConfig
-    from digest.render.templates import make_environment
+    from digest.site.config import SiteConfig
+    from digest.site.render.templates import make_environment
 
     env = make_environment(jinja2.DictLoader({
         "a.html": "{{ x }}", "a.xml": "{{ x }}", "a.txt": "{{ x }}"}), SiteConfig())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.slugs import invisible, is_reserved
+from digest.site.slugs import invisible, is_reserved
 from tests.integration.conftest import cli, make_site, note, run_digest, tree_hash, write_files
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"

@@ -37,7 +37,7 @@ SUMMARY = re.compile(r"^Built (\d+) articles, (\d+) pages, (\d+) feeds \((\d+) f
 
 class Example:
     def __init__(self, root: Path, build: Run, listed: list[dict], with_drafts: list[dict]):
-        from digest.config import load_config
+        from digest.site.config import load_config
 
         self.config = load_config(root)
         self.root = root

@@ -12,7 +12,7 @@ from lxml import etree
 
 from digest.errors import DigestError
 from digest.pipeline import BuildOptions, build
-from digest.render.validate import json_feed_problems
+from digest.site.render.validate import json_feed_problems
 from tests.integration.conftest import make_site, note
 from tests.tools.feeds import parse_feed
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.sources import discover as disc
+from digest.site.sources import discover as disc
 from tests.integration.conftest import EPOCH, cli, make_site, note, tree_hash
 
 BUILD = ("build", "-q", "--no-search")

@@ -7,10 +7,10 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from digest.config import parse_config
 from digest.pipeline import BuildOptions, build
-from digest.records import Article, PageSpec
-from digest.render.sitemaps import news_sitemap, recent, sitemap
+from digest.site.config import parse_config
+from digest.site.records import Article, PageSpec
+from digest.site.render.sitemaps import news_sitemap, recent, sitemap
 from tests.integration.conftest import make_site, note
 
 NOW = datetime(2024, 12, 21, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
-from digest.render.timeline import describe, timeline_svg, weekly_counts
+from digest.site.render.timeline import describe, timeline_svg, weekly_counts
 from tests.integration.theme_support import build_example, html_pages, netlify_config
 from tests.tools import REPO_ROOT
 from tests.tools.vnu import validate_html

@@ -14,8 +14,8 @@ import pytest
 
 from digest import theme
 from digest.pipeline import BuildOptions, build
-from digest.render.templates import make_environment
 from digest.serve.preview import preview_pages
+from digest.site.render.templates import make_environment
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 OPTIONS = BuildOptions(now=NOW, cache=False, search=False, jobs=1)

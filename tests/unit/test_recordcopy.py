@@ -1,4 +1,4 @@
-"""digest.recordcopy: fast copies equal dataclasses.replace, field for field."""
+"""digest.site.recordcopy: fast copies equal dataclasses.replace, field for field."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest import recordcopy
-from digest.records import Article, Mention
+from digest.site import recordcopy
+from digest.site.records import Article, Mention
 
 
 def _article() -> Article:

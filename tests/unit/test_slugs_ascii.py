@@ -1,10 +1,10 @@
-"""digest.slugs.slugify: the ASCII shortcut folds exactly as the general path."""
+"""digest.site.slugs.slugify: the ASCII shortcut folds exactly as the general path."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from digest.slugs import slugify
+from digest.site.slugs import slugify
 
 
 def _general_fold(text: str) -> str:

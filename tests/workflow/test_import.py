@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.sources.frontmatter import split
+from digest.site.sources.frontmatter import split
 from tests.integration.conftest import cli, make_site, note, parse_html, tree_hash
 from tests.workflow.feedsite import Wire, serve_wire
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from digest import cli
-from digest.sources.frontmatter import split
+from digest.site.sources.frontmatter import split
 
 EPOCH = 1735000000  # 2024-12-24 00:26:40 UTC
 

@@ -91,8 +91,8 @@ def test_term_counts_are_reused_from_the_cache(tmp_path: Path,
     from pathlib import PurePosixPath
 
     from digest.engine import enrichcache
-    from digest.enrich import textvec
-    from digest.records import Article
+    from digest.site.enrich import textvec
+    from digest.site.records import Article
 
     arts = tuple(Article(path=PurePosixPath(f"content/{i}.md"), kind="markdown",
                          title=f"Story {i}", date=datetime(2024, 1, 1, tzinfo=UTC),

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from digest import enrich
 from digest.engine.cache import CACHE_DIR, BuildCache
 from digest.engine.enrichcache import SITE_SECTION, enrich_cached
 from digest.engine.snapshot import Keeper
-from digest.recordcopy import evolve
-from digest.records import Article
+from digest.site import enrich
+from digest.site.recordcopy import evolve
+from digest.site.records import Article
 from digest.site.work import SERIAL
 from tests.unit.enrich.test_update import World, tiny_world
 

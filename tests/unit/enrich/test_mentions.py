@@ -1,4 +1,4 @@
-"""digest.enrich.mentions: agency trailer headlines linked to site articles."""
+"""digest.site.enrich.mentions: agency trailer headlines linked to site articles."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.enrich.mentions import normalize_title, resolve_mentions
-from digest.records import Article, Mention
+from digest.site.enrich.mentions import normalize_title, resolve_mentions
+from digest.site.records import Article, Mention
 
 BASE = datetime(2024, 12, 20, 10, 0, tzinfo=UTC)
 

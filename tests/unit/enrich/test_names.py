@@ -1,14 +1,14 @@
-"""digest.enrich.names: frequent capitalised names missing from the vocabulary."""
+"""digest.site.enrich.names: frequent capitalised names missing from the vocabulary."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from digest.config import TaxonomyConfig, Term
-from digest.enrich.names import unmatched_names
-from digest.enrich.taxonomy import compile_matcher
-from digest.records import Article
+from digest.site.config import TaxonomyConfig, Term
+from digest.site.enrich.names import unmatched_names
+from digest.site.enrich.taxonomy import compile_matcher
+from digest.site.records import Article
 
 
 def article(body, title=""):

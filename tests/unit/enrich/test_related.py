@@ -1,4 +1,4 @@
-"""digest.enrich.related: related links, earlier/later, pins, determinism."""
+"""digest.site.enrich.related: related links, earlier/later, pins, determinism."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.config import SiteConfig
-from digest.enrich.related import relate
-from digest.records import Article
+from digest.site.config import SiteConfig
+from digest.site.enrich.related import relate
+from digest.site.records import Article
 
 BASE = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 CONFIG = SiteConfig()

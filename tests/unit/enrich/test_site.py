@@ -1,17 +1,17 @@
-"""digest.enrich.enrich_site: one copy per record, same fields as the three steps."""
+"""digest.site.enrich.enrich_site: one copy per record, same fields as the three steps."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import fields
 
-from digest.config import SiteConfig
 from digest.engine.workers import Workers
-from digest.enrich import SITE_FIELDS, enrich_site
-from digest.enrich.mentions import resolve_mentions
-from digest.enrich.related import relate
-from digest.enrich.stories import cluster_stories
-from digest.records import Article, Mention
+from digest.site.config import SiteConfig
+from digest.site.enrich import SITE_FIELDS, enrich_site
+from digest.site.enrich.mentions import resolve_mentions
+from digest.site.enrich.related import relate
+from digest.site.enrich.stories import cluster_stories
+from digest.site.records import Article, Mention
 from tests.unit.enrich.test_stories import (
     FLOOD_AP,
     FLOOD_INSURANCE,

@@ -1,4 +1,4 @@
-"""digest.enrich.spellings: one label per term, whatever the case it is written in."""
+"""digest.site.enrich.spellings: one label per term, whatever the case it is written in."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import random
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from digest.config import SiteConfig, TaxonomyConfig, Term
-from digest.enrich.spellings import choose, relabel, respelt, spelling_key
-from digest.enrich.taxonomy import compile_matcher, tag_article
-from digest.records import Article
+from digest.site.config import SiteConfig, TaxonomyConfig, Term
+from digest.site.enrich.spellings import choose, relabel, respelt, spelling_key
+from digest.site.enrich.taxonomy import compile_matcher, tag_article
+from digest.site.records import Article
 
 
 def article(path: str, day: int, **kw) -> Article:

@@ -1,4 +1,4 @@
-"""digest.enrich.stories: one event reported by several sources."""
+"""digest.site.enrich.stories: one event reported by several sources."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.config import SiteConfig
-from digest.enrich.stories import cluster_stories
-from digest.records import Article
+from digest.site.config import SiteConfig
+from digest.site.enrich.stories import cluster_stories
+from digest.site.records import Article
 
 BASE = datetime(2024, 3, 12, 9, 0, tzinfo=UTC)
 CONFIG = SiteConfig()

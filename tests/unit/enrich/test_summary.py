@@ -1,4 +1,4 @@
-"""digest.enrich.summary: sentence splitting, summaries, word counts, reading time."""
+"""digest.site.enrich.summary: sentence splitting, summaries, word counts, reading time."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.config import SiteConfig
-from digest.enrich.summary import (
+from digest.site.config import SiteConfig
+from digest.site.enrich.summary import (
     count_words,
     cut,
     lead,
@@ -17,7 +17,7 @@ from digest.enrich.summary import (
     summarize,
     summarize_articles,
 )
-from digest.records import Article
+from digest.site.records import Article
 
 
 def article(body="", **kw):

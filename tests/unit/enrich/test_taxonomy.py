@@ -1,4 +1,4 @@
-"""digest.enrich.taxonomy: the compiled matcher and article tagging."""
+"""digest.site.enrich.taxonomy: the compiled matcher and article tagging."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.config import AgencyConfig, SiteConfig, TaxonomyConfig, Term
-from digest.enrich.taxonomy import compile_matcher, plural, tag_article, tag_articles
-from digest.records import Article
-from digest.slugs import slugify
-from digest.vocabulary import parse_taxonomies
+from digest.site.config import AgencyConfig, SiteConfig, TaxonomyConfig, Term
+from digest.site.enrich.taxonomy import compile_matcher, plural, tag_article, tag_articles
+from digest.site.records import Article
+from digest.site.slugs import slugify
+from digest.site.vocabulary import parse_taxonomies
 
 
 def term(label, *aliases, cs=(), plurals=False, min_mentions=None):

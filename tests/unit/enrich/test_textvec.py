@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 
-from digest.enrich.textvec import compute_vectors, count_terms
+from digest.site.enrich.textvec import compute_vectors, count_terms
 
 WORDS = ("ferry pier harbour storm council budget market vendors school pupils "
          "bridge tunnel railway festival museum «quoted» naïve ёлка 2024").split()
@@ -42,7 +42,7 @@ def test_count_terms_counts_the_headline_twice() -> None:
 def test_packed_counts_come_back_equal_and_interned() -> None:
     import sys
 
-    from digest.enrich.textvec import pack_counts, unpack_counts
+    from digest.site.enrich.textvec import pack_counts, unpack_counts
 
     counted = [count_terms("Ferry pier", "The ferry sails."), None,
                count_terms("Pier", "A pier, a ferry and a pier.")]

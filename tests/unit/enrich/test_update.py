@@ -1,5 +1,5 @@
 """digest.engine.update: the snapshot updated edit after edit gives exactly what
-a full recomputation (digest.enrich.site_values) gives, every field of every
+a full recomputation (digest.site.enrich.site_values) gives, every field of every
 article, and a snapshot equal to the one the full pass leaves.
 
 Sites come from the shared benchmark generator (make_corpus.py), parsed by
@@ -25,18 +25,18 @@ from typing import Any
 
 import pytest
 
-from digest import enrich
-from digest.config import SiteConfig, load_config
 from digest.engine.cache import BuildCache
 from digest.engine.parsing import parse_all
 from digest.engine.revector import term_vector_of, vector_of
 from digest.engine.snapshot import Keeper, Snapshot
 from digest.engine.update import Stale, edited_since, update_site
 from digest.engine.workers import Workers
-from digest.enrich import SITE_FIELDS, site_values
-from digest.model.urls import assign_urls, permalink
-from digest.recordcopy import evolve
-from digest.records import Article, Mention
+from digest.site import enrich
+from digest.site.config import SiteConfig, load_config
+from digest.site.enrich import SITE_FIELDS, site_values
+from digest.site.model.urls import assign_urls, permalink
+from digest.site.recordcopy import evolve
+from digest.site.records import Article, Mention
 from digest.site.work import SERIAL
 from tests.tools import shared_file
 

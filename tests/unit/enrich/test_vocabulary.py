@@ -1,9 +1,9 @@
-"""digest.vocabulary: taxonomies and agencies from digest.yaml."""
+"""digest.site.vocabulary: taxonomies and agencies from digest.yaml."""
 
 from __future__ import annotations
 
-from digest.config import DEFAULT_TAXONOMIES
-from digest.vocabulary import match_form, normalize, parse_agencies, parse_taxonomies
+from digest.site.config import DEFAULT_TAXONOMIES
+from digest.site.vocabulary import match_form, normalize, parse_agencies, parse_taxonomies
 
 
 def _parse(value, lines=None):

@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
 
-from digest.config import parse_config
-from digest.model import assemble, sort_newest_first
-from digest.model.archives import build_archives
-from digest.model.editions import OTHER_NEWS, build_editions, split_days, week_url
-from digest.model.urls import assign_urls
-from digest.records import Article
-from digest.render.feeds import derived_id, entry_ids, id_collisions
+from digest.site.config import parse_config
+from digest.site.model import assemble, sort_newest_first
+from digest.site.model.archives import build_archives
+from digest.site.model.editions import OTHER_NEWS, build_editions, split_days, week_url
+from digest.site.model.urls import assign_urls
+from digest.site.records import Article
+from digest.site.render.feeds import derived_id, entry_ids, id_collisions
 
 CONFIG = parse_config({"base_url": "https://news.example.org/", "timezone": "Europe/Minsk",
                        "per_page": 20})
@@ -123,7 +123,7 @@ def test_a_file_that_is_also_a_folder_is_found_past_siblings_that_sort_between()
     import pytest
 
     from digest.errors import OutputCollisionError
-    from digest.model.urls import check_collisions
+    from digest.site.model.urls import check_collisions
 
     check_collisions([("a/b", "one"), ("a/b-x/index.html", "two"), ("a/b.x", "three")])
     with pytest.raises(OutputCollisionError) as err:

@@ -10,9 +10,9 @@ from pathlib import PurePosixPath
 import jinja2
 import pytest
 
-from digest.records import Article
-from digest.render.access import CARD, FULL, LINKS, SITE, TAINT, template_access
-from digest.render.watch import WatchedIndex, memo_piece, watching
+from digest.site.records import Article
+from digest.site.render.access import CARD, FULL, LINKS, SITE, TAINT, template_access
+from digest.site.render.watch import WatchedIndex, memo_piece, watching
 
 LIST = "{% for a in articles %}<li>{{ a.title }} {{ a.date }}</li>{% endfor %}"
 
@@ -135,7 +135,7 @@ def test_rendering_records_what_a_page_needed() -> None:
         "whole.html": "{{ articles[0] }}",
     }))
     from digest.engine.render import render_pages
-    from digest.records import PageSpec, Site
+    from digest.site.records import PageSpec, Site
 
     arts = (article(1), article(2))
     site = Site(articles=arts, pages=(), feeds=(), by_url={a.url: a for a in arts})

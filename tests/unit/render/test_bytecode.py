@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jinja2
 
-from digest.config import parse_config
-from digest.render.templates import SectionBytecode, make_environment
+from digest.site.config import parse_config
+from digest.site.render.templates import SectionBytecode, make_environment
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 

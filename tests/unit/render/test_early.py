@@ -9,13 +9,13 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.config import parse_config
 from digest.engine.digests import article_digests
 from digest.engine.early import start_early
 from digest.errors import DigestError
-from digest.model import sort_newest_first
-from digest.records import Article
-from digest.render import feeds
+from digest.site.config import parse_config
+from digest.site.model import sort_newest_first
+from digest.site.records import Article
+from digest.site.render import feeds
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 WHEN = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

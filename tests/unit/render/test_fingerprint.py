@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
-from digest.config import parse_config
 from digest.engine.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
-from digest.records import Article, PageSpec
-from digest.render import feeds
-from digest.render.access import CARD, FULL, SITE
+from digest.site.config import parse_config
+from digest.site.records import Article, PageSpec
+from digest.site.render import feeds
+from digest.site.render.access import CARD, FULL, SITE
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 WHEN = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -123,7 +123,7 @@ def test_fingerprint_levels() -> None:
 
 def test_previous_fingerprints_are_kept_only_while_the_site_assembles_the_same() -> None:
     from digest.engine.digests import LastDigests
-    from digest.render.access import LINKS
+    from digest.site.render.access import LINKS
 
     arts = (enriched(parsed(0), related=(enriched(parsed(1)).url,)), enriched(parsed(1)),
             enriched(parsed(2)))
@@ -245,7 +245,7 @@ def test_feed_ids_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
 
 def test_body_keys_use_the_source_id_only_for_the_parsed_body() -> None:
     from digest.engine.bodies import body_keys
-    from digest.render import body_key
+    from digest.site.render import body_key
 
     raw = parsed()
     done = enriched(raw)  # a copy sharing the parsed body object

@@ -12,8 +12,8 @@ import pytest
 from markupsafe import Markup
 
 from digest import theme
-from digest.config import parse_config
-from digest.render.templates import make_environment, meta_elements, per_datetime, url_section
+from digest.site.config import parse_config
+from digest.site.render.templates import make_environment, meta_elements, per_datetime, url_section
 
 CONFIG = parse_config({"base_url": "https://news.example.org/", "title": "T & Co"})
 
@@ -156,7 +156,7 @@ def test_forget_pieces_starts_over_and_frees_the_records() -> None:
     import gc
     import weakref
 
-    from digest.render.templates import forget_pieces
+    from digest.site.render.templates import forget_pieces
 
     env, runs = env_with({"p.html": (
         "{% macro _li(s) %}{{ tick(s.title) }}<li>{{ s.title }}</li>{% endmacro %}"

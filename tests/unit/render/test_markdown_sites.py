@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.render.bodies import body_key
-from digest.render.markdown import RENDERER_VERSION, render_markdown
+from digest.site.render.bodies import body_key
+from digest.site.render.markdown import RENDERER_VERSION, render_markdown
 
 
 @pytest.mark.parametrize("raw_html", [False, True])

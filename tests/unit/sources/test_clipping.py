@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from digest.config import AgencyConfig, SiteConfig
 from digest.errors import SourceError
-from digest.records import SourceDoc
-from digest.slugs import slugify
-from digest.sources import parse_source
-from digest.sources.clipping import (
+from digest.site.config import AgencyConfig, SiteConfig
+from digest.site.records import SourceDoc
+from digest.site.slugs import slugify
+from digest.site.sources import parse_source
+from digest.site.sources.clipping import (
     detect_agency,
     escape_markdown,
     parse_clipping,

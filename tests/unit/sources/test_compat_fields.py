@@ -8,11 +8,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import Diagnostic, SourceError
-from digest.records import Article, SourceDoc
-from digest.sources import parse_source
-from digest.sources.discover import find_sources
+from digest.site.config import SiteConfig, TaxonomyConfig
+from digest.site.records import Article, SourceDoc
+from digest.site.sources import parse_source
+from digest.site.sources.discover import find_sources
 
 CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
 NOW = datetime(2024, 12, 24, tzinfo=UTC)

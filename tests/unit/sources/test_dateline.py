@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.sources.dateline import (
+from digest.site.sources.dateline import (
     Dateline,
     DatelineError,
     infer_year,

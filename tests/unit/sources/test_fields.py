@@ -1,4 +1,4 @@
-"""digest.sources.fields: front-matter fields -> Article, all problems at once."""
+"""digest.site.sources.fields: front-matter fields -> Article, all problems at once."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import Diagnostic, SourceError
-from digest.records import Article, Mention
-from digest.sources.fields import article_from_fields, unknown_key_warnings
+from digest.site.config import SiteConfig, TaxonomyConfig
+from digest.site.records import Article, Mention
+from digest.site.sources.fields import article_from_fields, unknown_key_warnings
 
 MINSK = ZoneInfo("Europe/Minsk")
 CONFIG = SiteConfig(timezone="Europe/Minsk", taxonomies=(

@@ -1,4 +1,4 @@
-"""digest.sources.frontmatter: splitting, the hardened YAML loader, TOML, Pelican."""
+"""digest.site.sources.frontmatter: splitting, the hardened YAML loader, TOML, Pelican."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from digest.errors import SourceError
-from digest.sources import yaml_safe
-from digest.sources.frontmatter import split
+from digest.site.sources import yaml_safe
+from digest.site.sources.frontmatter import split
 from tests.tools import HANG_GUARD
 
 LOADERS = [yaml_safe._PyLoader]
@@ -288,3 +288,10 @@ def test_skipping_the_event_check_changes_no_error(text: str,
     skipped = [(d.message, d.line, d.column) for d in _errors(text)]
     monkeypatch.setattr(yaml_safe, "_may_hold_refused", lambda block: True)
     assert [(d.message, d.line, d.column) for d in _errors(text)] == skipped
+
+
+def test_pelican_literal_draft_header_is_left_to_the_field_check() -> None:
+    """`Draft: NO` is not a Pelican status: kept as written (the field check
+    then judges the value), never a crash (found by test_fuzz_sources)."""
+    fm = split("Title: NO\nDraft: NO\n\nBody", "a.md")
+    assert fm.data == {"title": "NO", "draft": "NO"}

@@ -8,13 +8,13 @@ from pathlib import PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import DigestError
-from digest.records import SourceDoc
-from digest.sources.frontmatter import split
-from digest.sources.markdown_doc import parse_markdown
-from digest.sources.migrate import find_template_constructs
-from digest.sources.text import decode, strip_xml_illegal
+from digest.site.config import SiteConfig, TaxonomyConfig
+from digest.site.records import SourceDoc
+from digest.site.sources.frontmatter import split
+from digest.site.sources.markdown_doc import parse_markdown
+from digest.site.sources.migrate import find_template_constructs
+from digest.site.sources.text import decode, strip_xml_illegal
 
 CONFIG = SiteConfig(timezone="Europe/Minsk", taxonomies=(
     TaxonomyConfig(name="topics", title="Topics"), TaxonomyConfig(name="tags", title="Tags")))

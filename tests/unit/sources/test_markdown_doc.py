@@ -1,4 +1,4 @@
-"""digest.sources.markdown_doc: whole Markdown notes, bytes in, Article out."""
+"""digest.site.sources.markdown_doc: whole Markdown notes, bytes in, Article out."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import SourceError
-from digest.records import Article, SourceDoc
-from digest.sources.markdown_doc import parse_markdown
+from digest.site.config import SiteConfig, TaxonomyConfig
+from digest.site.records import Article, SourceDoc
+from digest.site.sources.markdown_doc import parse_markdown
 
 MINSK = ZoneInfo("Europe/Minsk")
 CONFIG = SiteConfig(timezone="Europe/Minsk", taxonomies=(

@@ -1,10 +1,10 @@
-"""digest.sources.migrate: template syntax is found, never evaluated."""
+"""digest.site.sources.migrate: template syntax is found, never evaluated."""
 
 from __future__ import annotations
 
 import time
 
-from digest.sources.migrate import find_template_constructs
+from digest.site.sources.migrate import find_template_constructs
 from tests.tools import HANG_GUARD
 
 

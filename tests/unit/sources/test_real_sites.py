@@ -7,11 +7,11 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from digest.config import SiteConfig, TaxonomyConfig
 from digest.errors import SourceError
-from digest.records import Article, SourceDoc
-from digest.sources.discover import find_sources
-from digest.sources.markdown_doc import parse_markdown
+from digest.site.config import SiteConfig, TaxonomyConfig
+from digest.site.records import Article, SourceDoc
+from digest.site.sources.discover import find_sources
+from digest.site.sources.markdown_doc import parse_markdown
 
 CONFIG = SiteConfig(timezone="UTC", taxonomies=(TaxonomyConfig(name="tags", title="Tags"),))
 HUGO = b"+++\ntitle = \"Release notes\"\ndate = 2020-10-12T09:00:00Z\n+++\nBody\n"

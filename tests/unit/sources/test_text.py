@@ -1,11 +1,11 @@
-"""digest.sources.text: decoding policy and XML-illegal character stripping."""
+"""digest.site.sources.text: decoding policy and XML-illegal character stripping."""
 
 from __future__ import annotations
 
 import pytest
 
 from digest.errors import SourceError
-from digest.sources.text import decode, strip_xml_illegal
+from digest.site.sources.text import decode, strip_xml_illegal
 
 
 def _error(raw: bytes) -> SourceError:
@@ -84,7 +84,7 @@ def test_illegal_byte_test_matches_the_xml_rule() -> None:
     UTF-8 forms of U+FFFE/U+FFFF; nothing else."""
     import re
 
-    from digest.sources import _has_illegal_bytes
+    from digest.site.sources import _has_illegal_bytes
 
     rule = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
     samples = [bytes([b]) for b in range(256)] + [

@@ -1,4 +1,4 @@
-"""digest.sources.yaml_fast: the plain front matter fast path agrees with the
+"""digest.site.sources.yaml_fast: the plain front matter fast path agrees with the
 hardened loader on everything it accepts, and declines everything else."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import random
 import pytest
 
 from digest.errors import SourceError
-from digest.sources import yaml_safe
-from digest.sources.frontmatter import split
-from digest.sources.yaml_fast import load_simple
+from digest.site.sources import yaml_safe
+from digest.site.sources.frontmatter import split
+from digest.site.sources.yaml_fast import load_simple
 
 LOADERS = [yaml_safe._PyLoader]
 if hasattr(yaml_safe, "_CLoader"):

@@ -1,0 +1,117 @@
+"""Watching a page while it renders: what its template's source could not show.
+
+See render/access.py for the levels.  A :class:`Watch` holds the URLs the
+page links (it may look them up in ``by_url``) and the level its render was
+seen to need: SITE for a lookup of another article or iterating ``by_url``,
+TAINT (every page of the build SITE) for an article turned into text whole
+or a lookup inside a ``memo`` piece (render/fragments.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+
+from digest.site.records import Article
+from digest.site.render.access import CARD, SITE, TAINT
+
+
+class Watch:
+    """One page's render: the URLs it may look up, and the level it needed."""
+
+    __slots__ = ("allowed", "in_memo", "need")
+
+    def __init__(self, allowed: Collection[str]) -> None:
+        self.allowed = allowed
+        self.need = CARD
+        self.in_memo = 0  # depth of memo pieces being rendered
+
+
+_watch: Watch | None = None
+_owner = 0  # the thread rendering: the repr hook may run on any thread
+
+
+@contextmanager
+def watching(allowed: Collection[str]) -> Iterator[Watch]:
+    """Watch the render of one page, which links the URLs ``allowed``."""
+    global _watch, _owner
+    outer, outer_owner = _watch, _owner
+    watch = _watch = Watch(allowed)
+    _owner = threading.get_ident()
+    try:
+        yield watch
+    finally:
+        _watch, _owner = outer, outer_owner
+
+
+@contextmanager
+def memo_piece() -> Iterator[None]:
+    """Around the first render of a remembered piece (fragments.memo)."""
+    watch = _watch
+    if watch is None:
+        yield
+        return
+    watch.in_memo += 1
+    try:
+        yield
+    finally:
+        watch.in_memo -= 1
+
+
+def _looked_up(url: object) -> None:
+    watch = _watch
+    if watch is None:
+        return
+    if watch.in_memo:
+        watch.need = TAINT
+    elif watch.need < SITE and url not in watch.allowed:
+        watch.need = SITE
+
+
+def _whole_index() -> None:
+    watch = _watch
+    if watch is not None:
+        watch.need = TAINT if watch.in_memo else max(watch.need, SITE)
+
+
+class WatchedIndex(Mapping[str, Article]):
+    """``by_url`` as templates see it: a read-only URL -> article mapping that
+    tells the page's :class:`Watch` what was looked up."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Article]) -> None:
+        self._data = data
+
+    def __getitem__(self, url: str) -> Article:
+        _looked_up(url)
+        return self._data[url]
+
+    def __contains__(self, url: object) -> bool:
+        _looked_up(url)
+        return url in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        _whole_index()
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        _whole_index()
+        return len(self._data)
+
+
+_dataclass_repr = Article.__repr__
+
+
+def _watched_repr(self: Article) -> str:
+    watch = _watch
+    if watch is not None and threading.get_ident() == _owner:
+        watch.need = TAINT  # the text shows every field; a memo piece may hold it
+    return _dataclass_repr(self)
+
+
+# Every way a template turns an article into text (str(), format(), %, ~,
+# escape) ends in its repr: hook it (fingerprints' own repr calls happen
+# outside renders, where nothing is watched).
+Article.__repr__ = _watched_repr  # type: ignore[method-assign]
