@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from digest.engine.workers import Workers
-from digest.parallel import Pending, pmap_start
+from digest.engine.parallel import Pending, pmap_start
 from digest.site.config import SiteConfig
 from digest.site.records import Article, FeedSpec, PageSpec
 from digest.site.render.bodies import body_key, render_bodies, render_body

@@ -1,7 +1,7 @@
 """The fast engine's :class:`~digest.site.work.Work`: forked worker processes.
 
 A thin adapter from the steps' ``work.map``/``share``/``alongside`` calls to
-digest.parallel, which forks, hands out index ranges and brings results back
+digest.engine.parallel, which forks, hands out index ranges and brings results back
 in input order (and ends its workers on any error, Ctrl-C or SIGTERM).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from digest.parallel import alongside, pmap, share_map
+from digest.engine.parallel import alongside, pmap, share_map
 
 T = TypeVar("T")
 R = TypeVar("R")
