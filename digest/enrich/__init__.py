@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from digest.config import SiteConfig
 from digest.enrich.textvec import Counted
 from digest.errors import Diagnostic
-from digest.records import Article
+from digest.records import LOCAL_FIELDS, SITE_FIELDS, Article
 
 if TYPE_CHECKING:
     from digest.enrich.snapshot import Snapshot
 
-LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
-SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
+# LOCAL_FIELDS, SITE_FIELDS: the fields each phase fills, in the order its
+# values come in; their roles are declared on Article (digest/records.py).
 
 
 def local_work(articles: Sequence[Article], config: SiteConfig, jobs: int = 1, *,
@@ -110,6 +110,15 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
 SiteColumns = tuple[list[Any], ...]
 
 
+def site_columns(**columns: list[Any]) -> SiteColumns:
+    """The :data:`SiteColumns` of the named columns (every SITE_FIELDS name,
+    no other), in SITE_FIELDS order: producers name what they fill."""
+    if set(columns) != set(SITE_FIELDS):
+        raise TypeError(f"site columns {sorted(columns)} are not SITE_FIELDS "
+                        f"{sorted(SITE_FIELDS)} (roles: digest/records.py)")
+    return tuple(columns[name] for name in SITE_FIELDS)
+
+
 def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
                 counted: Sequence[Counted | None] | None,
                 terms: Sequence[Mapping[str, tuple[str, ...]]],
@@ -143,7 +152,8 @@ def site_values(articles: tuple[Article, ...], config: SiteConfig, jobs: int,
     stories, also = _shared_urls((clustered.stories, clustered.also), articles)
     links, found = link_site(prep, config, stories, also, jobs=jobs)
     related, earlier, later = (list(column) for column in zip(*links, strict=True))
-    values = (related, earlier, later, stories, also, mentions)
+    values = site_columns(related=related, earlier=earlier, later=later, story=stories,
+                          also_reported=also, mentions=mentions)
     if tags is None:
         return values, None
     return values, capture(articles, tags, weighed, prep, clustered, found, links,

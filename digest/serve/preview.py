@@ -30,14 +30,15 @@ from digest.errors import DigestError
 from digest.config import SiteConfig
 from digest.model.urls import assign_urls, output_path, term_url
 from digest.pipeline import BuildResult
-from digest.records import Article, PageSpec, SourceDoc
+from digest.records import SITE_FIELDS, Article, PageSpec, SourceDoc
 from digest.render import render_pages
 from digest.render.markdown import render_markdown
 from digest.sources import clean_article, parse_source
 from digest.sources.discover import MAX_BYTES, is_ignored_name
 
-# Fields the full build derives from the whole site: kept from the last build.
-SITE_WIDE = ("related", "earlier", "later", "story", "also_reported", "mentions")
+# Fields the full build derives from the whole site (records.site()): kept
+# from the last build.
+SITE_WIDE = SITE_FIELDS
 
 
 def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
