@@ -5,6 +5,9 @@ the body-derived ones and the links to other articles), LINKS (+ those
 links), FULL (+ the body-derived ones), and FEED (CARD + the body-derived
 ones: feeds show no links).  render/fingerprint.py combines them into page
 fingerprints; :class:`LastDigests` keeps a build's digests for the next one.
+
+Which field is which is declared once, on Article (digest/site/records.py: each
+field's role, and its ``body``, ``links`` and ``model`` flags).
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from digest.site.enrich import LOCAL_FIELDS, SITE_FIELDS
-from digest.site.records import Article
-from digest.site.render.access import BODY_FIELDS, LINK_FIELDS
+from digest.site.records import (
+    BODY_FIELDS,
+    DERIVED,
+    LINK_FIELDS,
+    LOCAL_FIELDS,
+    MODEL_FIELDS,
+    Article,
+)
 
 
 def short_hash(*parts: str) -> str:
@@ -27,24 +35,33 @@ def short_hash(*parts: str) -> str:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Article))
-# The fields the pipeline sets after parsing (model.urls.assign_urls: url;
-# enrich.with_fields: the rest); every other field of a published article is
-# the parsed article's own (tests/unit/render/test_fingerprint.py checks it on
-# a built site, and article_digests checks it for each article: one C-level
-# comparison of the same objects).
-DERIVED = ("url", *LOCAL_FIELDS, *SITE_FIELDS)
-_source = operator.attrgetter(*(n for n in _FIELDS if n not in DERIVED))
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Article], object]:
+    """operator.attrgetter of ``names`` (one name: its value; none: ())."""
+    return operator.attrgetter(*names) if names else (lambda a: ())
+
+
+# DERIVED: the fields the pipeline sets after parsing (model.urls.assign_urls:
+# url; enrich.with_fields: the rest); every other field of a published article
+# is the parsed article's own (tests/unit/render/test_fingerprint.py checks it
+# on a built site, and article_digests checks it for each article: one
+# C-level comparison of the same objects).
+_source = _getter(tuple(n for n in _FIELDS if n not in DERIVED))
 _NOT_CARD = frozenset((*BODY_FIELDS, *LINK_FIELDS))
-_links = operator.attrgetter(*LINK_FIELDS)
-# The only link fields model.assemble reads (grep digest/site/model for the others).
-_assembled = operator.attrgetter("story", "also_reported")
+_links = _getter(LINK_FIELDS)
+# The body and link fields model.assemble reads (declared model=True; every
+# other field it reads is in the card digests): tests/unit/test_field_roles.py
+# records what it reads.
+_assembled = _getter(MODEL_FIELDS)
 # LOCAL_FIELDS are a function of the source bytes, "now" and the settings, as
 # parsing is (enrichcache keeps them by the same tag): for an article with a
 # source id they are digested once per source, the card ones kept in ``cards``.
-_card_local = operator.attrgetter(*(n for n in LOCAL_FIELDS if n not in _NOT_CARD))
-_CARD_SITE = tuple(n for n in DERIVED if n not in _NOT_CARD and n not in LOCAL_FIELDS)
-assert _CARD_SITE == ("url",), _CARD_SITE  # else add them to the card text below
-assert {n for n in DERIVED if n in BODY_FIELDS} <= set(LOCAL_FIELDS)  # in the source id
+_card_local = _getter(tuple(n for n in LOCAL_FIELDS if n not in _NOT_CARD))
+# The other derived card fields (url) are digested as they are, each build.
+_card_site = _getter(tuple(n for n in DERIVED if n not in _NOT_CARD and n not in LOCAL_FIELDS))
+# A body field must be parsed or local (records.local(body=...)): in the source id.
+assert {n for n in DERIVED if n in BODY_FIELDS} <= set(LOCAL_FIELDS)
 _card_source = operator.attrgetter(*(n for n in _FIELDS
                                      if n not in DERIVED and n not in _NOT_CARD))
 _card_whole = operator.attrgetter(*(n for n in _FIELDS if n not in _NOT_CARD))
@@ -61,8 +78,9 @@ class Digests:
     card: dict[str, str]
     feed: dict[str, str] = dataclasses.field(default_factory=dict)  # all but the links
     cards: dict[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)
-    # The link fields model.assemble reads (editions group by story and list
-    # the lead's also_reported) of every article, in order, in one hash.
+    # The body and link fields model.assemble reads (records.MODEL_FIELDS:
+    # editions group by story and list the lead's also_reported) of every
+    # article, in order, in one hash.
     structure: str = ""
 
 
@@ -113,7 +131,7 @@ def article_digests(articles: Sequence[Article],
                 entry = (source_id, short_hash(repr(_card_source(parsed))),
                          short_hash(repr(_card_local(a))))
             new_cards[key] = entry
-            card_text = f"S\x1f{key}\x1f{entry[1]}\x1f{entry[2]}\x1f{a.url!r}"
+            card_text = f"S\x1f{key}\x1f{entry[1]}\x1f{entry[2]}\x1f{_card_site(a)!r}"
             full_tail = f"S\x1f{source_id}"
         # each digest extends the one before: CARD, + links, + the rest
         card_digest = blake(card_text.encode("utf-8", "surrogatepass"),

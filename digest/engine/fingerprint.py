@@ -119,12 +119,13 @@ class Fingerprinter:
     the site's article URLs in order, the SITE level's digest of the site.
 
     ``last``: the digests behind the previous fingerprints.  When every
-    article's card digest is what it was, and so are the link fields
-    model.assemble reads (story and also_reported: Digests.structure), under
-    the same global fingerprint, the site is assembled from the same values
-    (assemble reads no body-derived field, nor related, earlier, later or
-    mentions), so every page has the same path, template and context but for
-    those fields of its articles.  Then :meth:`page` returns the previous
+    article's card digest is what it was, and so are the body and link
+    fields model.assemble reads (records.MODEL_FIELDS, declared model=True:
+    story and also_reported; Digests.structure), under the same global
+    fingerprint, the site is assembled from the same values (assemble reads
+    no other body or link field: tests/unit/test_field_roles.py), so every
+    page has the same path, template and context but for those fields of its
+    articles.  Then :meth:`page` returns the previous
     fingerprint without walking the context for a page at CARD level that
     links no article by URL, and for an article page at FULL level whose
     article and linked articles have their previous full digests (the

@@ -181,9 +181,12 @@ def update_site(snap: Snapshot, articles: Sequence[Article], config: SiteConfig,
 
 
 def _values(snap: Snapshot, articles: Sequence[Article]) -> SiteColumns:
+    from digest.site.enrich import site_columns
+
     mentions = snap.mentions
-    return (snap.related, snap.earlier, snap.later, snap.story, snap.also,
-            [mentions.get(i, art.mentions) for i, art in enumerate(articles)])
+    return site_columns(related=snap.related, earlier=snap.earlier, later=snap.later,
+                        story=snap.story, also_reported=snap.also,
+                        mentions=[mentions.get(i, art.mentions) for i, art in enumerate(articles)])
 
 
 def _dims(vector: Mapping[str, int]) -> tuple[tuple[str, ...], array[int]]:

@@ -25,19 +25,20 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from digest.errors import DigestError
-from digest.pipeline import BuildResult
-from digest.site.config import SiteConfig
 from digest.site.enrich import enrich_local
+from digest.errors import DigestError
+from digest.site.config import SiteConfig
 from digest.site.model.urls import assign_urls, output_path, term_url
-from digest.site.records import Article, PageSpec, SourceDoc
+from digest.pipeline import BuildResult
+from digest.site.records import SITE_FIELDS, Article, PageSpec, SourceDoc
 from digest.site.render import render_pages
 from digest.site.render.markdown import render_markdown
 from digest.site.sources import clean_article, parse_source
 from digest.site.sources.discover import MAX_BYTES, is_ignored_name
 
-# Fields the full build derives from the whole site: kept from the last build.
-SITE_WIDE = ("related", "earlier", "later", "story", "also_reported", "mentions")
+# Fields the full build derives from the whole site (records.site()): kept
+# from the last build.
+SITE_WIDE = SITE_FIELDS
 
 
 def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,

@@ -2,19 +2,103 @@
 
 Parsing produces :class:`Article` records with the *source* fields filled in;
 ``pipeline`` then assigns URLs and enrichment returns new records (via
-``dataclasses.replace``) with the *derived* fields filled in.  Nothing mutates a
-record after it is made.
+``dataclasses.replace`` or digest.site.recordcopy) with the *derived* fields filled
+in.  Nothing mutates a record after it is made.
+
+Every Article field declares its *role* here, once, in its dataclass field
+metadata (:func:`parsed`, :func:`assigned`, :func:`local`, :func:`site`, with
+the flags ``body``, ``links`` and ``model``); everything that treats fields
+differently reads the tuples derived from it below (:data:`LOCAL_FIELDS`,
+:data:`SITE_FIELDS`, :data:`DERIVED`, :data:`BODY_FIELDS`,
+:data:`LINK_FIELDS`, :data:`MODEL_FIELDS`): enrichment and its cache, the
+page fingerprints (render/digests.py, render/access.py) and the preview
+(serve/preview.py).  A field without a role is a TypeError at import.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 EMPTY: Mapping[str, Any] = {}
+
+
+# --------------------------------------------------------------------------- field roles
+# Who fills a field (the role), and what it means for page fingerprints (the
+# flags).  render/digests.py makes four digests per article: CARD leaves out
+# the ``body`` fields and the ``links`` fields, LINKS adds the links, FULL
+# the rest.  List pages, and model.assemble, are fingerprinted by CARD
+# digests, so a body or link field that digest/site/model reads must say
+# ``model=True``: its values then enter Digests.structure, which tells the
+# fingerprinter whether the site may be assembled differently
+# (tests/unit/test_field_roles.py records what model.assemble reads).
+ROLE_KEY = "digest.role"
+ROLES = ("parsed", "assigned", "local", "site")
+_HOW = ("declare its role in digest/site/records.py with parsed()/assigned()/local()/site() "
+        "(flags: body=True if it is the body or derived from it, links=True if it "
+        "links other articles, model=True if digest/site/model reads a body or link field)")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A field's role: ``kind`` is who fills it (one of :data:`ROLES`)."""
+
+    kind: str
+    body: bool = False   # the body or derived from it: FULL digests and templates only
+    links: bool = False  # links to other articles: LINKS digests and up
+    model: bool = False  # a body or link field digest/site/model reads: in Digests.structure
+
+
+def _role(role: Role, default: Any, factory: Any) -> Any:
+    return field(default=default, default_factory=factory, metadata={ROLE_KEY: role})
+
+
+def parsed(default: Any = MISSING, *, default_factory: Any = MISSING, body: bool = False,
+           links: bool = False, model: bool = False) -> Any:
+    """A field the parsers (digest.site.sources) set from the content file."""
+    return _role(Role("parsed", body, links, model), default, default_factory)
+
+
+def assigned(default: Any = MISSING, *, default_factory: Any = MISSING) -> Any:
+    """A field the pipeline sets after parsing from the article's own source
+    fields and the settings, outside enrichment (model.urls.assign_urls: ``url``)."""
+    return _role(Role("assigned"), default, default_factory)
+
+
+def local(default: Any = MISSING, *, default_factory: Any = MISSING, body: bool = False,
+          model: bool = False) -> Any:
+    """A field the local enrichment steps derive from the article alone and the
+    settings (digest.site.enrich.local_work; cached by source in enrichcache)."""
+    return _role(Role("local", body=body, model=model), default, default_factory)
+
+
+def site(default: Any = MISSING, *, default_factory: Any = MISSING, links: bool = False,
+         model: bool = False) -> Any:
+    """A field the site enrichment steps derive from every article
+    (digest.site.enrich.site_values; kept by the preview, serve/preview.py)."""
+    return _role(Role("site", links=links, model=model), default, default_factory)
+
+
+def field_roles(cls: type) -> dict[str, Role]:
+    """Each field's :class:`Role`, in field order; TypeError naming a field
+    without one (or with a role that the fingerprints cannot honour)."""
+    roles: dict[str, Role] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        role = f.metadata.get(ROLE_KEY)
+        where = f"{cls.__name__}.{f.name}"
+        if not isinstance(role, Role) or role.kind not in ROLES:
+            raise TypeError(f"{where} has no role: {_HOW}")
+        if role.body and role.links:
+            raise TypeError(f"{where} is declared both body=True and links=True: choose one")
+        if role.model and not (role.body or role.links):
+            raise TypeError(f"{where}: model=True is only for body or link fields (every "
+                            "other field is in the card digests model pages are checked by)")
+        roles[f.name] = role
+    return roles
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,46 +126,56 @@ class Mention:
 class Article:
     """One article, from a Markdown note or a raw clipping."""
 
-    # --- source fields (set by the parsers in digest.site.sources) ---
-    path: PurePosixPath  # source file relative to the site root, e.g. content/a.md
-    kind: str  # "markdown" | "clipping"
-    title: str
-    date: datetime  # aware
-    slug: str
-    body: str  # Markdown source of the body (clippings: paragraphs, Markdown-escaped)
-    updated: datetime | None = None
-    summary: str | None = None  # explicit summary from front matter
-    tags: tuple[str, ...] = ()
-    source: str | None = None  # agency / publication
-    source_url: str | None = None
-    author: str | None = None  # the byline: "Ann Lee and Bo Kim"
-    authors: tuple[tuple[str, str | None], ...] = ()  # (name, http(s) URL or None) each
-    image: str | None = None
-    photo_credit: str | None = None
-    canonical_url: str | None = None  # front matter: the original's address, when it is elsewhere
-    section: str | None = None  # agency rubric
-    draft: bool = False
-    id: str | None = None  # stable id for feed GUIDs (front matter `id`)
-    year_inferred: bool = False
-    mentions: tuple[Mention, ...] = ()
-    related_pins: tuple[str, ...] = ()  # front matter `related`: slugs
-    related_exclude: tuple[str, ...] = ()  # front matter `related_exclude`: slugs
-    terms_add: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    terms_remove: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, for themes
-    body_line: int = 1  # line of the source file where the body starts
+    # Each field's role (module docstring); the field order is the order of
+    # recordcopy.values, in which the build cache pickles articles.
 
-    # --- derived fields (set by pipeline / enrichment) ---
-    url: str = ""  # site-relative URL path, e.g. /2024/12/20/slug/
-    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # taxonomy -> labels
-    summary_text: str = ""  # explicit summary, else the lead cut at a sentence
-    word_count: int = 0
-    reading_minutes: int = 1
-    related: tuple[str, ...] = ()  # URLs, best first
-    earlier: tuple[str, ...] = ()  # URLs of older related articles, newest first
-    later: tuple[str, ...] = ()  # URLs of newer related articles, oldest first
-    story: str | None = None  # story cluster id
-    also_reported: tuple[str, ...] = ()  # URLs of other articles in the same story
+    # --- parsed fields (set by the parsers in digest.site.sources) ---
+    path: PurePosixPath = parsed()  # source file relative to the site root, e.g. content/a.md
+    kind: str = parsed()  # "markdown" | "clipping"
+    title: str = parsed()
+    date: datetime = parsed()  # aware
+    slug: str = parsed()
+    # Markdown source of the body (clippings: paragraphs, Markdown-escaped)
+    body: str = parsed(body=True)
+    updated: datetime | None = parsed(None)
+    summary: str | None = parsed(None)  # explicit summary from front matter
+    tags: tuple[str, ...] = parsed(())
+    source: str | None = parsed(None)  # agency / publication
+    source_url: str | None = parsed(None)
+    author: str | None = parsed(None)  # the byline: "Ann Lee and Bo Kim"
+    authors: tuple[tuple[str, str | None], ...] = parsed(())  # (name, http(s) URL or None) each
+    image: str | None = parsed(None)
+    photo_credit: str | None = parsed(None)
+    # front matter: the original's address, when it is elsewhere
+    canonical_url: str | None = parsed(None)
+    section: str | None = parsed(None)  # agency rubric
+    draft: bool = parsed(False)
+    id: str | None = parsed(None)  # stable id for feed GUIDs (front matter `id`)
+    year_inferred: bool = parsed(False)
+    # the rubric trailer's headlines, as parsed; enrichment fills each one's URL
+    # (enrich.mentions): so its value on a published article is site-derived
+    mentions: tuple[Mention, ...] = site((), links=True)
+    related_pins: tuple[str, ...] = parsed(())  # front matter `related`: slugs
+    related_exclude: tuple[str, ...] = parsed(())  # front matter `related_exclude`: slugs
+    terms_add: Mapping[str, tuple[str, ...]] = parsed(default_factory=dict)
+    terms_remove: Mapping[str, tuple[str, ...]] = parsed(default_factory=dict)
+    extra: Mapping[str, Any] = parsed(default_factory=dict)  # unknown keys, for themes
+    body_line: int = parsed(1)  # line of the source file where the body starts
+
+    # --- derived fields (set by the pipeline's URL step / enrichment) ---
+    url: str = assigned("")  # site-relative URL path, e.g. /2024/12/20/slug/
+    # taxonomy -> labels
+    terms: Mapping[str, tuple[str, ...]] = local(default_factory=dict)
+    summary_text: str = local("")  # explicit summary, else the lead cut at a sentence
+    word_count: int = local(0, body=True)
+    reading_minutes: int = local(1, body=True)
+    related: tuple[str, ...] = site((), links=True)  # URLs, best first
+    earlier: tuple[str, ...] = site((), links=True)  # URLs of older related articles, newest first
+    later: tuple[str, ...] = site((), links=True)  # URLs of newer related articles, oldest first
+    # story cluster id (editions group by it)
+    story: str | None = site(None, links=True, model=True)
+    # URLs of other articles in the same story (editions list the lead's)
+    also_reported: tuple[str, ...] = site((), links=True, model=True)
 
     @property
     def key(self) -> str:
@@ -95,6 +189,26 @@ class Article:
         from digest.site.recordcopy import from_values, values
 
         return from_values, (values(self),)
+
+
+ROLE_OF: Mapping[str, Role] = field_roles(Article)
+
+
+def _having(test: Any) -> tuple[str, ...]:
+    return tuple(name for name, role in ROLE_OF.items() if test(role))
+
+
+# The Article fields of each role and flag, in field order.
+PARSED_FIELDS = _having(lambda r: r.kind == "parsed")
+# enrich.local_work's values, in this order (enrichcache stores them so)
+LOCAL_FIELDS = _having(lambda r: r.kind == "local")
+# enrich.site_values' columns, in this order
+SITE_FIELDS = _having(lambda r: r.kind == "site")
+# set after parsing: every other field of a published article is the parsed one's
+DERIVED = _having(lambda r: r.kind != "parsed")
+BODY_FIELDS = _having(lambda r: r.body)
+LINK_FIELDS = _having(lambda r: r.links)
+MODEL_FIELDS = _having(lambda r: r.model)  # body or link fields digest/site/model reads
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,11 +20,11 @@ from typing import Any, Protocol
 from digest.errors import Diagnostic
 from digest.site.config import SiteConfig
 from digest.site.enrich.textvec import Counted
-from digest.site.records import Article
+from digest.site.records import LOCAL_FIELDS, SITE_FIELDS, Article
 from digest.site.work import SERIAL, Work
 
-LOCAL_FIELDS = ("terms", "summary_text", "word_count", "reading_minutes")
-SITE_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
+# LOCAL_FIELDS, SITE_FIELDS: the fields each phase fills, in the order its
+# values come in; their roles are declared on Article (digest/site/records.py).
 
 
 def local_work(articles: Sequence[Article], config: SiteConfig, work: Work = SERIAL, *,
@@ -107,6 +107,15 @@ def enrich_site(articles: tuple[Article, ...], config: SiteConfig,
 SiteColumns = tuple[list[Any], ...]
 
 
+def site_columns(**columns: list[Any]) -> SiteColumns:
+    """The :data:`SiteColumns` of the named columns (every SITE_FIELDS name,
+    no other), in SITE_FIELDS order: producers name what they fill."""
+    if set(columns) != set(SITE_FIELDS):
+        raise TypeError(f"site columns {sorted(columns)} are not SITE_FIELDS "
+                        f"{sorted(SITE_FIELDS)} (roles: digest/site/records.py)")
+    return tuple(columns[name] for name in SITE_FIELDS)
+
+
 class Keep(Protocol):
     """What an engine keeps of a from-scratch site enrichment (see site_values)."""
 
@@ -146,7 +155,8 @@ def site_values(articles: tuple[Article, ...], config: SiteConfig, work: Work,
     stories, also = _shared_urls((clustered.stories, clustered.also), articles)
     links, found = link_site(prep, config, stories, also, work=work)
     related, earlier, later = (list(column) for column in zip(*links, strict=True))
-    values = (related, earlier, later, stories, also, mentions)
+    values = site_columns(related=related, earlier=earlier, later=later, story=stories,
+                          also_reported=also, mentions=mentions)
     if keep is None:
         return values, None
     return values, keep.capture(articles, weighed, prep, clustered, found, links,

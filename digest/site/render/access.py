@@ -9,7 +9,9 @@ in levels:
   it links by URL) *except* the body-derived ones (``BODY_FIELDS``: body,
   word count, reading time) and the links to other articles
   (``LINK_FIELDS``: related, earlier, later, story, also reported,
-  mentions), which an edit changes for the edited article's neighbours;
+  mentions), which an edit changes for the edited article's neighbours
+  (both declared on Article's fields, digest/site/records.py: ``body=True``,
+  ``links=True``);
 - ``LINKS``: CARD plus the links;
 - ``FULL``: every field of those articles;
 - ``SITE``: FULL plus every field of every article (the page reached beyond
@@ -58,12 +60,10 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from digest.site.records import Article
+from digest.site.records import BODY_FIELDS, LINK_FIELDS, Article
 
 CARD, LINKS, FULL, SITE, TAINT = 0, 1, 2, 3, 4  # TAINT: SITE for every page of the build
 
-BODY_FIELDS = ("body", "word_count", "reading_minutes")
-LINK_FIELDS = ("related", "earlier", "later", "story", "also_reported", "mentions")
 _BODY = frozenset(BODY_FIELDS)
 _LINKS = frozenset(LINK_FIELDS)
 # digest's own helpers (render/templates.py, render/__init__.py) that read an
