@@ -158,7 +158,7 @@ def test_deleted_and_added_files_with_a_trusted_cache(tmp_path: Path,
 def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
     """A build as `digest build` runs it after the last one (previous fingerprints,
     reuse from output/), without writing."""
-    from digest.lastbuild import last_build
+    from digest.output.record import last_build
     from digest.pipeline import BuildOptions, build
 
     last = last_build(site, site / "output", True)
