@@ -154,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         count = len(exc.diagnostics)
         print(f"digest: {count} error{'s' if count != 1 else ''}; {closing}", file=sys.stderr)
-        return getattr(exc, "exit_status", 1)  # sitelock.SiteBusy: 75, "try again later"
+        return getattr(exc, "exit_status", 1)  # output.lock.SiteBusy: 75, "try again later"
     except _Terminated:
         raise
     except KeyboardInterrupt:
@@ -207,8 +207,8 @@ def print_diagnostics(diags: list) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from digest.sitelock import lock_site
-    from digest.write import check_output_dir
+    from digest.output.lock import lock_site
+    from digest.output.paths import check_output
 
     started = time.perf_counter()
     site_root = Path(args.site)
@@ -217,94 +217,48 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = configure_only(site_root, options)
     # Before any work: a folder digest must not replace is refused without a
     # build (which would also write the cache) and told at once.
-    check_output_dir(site_root, site_root / config.output_dir,
-                     [site_root / config.content_dir, site_root / "themes"])
+    check_output(site_root, config)
     # Held from before anything reads the cache or tidies output/'s
-    # neighbours until output/ is swapped and the cache written (sitelock).
+    # neighbours until output/ is swapped and the cache written (output.lock).
     with lock_site(site_root, wait=max(args.wait, 0.0),
                    waiting=None if args.quiet else lambda line: print(line, file=sys.stderr)):
         return _build(args, options, config, started)
 
 
 def _build(args: argparse.Namespace, options, config, started: float) -> int:  # noqa: ANN001
+    """``publish(build(...))``: digest.output prepares the target and puts the result there."""
     global _EXIT_NOW, _PUBLISHED
-
     from digest.engine.fast import FastEngine
-    from digest.engine.parallel import default_jobs
-    from digest.lastbuild import Deferred, last_build
+    from digest.output.publish import prepare, publish
     from digest.pipeline import build
-    from digest.write import check_output_dir, clean_leftovers, read_stamp, write_site
 
     site_root = Path(args.site)
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
-    output = site_root / config.output_dir
-    # A build interrupted at an unlucky moment may have left a staging or a
-    # replaced tree beside output/: tidied now, so even a no-op build
-    # (which writes nothing) does not keep a stale copy of the site.
-    clean_leftovers(output)
-    last = last_build(site_root, output, options.cache, options.jobs or default_jobs())
+    # The cache, workers and fingerprints; it writes the cache sections that do
+    # not describe output/ while the pages render (flushed at the end here).
     engine = FastEngine(flush_early=True)
-    probed = engine.probe(site_root, options) if options.cache else None
-    if last and probed and not (args.strict or args.verbose) \
-            and probed.input_key(options) == last.stamp and last.intact:
-        # Nothing the output depends on changed, and output/ is as that build
-        # left it: it already is this build.
+    target = prepare(site_root, config, options, engine,
+                     may_skip=not (args.strict or args.verbose))
+    if target.up_to_date:
         if not args.quiet:
             print(f"Nothing changed; {config.output_dir}/ is up to date "
                   f"({time.perf_counter() - started:.2f} s)")
         return 0
-    staged = None
-    if last:
-        last.prelink()
-        engine.reuse(Deferred(lambda: last.fingerprints), last.digests, output)
-    else:
-        # Every file is new: write each batch while the next ones render.
-        staged = _staging(site_root, output, config)
-        if staged:
-            engine.sink = staged.put
-    cleanup: list = []
-    result = None
-    index = None
     try:
-        result = build(site_root, options, progress=progress, engine=engine)
-        config = result.config
-        output = site_root / config.output_dir
-        check_output_dir(site_root, output, [site_root / config.content_dir,
-                                             site_root / "themes"])
-        # The index is part of the site: written with it, before the swap.
-        index = _search_index(args, config, result, staged)
-        rendered = index.site(result.rendered) if index else result.rendered
-        write_started = time.perf_counter()
-        report = write_site(rendered, output, stamp=result.input_key, cleanup=cleanup,
-                            recycle=_recycle(result, last), staged=staged)
-    except BaseException as exc:  # an error, Ctrl-C or SIGTERM anywhere before the swap
-        if staged:
-            staged.discard()  # the tree the build began to fill (gone once swapped in)
-        if last:
-            last.close()
-        if isinstance(exc, KeyboardInterrupt) and result is not None and result.input_key \
-                and read_stamp(output) == result.input_key:
-            _PUBLISHED = config.output_dir  # the signal came just after the swap
-        raise
+        with target:  # an error, Ctrl-C or SIGTERM before the swap: staging tree removed
+            result = build(site_root, options, progress=progress, engine=engine)
+            report = publish(result, target,
+                             index=lambda result, staged: _search_index(args, result, staged))
     finally:
-        if index:
-            index.close()
-    _PUBLISHED = config.output_dir
-    result.timings["write"] = time.perf_counter() - write_started
-    files = report.files
-    if result.cache is not None:
-        # Only now, with output/ complete, does the cache learn about this build.
-        result.cache.save("pages", {"stamp": result.input_key,
-                                    "fingerprints": result.fingerprints, "files": files,
-                                    "spare": report.spare.to_data() if report.spare else None,
-                                    "digests": result.digests.to_data() if result.digests
-                                    else None})
-        result.cache.flush()
-    written = len(files) - 1  # every file but digest's marker
-    for worker in cleanup:
-        worker.join()  # the old tree is gone before digest exits
+        _PUBLISHED = target.published  # output/ holds this build: see _interrupted
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
+    _report(args, result, len(report.files) - 1, started)  # every file but digest's marker
+    _EXIT_NOW = True
+    return 0
+
+
+def _report(args: argparse.Namespace, result, written: int, started: float) -> None:  # noqa: ANN001
     # --quiet: only problems (notes are advice, not problems)
     print_diagnostics([d for d in result.diagnostics
                        if not (args.quiet and d.severity == "note")])
@@ -316,21 +270,19 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
         print(f"Built {len(site.articles)} articles, {len(site.pages)} pages, "
               f"{len(site.feeds)} feeds ({written} files"
               + (f", {result.rendered.reused} unchanged" if result.rendered.reused else "")
-              + f") into {config.output_dir}/ "
+              + f") into {result.config.output_dir}/ "
               f"in {time.perf_counter() - started:.2f} s")
         if result.scheduled:
             nxt = result.scheduled[0]
             print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
-    _EXIT_NOW = True
-    return 0
 
 
-def _search_index(args: argparse.Namespace, config, result, staged):  # noqa: ANN001
-    """The search index's files for write_site (digest.search), or None: search
+def _search_index(args: argparse.Namespace, result, staged):  # noqa: ANN001
+    """The search index's files for the output (digest.search), or None: search
     off, or Pagefind missing (a warning).  Its files get fingerprints, so that
     a recycled tree keeps the unchanged shards' files as they are."""
-    if not config.search or args.no_search:
+    if not result.config.search or args.no_search:
         return None
     from digest.search import SKIPPED_WARNING, build_index, page_source, search_available
 
@@ -352,37 +304,6 @@ def _search_index(args: argparse.Namespace, config, result, staged):  # noqa: AN
         print(f"  {'search':<10} {index.report.seconds:7.3f} s ({index.report.line()})",
               file=sys.stderr)
     return index
-
-
-def _recycle(result, last: dict | None):  # -> Recycle | None
-    """Write into the tree the last build retired, and keep the one replaced now
-    for the next build (digest.spare): an edit then touches a few files instead
-    of creating and deleting a whole tree."""
-    from digest.spare import Recycle
-
-    cache = result.cache
-    if cache is None or not cache.enabled or cache.dir.is_symlink():
-        return None
-    return Recycle(home=cache.dir, fingerprints=result.fingerprints,
-                   spare=last.spare if last else None,
-                   spare_files=last.spare_files if last else None,
-                   retired_stamp=last.stamp if last else "",
-                   retired_fingerprints=last.fingerprints if last else None,
-                   retired_files=last.files if last else None)
-
-
-def _staging(site_root: Path, output: Path, config):  # -> Staging | None
-    """A staging tree to fill during the build, when output/ may be written at all
-    (otherwise the check after the build reports why, as without one)."""
-    from digest.staging import Staging
-    from digest.write import check_output_dir
-
-    try:
-        check_output_dir(site_root, output, [site_root / config.content_dir,
-                                             site_root / "themes"])
-        return Staging(output)
-    except (DigestError, OSError):
-        return None
 
 
 def configure_only(site_root: Path, options):  # -> SiteConfig

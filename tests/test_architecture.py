@@ -6,9 +6,13 @@ never imports the speed machinery: multiprocessing, gc, pickle, the cache or
 anything in digest/engine/ (how the recipe runs fast), nor the output tree.
 
 Pure modules turn data into data: they never import the edges (watchdog, HTTP,
-sockets, digest.serve / digest.write / digest.cli) and never touch files.  I/O
-lives in the edge modules: cli, write, theme, sources/discover, serve, and
+sockets, digest.serve / digest.output / digest.cli) and never touch files.  I/O
+lives in the edge modules: cli, output/, theme, sources/discover, serve, and
 config.load_config (the one I/O function of an otherwise pure module).
+
+The output package (digest/output/) puts a rendered mapping on disk and keeps
+the record of what output/ holds: it never imports the stages that make the
+site (sources, enrich, model, render, pipeline).
 """
 
 from __future__ import annotations
@@ -26,10 +30,16 @@ MAX_LINES = 500
 REPORT_LINES = 300
 
 FORBIDDEN_IMPORTS = ("watchdog", "http", "socket", "socketserver", "urllib.request",
-                     "subprocess", "digest.serve", "digest.write", "digest.staging",
-                     "digest.cli")
+                     "subprocess", "digest.serve", "digest.output", "digest.cli")
 FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes"}
 FILE_FUNCTIONS = {"open"}
+# What digest/output/ must not import, and the exceptions (module -> names).
+OUTPUT_FORBIDDEN = ("digest.site.sources", "digest.site.enrich", "digest.site.model", "digest.site.render",
+                    "digest.pipeline")
+# paths.path_conflicts compares output paths as URL assignment does: one
+# definition of "the same file on a case-insensitive, NFC file system".
+OUTPUT_ALLOWED = {"digest/output/paths.py": {"digest.site.model.urls",
+                                             "digest.site.model.urls.collision_key"}}
 # Functions in pure modules that are allowed to do I/O (module -> function names).
 IO_ALLOWED = {"digest/site/config.py": {"load_config", "_nested_lines"}}
 
@@ -60,6 +70,7 @@ SITE_EXCEPTIONS = {
 }
 SPEED_IMPORTS = ("multiprocessing", "concurrent", "threading", "gc", "pickle", "pickletools",
                  "digest.engine", "digest.output", "digest.pipeline", "digest.cli")
+OUTPUT = _modules("digest/output/*.py")
 
 
 def _rel(path: Path) -> str:
@@ -94,8 +105,8 @@ def _called_name(func: ast.expr) -> str | None:
     return None
 
 
-def _is_forbidden(name: str) -> bool:
-    return any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_IMPORTS)
+def _is_forbidden(name: str, forbidden: tuple[str, ...] = FORBIDDEN_IMPORTS) -> bool:
+    return any(name == bad or name.startswith(bad + ".") for bad in forbidden)
 
 
 def _io_calls(tree: ast.AST, allowed: set[str]) -> list[tuple[str, int]]:
@@ -137,6 +148,25 @@ def test_pure_modules_do_not_import_edges(path: Path) -> None:
     assert bad == []
 
 
+@pytest.mark.parametrize("path", OUTPUT, ids=_rel)
+def test_output_does_not_import_the_site_stages(path: Path) -> None:
+    module = _rel(path)[:-3].replace("/", ".").removesuffix(".__init__")
+    if path.name == "__init__.py":
+        module += ".__init__"
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    allowed = OUTPUT_ALLOWED.get(_rel(path), set())
+    bad = [f"{_rel(path)}:{line}: imports {name}"
+           for name, line in _imported_names(tree, module)
+           if _is_forbidden(name, OUTPUT_FORBIDDEN) and name not in allowed]
+    assert bad == []
+
+
+def test_output_module_list_is_not_empty() -> None:
+    names = {_rel(p) for p in OUTPUT}
+    assert {"digest/output/publish.py", "digest/output/write.py",
+            "digest/output/record.py"} <= names
+
+
 @pytest.mark.parametrize("path", PURE, ids=_rel)
 def test_pure_modules_do_no_file_io(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -148,13 +178,18 @@ def test_pure_modules_do_no_file_io(path: Path) -> None:
 def test_the_scanner_catches_violations() -> None:
     """The checks above would fail on code that breaks the rules."""
     sample = ast.parse(
-        "import http.server\nfrom digest.write import write_site\nfrom ...serve import x\n"
+        "import http.server\nfrom digest.output.write import write_site\nfrom ...serve import x\n"
+        "from digest.output import publish\nfrom digest.pipeline import build\n"
         "importlib.import_module('watchdog.events')\n"
         "def f(p):\n    open(p)\n    return p.read_text()\n"
         "def load_config(p):\n    return p.read_bytes()\n")
     imports = [n for n, _ in _imported_names(sample, "digest.site.model.urls") if _is_forbidden(n)]
-    assert "http.server" in imports and "digest.write" in imports
+    assert "http.server" in imports and "digest.output.write" in imports
     assert "digest.serve" in imports and "watchdog.events" in imports
+    assert "digest.output.publish" in imports
+    stages = [n for n, _ in _imported_names(sample, "digest.output.paths")
+              if _is_forbidden(n, OUTPUT_FORBIDDEN)]
+    assert "digest.pipeline.build" in stages
     calls = _io_calls(sample, {"load_config"})
     assert [c for c, _ in calls] == ["open(", ".read_text("]
 

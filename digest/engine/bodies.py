@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from digest.engine.workers import Workers
 from digest.engine.parallel import Pending, pmap_start
+from digest.engine.workers import Workers
 from digest.site.config import SiteConfig
 from digest.site.records import Article, FeedSpec, PageSpec
 from digest.site.render.bodies import body_key, render_bodies, render_body

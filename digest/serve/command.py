@@ -25,6 +25,7 @@ from digest import theme, usage
 from digest.cli import options_from
 from digest.engine.fast import FastEngine
 from digest.errors import Diagnostic, DigestError
+from digest.output.lock import lock_site
 from digest.pipeline import BuildResult, build, build_now
 from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.notices import WarningLog
@@ -34,7 +35,6 @@ from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
 from digest.site.config import load_config
 from digest.site.render.templates import forget_pieces, make_environment
-from digest.sitelock import lock_site
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
     def build_site() -> Mapping[str, bytes]:
         state.set_progress("config")
-        # The cache is shared with `digest build`: one of them at a time (sitelock).
+        # The cache is shared with `digest build`: one of them at a time (digest.output.lock).
         with lock_site(site_root, wait=None, waiting=lambda line: _say(line, err=True)):
             try:
                 # Pages whose fingerprint did not change are taken from the last good site.

@@ -25,11 +25,11 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from digest.site.enrich import enrich_local
 from digest.errors import DigestError
-from digest.site.config import SiteConfig
-from digest.site.model.urls import assign_urls, output_path, term_url
 from digest.pipeline import BuildResult
+from digest.site.config import SiteConfig
+from digest.site.enrich import enrich_local
+from digest.site.model.urls import assign_urls, output_path, term_url
 from digest.site.records import SITE_FIELDS, Article, PageSpec, SourceDoc
 from digest.site.render import render_pages
 from digest.site.render.markdown import render_markdown

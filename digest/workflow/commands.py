@@ -251,8 +251,8 @@ def _as_json(report) -> dict:  # noqa: ANN001 - check.Report
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    from digest.output.lock import lock_site  # noqa: PLC0415
     from digest.site.config import load_config  # noqa: PLC0415
-    from digest.sitelock import lock_site  # noqa: PLC0415
 
     site = Path(args.site)
     config = load_config(site)
@@ -264,7 +264,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _clean(site: Path, output: Path, had_cache: bool) -> int:
-    from digest.write import MARKER, clean_leftovers  # noqa: PLC0415
+    from digest.output.write import MARKER, clean_leftovers  # noqa: PLC0415
 
     removed = []
     if output.is_symlink():

@@ -17,7 +17,7 @@ per run, in fresh processes with SOURCE_DATE_EPOCH pinned:
             (the first edit after a cold build: output/ is written as a new tree)
   next-edit then edit another article and build again: the steady state of a
             day of edits, where the tree replaced two builds ago is recycled
-            (digest.spare) instead of writing a new one
+            (digest.output.spare) instead of writing a new one
 
 Only the CLI is used (``python -m digest --site DIR build -v``), so the numbers
 are comparable across internal changes.  The search index is built (Pagefind,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import digest.staging
-import digest.write
+import digest.output.staging
+import digest.output.write
 from tests.hardening.conftest import assert_failed_cleanly
 from tests.integration.conftest import child_env, cli, leftovers, note, tree_hash, write_files
 
@@ -84,8 +84,8 @@ def test_write_faults_leave_output(built_site: Path, monkeypatch: pytest.MonkeyP
         return real_open(file, mode, *args, **kwargs)
 
     # Both writers: the tree a cold build fills while rendering, and write_site.
-    monkeypatch.setattr(digest.write, "open", failing_open, raising=False)
-    monkeypatch.setattr(digest.staging, "open", failing_open, raising=False)
+    monkeypatch.setattr(digest.output.write, "open", failing_open, raising=False)
+    monkeypatch.setattr(digest.output.staging, "open", failing_open, raising=False)
     run = cli(built_site, "build", "--no-cache")
     assert_failed_cleanly(run, built_site, before)
     assert f"could not write the site: {os.strerror(code)}; output/ was left as it was" \
@@ -124,7 +124,7 @@ def _flaky_replace(monkeypatch: pytest.MonkeyPatch, failures: int, code: int,
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(digest.write.time, "sleep", lambda s: None)
+    monkeypatch.setattr(digest.output.write.time, "sleep", lambda s: None)
     return calls
 
 
@@ -150,7 +150,7 @@ def test_persistent_rename_failure_is_bounded_and_leaves_output(
     calls = _flaky_replace(monkeypatch, 10**6, errno.EBUSY)
     run = cli(built_site, "build", "--no-cache")
     assert_failed_cleanly(run, built_site, before)
-    assert len(calls) == digest.write.RENAME_ATTEMPTS
+    assert len(calls) == digest.output.write.RENAME_ATTEMPTS
     assert "Device or resource busy" in run.err
 
 
@@ -210,13 +210,13 @@ def test_sigterm_while_parsing_leaves_output(built_site: Path) -> None:
 # tree is retired or deleted.
 SIGNAL_AFTER_SWAP = textwrap.dedent("""
     import os, signal, sys
-    import digest.write
-    real = digest.write._rename
+    import digest.output.write
+    real = digest.output.write._rename
     def rename(src, dst):
         real(src, dst)
         if ".tmp-" in str(src):  # staging -> output: the new site is in place
             os.kill(os.getpid(), getattr(signal, sys.argv[2]))
-    digest.write._rename = rename
+    digest.output.write._rename = rename
     from digest.cli import main
     sys.exit(main(["--site", sys.argv[1], "build", "--no-search"]))
 """)
@@ -254,7 +254,7 @@ def test_a_no_op_build_removes_a_replaced_tree_left_beside_output(built_site: Pa
     old = built_site / "output.old-0123456789ab"
     old.mkdir()
     (old / "index.html").write_text("<p>the site before</p>", encoding="utf-8")
-    (old / digest.write.MARKER).write_text("", encoding="utf-8")
+    (old / digest.output.write.MARKER).write_text("", encoding="utf-8")
     run = cli(built_site, "build", "--no-search")
     assert run.code == 0 and "Nothing changed" in run.out, run
     assert leftovers(built_site) == []

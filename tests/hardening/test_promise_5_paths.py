@@ -328,7 +328,7 @@ def test_a_symlinked_cache_folder_is_never_written_through(tmp_path: Path,
                                                           outside: Path) -> None:
     """A .digest-cache that is a link (planted, or left by a tool) may point
     anywhere: digest neither writes cache files nor keeps retired output trees
-    (digest.spare) through it."""
+    (digest.output.spare) through it."""
     site = make_site(tmp_path / "s", {"content/a.md": note("First", "2024-01-02")})
     before = _tree(outside)
     os.symlink(outside, site / ".digest-cache")

@@ -159,7 +159,7 @@ def _rebuild_in_memory(site: Path):  # noqa: ANN202 - a BuildResult
     """A build as `digest build` runs it after the last one (previous fingerprints,
     reuse from output/), without writing."""
     from digest.engine.fast import FastEngine
-    from digest.lastbuild import last_build
+    from digest.output.record import last_build
     from digest.pipeline import BuildOptions, build
 
     last = last_build(site, site / "output", True)

@@ -26,11 +26,11 @@ from tests.integration.conftest import (
     write_files,
 )
 
-# Runs `digest build` with open() patched in write.py, staging.py and spare.py: after K files it fails
-# (ENOSPC / EACCES) or announces itself on stderr and sleeps (to be signalled).
+# Runs `digest build` with open() patched in digest/output/{write,staging,spare}.py: after K
+# files it fails (ENOSPC / EACCES) or announces itself on stderr and sleeps (to be signalled).
 CHILD = textwrap.dedent("""
     import builtins, errno, os, sys, time
-    import digest.spare, digest.staging, digest.write
+    import digest.output.spare, digest.output.staging, digest.output.write
 
     how, limit, site = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     real_open = builtins.open
@@ -50,9 +50,9 @@ CHILD = textwrap.dedent("""
                     time.sleep(120)
         return real_open(file, mode, *args, **kwargs)
 
-    digest.write.open = patched_open
-    digest.staging.open = patched_open  # the tree a cold build fills while rendering
-    digest.spare.open = patched_open  # a recycled or prelinked spare tree (digest.spare)
+    digest.output.write.open = patched_open
+    digest.output.staging.open = patched_open  # the tree a cold build fills while rendering
+    digest.output.spare.open = patched_open  # a recycled or prelinked spare tree
     from digest.cli import main
     sys.exit(main(["--site", site, "build", *sys.argv[4:]]))
 """)
@@ -84,7 +84,7 @@ def test_write_failure_leaves_output_untouched(built_site: Path, how: str, reaso
 
 
 # --no-cache: a cold build, which writes pages into its staging tree while it
-# still renders (digest.staging); otherwise write_site writes after rendering.
+# still renders (digest.output.staging); otherwise write_site writes after rendering.
 @pytest.mark.parametrize("args", [(), ("--no-cache",)], ids=["incremental", "cold"])
 @pytest.mark.parametrize(("signum", "status", "said"), [
     (signal.SIGTERM, 128 + signal.SIGTERM, "terminated"),
@@ -168,7 +168,7 @@ def test_signal_between_the_swap_renames_rolls_back(built_site: Path,
 def test_an_old_tree_without_output_is_restored(built_site: Path) -> None:
     """A run killed between the swap renames leaves only output.old-*: the next run
     puts it back instead of deleting the previous site."""
-    from digest.write import clean_leftovers
+    from digest.output.write import clean_leftovers
 
     before = tree_hash(built_site / "output")
     os.replace(built_site / "output", built_site / "output.old-0123456789ab")

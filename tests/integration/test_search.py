@@ -21,8 +21,8 @@ from types import SimpleNamespace
 import pytest
 
 from digest.errors import DigestError
+from digest.output.write import scan_output
 from digest.search import SKIPPED_WARNING, SearchError, build_index, find_pagefind, page_source
-from digest.write import scan_output
 from tests.integration.conftest import cli, copy_example_site
 from tests.integration.theme_support import (
     CspWatch,
@@ -234,7 +234,7 @@ def test_an_edit_reindexes_its_shard_only(browser, tmp_path: Path) -> None:
         finally:
             page.close()
 
-    # Each edit writes into a tree a build before it left (digest.spare): the
+    # Each edit writes into a tree a build before it left (digest.output.spare): the
     # unchanged shard's files in it are kept as they were, never written again.
     assert live.stat().st_ino == written
     _edit(site, "", f"A {OLD_WORD} paragraph again.")

@@ -1,4 +1,4 @@
-"""One writer per site (digest.sitelock): concurrent builds, serve and clean.
+"""One writer per site (digest.output.lock): concurrent builds, serve and clean.
 
 Real processes and real flock locks throughout: the "other build" is either a
 second `digest build` or this test process holding the lock file itself (an

@@ -1,6 +1,6 @@
 """Issue 6: the tree a build replaces is kept and recycled as the next staging tree.
 
-digest.spare keeps the retired output tree in ``.digest-cache/spare-*`` and the
+digest.output.spare keeps the retired output tree in ``.digest-cache/spare-*`` and the
 next build fixes only the files that differ before swapping it in.  These tests
 check that it really is recycled (its folders come back as output/), that the
 result is still exactly a cold build, and that a damaged, half-updated or
@@ -150,10 +150,10 @@ def test_clean_removes_the_spare(tmp_path: Path) -> None:
 
 def test_the_first_edit_after_a_cold_build_adopts_a_linked_copy(tmp_path: Path) -> None:
     """A cold build leaves no spare: the next build has one made while it works
-    (lastbuild.LastBuild.prelink: hard links to every file of output/, in a
+    (record.LastBuild.prelink: hard links to every file of output/, in a
     forked process), adopts it and replaces only what changed."""
-    from digest.lastbuild import last_build
-    from digest.write import scan_output
+    from digest.output.record import last_build
+    from digest.output.write import scan_output
 
     site = make_incremental_site(tmp_path / "site")
     build(site)

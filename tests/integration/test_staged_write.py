@@ -1,7 +1,7 @@
 """A build with nothing to reuse writes its pages while it still renders.
 
 ``digest build`` without a previous build hands each batch of rendered pages
-to a staging tree (digest.staging.Staging) as the render workers finish it, so
+to a staging tree (digest.output.staging.Staging) as the render workers finish it, so
 the disk work overlaps the rendering.  The promises stay: the result is the
 same tree as writing everything at the end, and a build that fails after some
 batches were written leaves output/ as it was and no staging tree behind.
@@ -18,9 +18,9 @@ import pytest
 from digest.engine import parallel
 from digest.engine.fast import FastEngine
 from digest.errors import OutputError
+from digest.output.staging import Staging
+from digest.output.write import scan_output, write_site
 from digest.pipeline import BuildOptions, build
-from digest.staging import Staging
-from digest.write import scan_output, write_site
 from tests.hardening.conftest import assert_failed_cleanly
 from tests.integration.conftest import (
     EPOCH,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.output.write import write_site
 from digest.pipeline import BuildOptions, BuildResult, build
-from digest.write import write_site
 from tests.integration.theme_support import NOW, CspWatch, serve_with_headers, site_headers
 from tests.tools import REPO_ROOT
 

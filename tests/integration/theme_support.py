@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digest.output.write import write_site
 from digest.pipeline import BuildOptions, build
 from digest.search import build_index, page_source
-from digest.write import write_site
 from tests.tools import REPO_ROOT
 from tests.tools.axe import axe_script
 

@@ -1,4 +1,4 @@
-"""digest.placement: hints that change where folders go, never what they hold."""
+"""digest.output.placement: hints that change where folders go, never what they hold."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import placement
+from digest.output import placement
 
 
 def test_top_folders_are_made_under_their_own_name(tmp_path: Path) -> None:

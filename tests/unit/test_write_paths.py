@@ -1,4 +1,4 @@
-"""write.check_relpaths and write.path_conflicts: the string fast paths decide
+"""paths.check_relpaths and paths.path_conflicts: the string fast paths decide
 exactly as the PurePosixPath check and the folder-by-folder walk they replace."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from digest.errors import OutputError
-from digest.write import check_relpaths, path_conflicts, safe_relpath
+from digest.output.paths import check_relpaths, path_conflicts, safe_relpath
 
 
 def _accepted(check, path: str) -> bool:  # noqa: ANN001

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.placement import folder_chain
+from digest.output.placement import folder_chain
 
 PREFIX = "spare-"
 
@@ -229,16 +229,16 @@ def link_copy(source: Path, target: Path, files: Mapping[str, tuple[int, int]]) 
     build adopts this copy and replaces only the files that changed.  Every
     file is shared with the live tree, so update_tree replaces them, never
     edits them.  Run in a process of its own while the build works (see
-    lastbuild.LastBuild.prelink).  Returns False, with ``target`` removed,
+    record.LastBuild.prelink).  Returns False, with ``target`` removed,
     when the file system cannot link (or anything else fails): the build
     then writes a fresh tree as before.
     """
-    from digest.placement import make_folders, spread_tree
+    from digest.output.placement import make_folders, spread_tree
 
     src, dst = os.fspath(source) + os.sep, os.fspath(target) + os.sep
     try:
         os.mkdir(target)
-        spread_tree(target)  # placement as for a fresh tree (digest.placement)
+        spread_tree(target)  # placement as for a fresh tree (digest.output.placement)
         make_folders(dst, files)
         for rel in files:
             os.link(src + rel, dst + rel)

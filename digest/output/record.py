@@ -2,7 +2,7 @@
 
 ``digest build`` starts from it: the last build's stamp (for the no-op
 check), its page fingerprints (pages whose fingerprint is unchanged are
-reused, not rendered) and its spare tree (digest.spare).  Only files still as
+reused, not rendered) and its spare tree (digest.output.spare).  Only files still as
 that build wrote them count, so output/ and the spare are scanned; the scans
 run in a forked process while the build goes on.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from digest.engine.cache import BuildCache
 from digest.engine.parallel import start
-from digest.spare import PREFIX, SpareRecord, link_copy
-from digest.write import read_stamp, scan_output
+from digest.output.spare import PREFIX, SpareRecord, link_copy
+from digest.output.write import read_stamp, scan_output
 
 
 def last_build(site_root: Path, output: Path, use_cache: bool, jobs: int = 1

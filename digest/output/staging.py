@@ -1,8 +1,8 @@
 """Edge: a staging tree that a cold build fills while it still renders.
 
-On a build with nothing to recycle (digest.spare) every file is new: writing
+On a build with nothing to recycle (digest.output.spare) every file is new: writing
 each batch of pages as the render workers hand it over lets the disk work
-overlap the rendering instead of following it.  :func:`digest.write.write_site`
+overlap the rendering instead of following it.  :func:`digest.output.write.write_site`
 then writes the rest into the same tree and swaps it in as usual; any failure
 removes it, and output/ stays as it was.
 """
@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from digest.placement import folder_chain, make_top_folder, spread_tree
-from digest.write import check_relpaths, mark
+from digest.output.paths import check_relpaths
+from digest.output.placement import folder_chain, make_top_folder, spread_tree
+from digest.output.write import mark
 
 WRITERS = 2  # threads: creating files is mostly kernel work, which then uses both cores
 MAX_QUEUED = 16  # parts waiting to be written; more, and put() waits (memory stays bounded)
@@ -49,7 +50,7 @@ class Staging:
         self._bug: Exception | None = None
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.path.mkdir()
-        spread_tree(self.path)  # see digest.placement: creating files right after a delete
+        spread_tree(self.path)  # see digest.output.placement: creating files right after a delete
         mark(self.path, "")  # unstamped: a half-filled tree never looks finished
 
     def put(self, files: Mapping[str, bytes]) -> bool:
