@@ -136,7 +136,7 @@ def _updated(snap: Snapshot, published: tuple[Article, ...], config: SiteConfig,
     except Stale:
         return None
     except _DAMAGE as exc:
-        cache.problems.append(f"{SITE_SECTION}: {type(exc).__name__}: {exc}")
+        cache.problem(SITE_SECTION, exc)
         return None
     if new is not snap:
         cache.save(SITE_SECTION, new.to_data())

@@ -290,6 +290,7 @@ def _build(site_root: Path, options: BuildOptions | None,
                            for d in diags if d.severity == "warning"])
     key = incremental.input_key(ns + config.base_url, cache.section("inputs"),
                                 _output_options(options), now)
+    cache.report_to(diags)  # what it could not read, and will not write (not for --strict)
     return BuildResult(config=config, site=site, rendered=rendered, diagnostics=diags,
                        timings=timings, scheduled=scheduled, all_articles=parsed,
                        fingerprints=result.fingerprints, input_key=key, cache=cache,
