@@ -41,15 +41,11 @@ _DAMAGE = (IndexError, KeyError, ValueError, TypeError, OverflowError)
 
 
 def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
-                  now: datetime, jobs: int = 1, own_records: bool = False
-                  ) -> tuple[Article, ...]:
+                  now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """Every article enriched, reusing what the cache holds (module docstring).
 
     One pass (enrich.local_work) computes what the cache lacks of both the
     per-article fields and the term counts the site-wide steps need.
-    ``own_records``: the records are the caller's own fresh copies, seen by
-    nothing else (the pipeline's, from assign_urls): their fields are set in
-    place rather than copied once more (enrich.with_fields).
     """
     from digest import enrich
 
@@ -88,8 +84,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     if snap is not None and edited is not None:
         updated = _updated(snap, published, config, tags, edited, counted, terms, cache)
         if updated is not None:
-            return enrich.with_fields(published, updated, local_vals,  # type: ignore[arg-type]
-                                      in_place=own_records)
+            return enrich.with_fields(published, updated, local_vals)  # type: ignore[arg-type]
         counted, text_keys = cached_counts(published, cache)  # as if there were no snapshot
         done = enrich.local_work(published, config, jobs, local=[False] * n,
                                  count=[c is None for c in counted])
@@ -104,8 +99,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
         return published
     values, state = enrich.site_values(published, config, jobs, counted, terms, tags)
     cache.save(SITE_SECTION, state.to_data())  # type: ignore[union-attr]
-    return enrich.with_fields(published, values, local_vals,  # type: ignore[arg-type]
-                              in_place=own_records)
+    return enrich.with_fields(published, values, local_vals)  # type: ignore[arg-type]
 
 
 def _snapshot(published: tuple[Article, ...], keys: list[str], cache: BuildCache,

@@ -104,15 +104,14 @@ def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
 
 
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
-                      now: datetime, jobs: int = 1, own_records: bool = False
-                      ) -> tuple[Article, ...]:
+                      now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """digest.enrichcache.enrich_cached with the cyclic GC paused (see
     parallel.gc_paused)."""
     from digest.enrichcache import enrich_cached
     from digest.parallel import gc_paused
 
     with gc_paused():
-        return enrich_cached(published, config, cache, now, jobs, own_records)
+        return enrich_cached(published, config, cache, now, jobs)
 
 
 def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None

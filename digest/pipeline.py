@@ -226,9 +226,7 @@ def _build(site_root: Path, options: BuildOptions | None,
     try:
         bodies = render.start_bodies(published, config, body_cache, jobs, body_key_of)
         try:
-            # assign_urls' copies are this build's own: enrichment fills them in place.
-            published = incremental.enrich_with_cache(published, config, cache, now, jobs,
-                                                      own_records=True)
+            published = incremental.enrich_with_cache(published, config, cache, now, jobs)
             # One label per term, chosen from every article (enrich/spellings.py).
             spellings = choose_spellings(published, config)
             published = relabel(published, spellings)
@@ -282,7 +280,8 @@ def _build(site_root: Path, options: BuildOptions | None,
         cache.save("bodies", body_cache)
     rendered = incremental.with_reused(result, options.reuse_from)
     stage("render")
-    diags.extend(check_feeds(rendered, site, config))
+    diags.extend(check_feeds(rendered, site, config, early.collisions_of(site.articles)
+                             if early is not None else None))
     stage("check")
     if options.strict and any(d.severity == "warning" for d in diags):
         raise DigestError([Diagnostic(severity="error", code=d.code, message=d.message,

@@ -48,8 +48,8 @@ def test_an_unknown_type_raises_in_strict_mode_naming_section_and_type(
     with pytest.raises(CacheTypeError) as caught:
         cache.flush()
     text = str(caught.value)
-    assert repr(section) in text and "Stranger" in text and "cache-type" == \
-        caught.value.diagnostics[0].code
+    assert repr(section) in text and "Stranger" in text
+    assert caught.value.diagnostics[0].code == "cache-type"
     assert not list((tmp_path / ".digest-cache").glob(f"{section}*.pickle"))
 
 
