@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.tools.browser import launch_browser
+
+# A value the build cache cannot read back is an error in the tests (a
+# warning in a user's build): digest.engine.cache.STRICT_ENV, inherited by the
+# digest processes the tests start.
+os.environ["DIGEST_CACHE_STRICT"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -61,13 +61,8 @@ PURE = [p for p in _modules(
 
 # The site: serial and pure.  How it runs fast is digest/engine/'s business.
 SITE = _modules("digest/site/**/*.py")
-# Known exceptions, each with its reason; the list only shrinks.
-SITE_EXCEPTIONS = {
-    # The template-access watch (which pages a render looked up, for the fast
-    # engine's fingerprints) is called from the Jinja context the pages render
-    # with (WatchedIndex, fragments.memo); it notes the rendering thread.
-    ("digest/site/render/watch.py", "threading"),
-}
+# Known exceptions (module, import) with their reasons; none today: keep it so.
+SITE_EXCEPTIONS: set[tuple[str, str]] = set()
 SPEED_IMPORTS = ("multiprocessing", "concurrent", "threading", "gc", "pickle", "pickletools",
                  "digest.engine", "digest.output", "digest.pipeline", "digest.cli")
 OUTPUT = _modules("digest/output/*.py")

@@ -25,10 +25,19 @@ with a key kept in the user's cache folder (never in the site), so a
 ``.digest-cache`` that came with the site is ignored; and loading uses an
 unpickler that only accepts digest's record types and a few standard-library
 types, so even a forged file cannot run code.
+
+What that unpickler would refuse is refused when it is written, too (by the
+same allow-list, checked while pickling: :class:`_CheckedPickler`), never
+stored to read back as an empty section: a build warns ("cache-type", naming
+the section and the type; the section is not written and the build works
+uncached), and with ``strict`` (the tests: ``DIGEST_CACHE_STRICT=1``) it is a
+:class:`CacheTypeError`.  A section that cannot be read back is a warning
+too ("cache-unreadable"), once: the next flush replaces or removes it.
 """
 
 from __future__ import annotations
 
+import copyreg
 import hmac
 import io
 import os
@@ -37,7 +46,11 @@ import secrets
 import shutil
 import zlib
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from digest.errors import Diagnostic, DigestError
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
@@ -59,6 +72,16 @@ _ALLOWED = {
 }
 
 
+STRICT_ENV = "DIGEST_CACHE_STRICT"  # "1": a value the cache cannot store raises (tests)
+
+
+class CacheTypeError(DigestError):
+    """A cache section holds a type the cache's unpickler refuses: a bug in digest."""
+
+    def __reduce__(self) -> tuple:  # travels whole from flush_early's process
+        return (type(self), (self.diagnostics,))
+
+
 class _SafeUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _ALLOWED:
@@ -68,6 +91,63 @@ class _SafeUnpickler(pickle.Unpickler):
 
 def _loads(data: bytes) -> Any:
     return _SafeUnpickler(io.BytesIO(data)).load()
+
+
+class _Refused(Exception):
+    """A global the unpickler would refuse, met while pickling (``args[0]``: its name)."""
+
+
+# Types whose instances pickle as a call (a reduce tuple), seen to be so once:
+# the callable and its arguments are saved in turn, and checked there.
+_BY_CALL: set[type] = {dict, list, tuple, str, bytes, int, float, set, frozenset}
+_BY_REFERENCE = (type, FunctionType, BuiltinFunctionType)
+
+
+def _zone(zone: ZoneInfo) -> tuple:
+    # ZoneInfo pickles as getattr(ZoneInfo, "_unpickle")(...), and getattr is
+    # no type a cache may call: ZoneInfo(key) is the same (cached) zone.
+    if zone.key is None:
+        raise _Refused(f"zoneinfo.ZoneInfo from a file ({zone!r})")
+    return (ZoneInfo, (zone.key,))
+
+
+class _CheckedPickler(pickle.Pickler):
+    """pickle.Pickler that refuses what :class:`_SafeUnpickler` would: every
+    global it writes is a class, function or name-reduced object, and each of
+    those passes through :meth:`reducer_override` (once per pickle: the memo
+    has them after), where it is checked against ``_ALLOWED``.  Instances
+    cost a set lookup (``_BY_CALL``); the containers pickle never offers."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind in _BY_CALL:
+            return NotImplemented
+        if kind is ZoneInfo:
+            return _zone(obj)
+        if isinstance(obj, _BY_REFERENCE):
+            _check_global(obj, getattr(obj, "__qualname__", None) or obj.__name__)
+            return NotImplemented
+        reduce = copyreg.dispatch_table.get(kind)
+        value = reduce(obj) if reduce is not None else obj.__reduce_ex__(5)
+        if isinstance(value, str):  # pickled as a global name: a singleton
+            _check_global(obj, value)
+        else:
+            _BY_CALL.add(kind)
+        return NotImplemented
+
+
+def _check_global(obj: Any, name: str) -> None:
+    module = getattr(obj, "__module__", None) or pickle.whichmodule(obj, name)
+    if (module, name) not in _ALLOWED:
+        raise _Refused(f"{module}.{name}")
+
+
+def _dumps(value: Any) -> bytes:
+    """``pickle.dumps(value, protocol=5)``; raises _Refused for what the cache
+    cannot read back."""
+    buf = io.BytesIO()
+    _CheckedPickler(buf, protocol=5).dump(value)
+    return buf.getvalue()
 
 
 def _user_key() -> bytes | None:
@@ -108,15 +188,22 @@ class BuildCache:
     they were made from may be written earlier (:meth:`flush_early`).
     """
 
-    def __init__(self, site_root: Path, namespace: str, *, enabled: bool = True) -> None:
+    def __init__(self, site_root: Path, namespace: str, *, enabled: bool = True,
+                 strict: bool | None = None) -> None:
         self.dir = site_root / CACHE_DIR
         self.namespace = namespace
         self.key = _user_key() if enabled else None
         self.enabled = enabled and self.key is not None
-        self.problems: list[str] = []  # sections that were unreadable (for --verbose)
+        # strict: a value the cache cannot store raises CacheTypeError (tests)
+        # instead of being a warning; by default as DIGEST_CACHE_STRICT says.
+        self.strict = os.environ.get(STRICT_ENV) == "1" if strict is None else strict
+        self.problems: list[str] = []  # what was unreadable or refused, one line each
+        self.warnings: list[Diagnostic] = []  # the same, for the user, until report_to
+        self._sink: list[Diagnostic] | None = None
+        self._unreadable: set[str] = set()  # files to replace or remove at the next flush
         self._loaded: dict[str, Any] = {}
         self._dirty: set[str] = set()
-        self._as_read: dict[str, list[dict[Any, Any]]] = {}
+        self._as_read: dict[str, list[dict[Any, Any] | None]] = {}
         self.hashes: dict[str, str] = {}  # source path -> SHA-256 of this build's bytes
         self._early: Any = None  # a parallel.Later writing sections (flush_early)
 
@@ -125,11 +212,35 @@ class BuildCache:
             return self._read_shards(name, namespace)
         return self._read_file(name, namespace)
 
+    def report_to(self, diagnostics: list[Diagnostic]) -> None:
+        """Put this cache's warnings (what was unreadable, or refused when written)
+        in ``diagnostics`` (the build's, printed after :meth:`flush`): those so
+        far, and from now on those of later reads and flushes."""
+        diagnostics.extend(self.warnings)
+        self.warnings.clear()
+        self._sink = diagnostics
+
+    def _warn(self, diag: Diagnostic) -> None:
+        (self._sink if self._sink is not None else self.warnings).append(diag)
+
+    def problem(self, section: str, exc: BaseException) -> None:
+        """A section (or a file of it) that could not be used: rebuilt, and said once."""
+        self.problems.append(f"{section}: {type(exc).__name__}: {exc}")
+        self._warn(Diagnostic(
+            severity="warning", code="cache-unreadable", path=f"{CACHE_DIR}/{section}.pickle",
+            message=f"the build cache's {section!r} could not be read "
+                    f"({type(exc).__name__}: {exc}); it is rebuilt from the sources",
+            hint="nothing to do: this build replaces it (if it recurs, delete "
+                 f"{CACHE_DIR}/ and report it)"))
+
     def _read_shards(self, name: str, namespace: str) -> dict[Any, Any]:
         merged: dict[Any, Any] = {}
-        kept = []
+        kept: list[dict[Any, Any] | None] = []
         for i in range(SHARDS[name]):
             part = self._read_file(f"{name}-{i:02d}", namespace)
+            if f"{name}-{i:02d}" in self._unreadable:
+                kept.append(None)  # unlike any part: a flush of the section rewrites it
+                continue
             part = part if isinstance(part, dict) else {}
             if any(_shard(k, SHARDS[name]) != i for k in part):
                 part = {}  # not what this shard can hold: distrust it whole
@@ -149,7 +260,8 @@ class BuildCache:
                 raise ValueError("signature does not match")
             payload = _loads(body)
         except Exception as exc:  # any damage means: rebuild, never trust
-            self.problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            self._unreadable.add(name)
+            self.problem(name, exc)
             return None
         if (isinstance(payload, tuple) and len(payload) == 3 and payload[0] == FORMAT
                 and payload[1] == namespace):
@@ -179,13 +291,30 @@ class BuildCache:
         if self._early is not None:
             early, self._early = self._early, None
             try:
-                early.result()
+                refused = early.result()
+            except CacheTypeError:
+                raise  # strict: a value the cache cannot store (see _write_file)
             except Exception:  # noqa: BLE001 - as a failed write below: a slower next build
-                pass
+                refused = []
+            for diag in refused:
+                self._warn(diag)
         if not self.enabled or self.dir.is_symlink():
             return  # a .digest-cache link may point anywhere: never write through it
-        self._write_sections(sorted(self._dirty))
+        self._rewriting(self._dirty)
+        for diag in self._write_sections(sorted(self._dirty)):
+            self._warn(diag)
         self._dirty.clear()
+        for name in self._unreadable:  # not rewritten: it would only be refused again
+            (self.dir / f"{name}.pickle").unlink(missing_ok=True)
+        self._unreadable.clear()
+
+    def _rewriting(self, sections: set[str] | list[str]) -> None:
+        """The unreadable files of ``sections``, about to be written whole (an
+        unreadable shard reads as unlike any part: rewritten), need no removal."""
+        for name in sections:
+            self._unreadable.discard(name)
+            for i in range(SHARDS.get(name, 0)):
+                self._unreadable.discard(f"{name}-{i:02d}")
 
     def flush_early(self, jobs: int, keep: tuple[str, ...] = ("pages", "bodies")) -> None:
         """Write the changed sections but ``keep`` now, in a forked process
@@ -205,6 +334,7 @@ class BuildCache:
         names = sorted(n for n in self._dirty if n not in keep)
         if not names or not self.enabled or self.dir.is_symlink() or self._early is not None:
             return
+        self._rewriting(names)
         # Not a daemon: a build that fails meanwhile still lets it finish its files.
         self._early = start(lambda: self._write_sections(names), jobs, daemon=False,
                             what="writing the cache")
@@ -212,8 +342,11 @@ class BuildCache:
             self._dirty.discard(name)
             self._as_read.pop(name, None)
 
-    def _write_sections(self, names: list[str]) -> None:
+    def _write_sections(self, names: list[str]) -> list[Diagnostic]:
+        """Write the sections ``names``; the warnings of those refused (not
+        written, and any older copy removed), or CacheTypeError when strict."""
         raw = {"pages"}
+        refused: list[Diagnostic] = []
         try:
             self.dir.mkdir(exist_ok=True)
             gitignore = self.dir / ".gitignore"
@@ -221,16 +354,31 @@ class BuildCache:
                 gitignore.write_text("*\n", encoding="utf-8")
             for name in names:
                 ns = "" if name in raw else self.namespace
-                if name in SHARDS and isinstance(self._loaded[name], dict):
-                    self._write_shards(name, ns, self._loaded[name])
-                else:
-                    self._write_file(name, ns, self._loaded[name])
+                try:
+                    if name in SHARDS and isinstance(self._loaded[name], dict):
+                        self._write_shards(name, ns, self._loaded[name])
+                    else:
+                        self._write_file(name, ns, self._loaded[name])
+                except _Refused as exc:
+                    diag = _refused(name, exc.args[0])
+                    self._drop(name)
+                    if self.strict:
+                        raise CacheTypeError(diag) from None
+                    self.problems.append(diag.message)
+                    refused.append(diag)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+        return refused
 
+    def _drop(self, name: str) -> None:
+        """Remove every file of section ``name``: the next build reads it as empty."""
+        self._as_read.pop(name, None)
+        for i in range(SHARDS.get(name, 0)):
+            (self.dir / f"{name}-{i:02d}.pickle").unlink(missing_ok=True)
+        (self.dir / f"{name}.pickle").unlink(missing_ok=True)
 
     def _write_file(self, name: str, namespace: str, data: Any) -> None:
-        body = pickle.dumps((FORMAT, namespace, data), protocol=5)
+        body = _dumps((FORMAT, namespace, data))  # raises _Refused before writing
         tmp = self.dir / f".{name}.{os.getpid()}.tmp"
         tmp.write_bytes(hmac.digest(self.key, body, "sha256") + body)
         os.replace(tmp, self.dir / f"{name}.pickle")
@@ -250,6 +398,16 @@ class BuildCache:
         self._as_read[name] = [dict(part) for part in parts]
         # A cache written before this section was sharded holds it whole: stale.
         (self.dir / f"{name}.pickle").unlink(missing_ok=True)
+
+
+def _refused(section: str, what: str) -> Diagnostic:
+    return Diagnostic(
+        severity="warning", code="cache-type", path=f"{CACHE_DIR}/{section}.pickle",
+        message=f"the build cache's {section!r} holds a value of type {what}, which the "
+                "cache cannot read back: it was not written, and the next build "
+                "recomputes it",
+        hint="this is a bug in digest, please report it with this message; the site "
+             "is built as it should be, only without the cache for that part")
 
 
 def _shard(key: Any, count: int) -> int:

@@ -27,7 +27,7 @@ from digest.errors import DigestError
 from digest.site.config import SiteConfig
 from digest.site.model import sort_newest_first
 from digest.site.records import Article
-from digest.site.render.feeds import entry_ids, id_collisions, remember_collisions
+from digest.site.render.feeds import entry_ids, id_collisions
 
 
 def _ids_work(articles: tuple[Article, ...], config: SiteConfig) -> tuple:
@@ -76,6 +76,7 @@ class EarlyWork:
         self._ordered: tuple[Article, ...] | None = None
         self._digests: Later | None = None
         self._cards: Mapping[str, tuple[str, ...]] = {}
+        self._collisions: tuple[tuple[Article, ...], list[tuple[str, ...]]] | None = None
 
     def start_digests(self, published: tuple[Article, ...],
                       sources: Mapping[str, tuple[Article, str]],
@@ -110,13 +111,19 @@ class EarlyWork:
         old = self._cards
         cards = {key: (entry if entry is not None else old[key])
                  for key, entry, has in zip(keys, new_cards, has_card, strict=True) if has}
-        remember_collisions(articles, collisions)
+        self._collisions = (articles, collisions)
         return (dict(zip(self._keys, ids, strict=True)),
                 Digests(full=dict(zip(urls, full, strict=True)),
                         links=dict(zip(urls, links, strict=True)),
                         card=dict(zip(urls, card, strict=True)),
                         feed=dict(zip(urls, feed, strict=True)),
                         cards=cards, structure=structure))
+
+    def collisions_of(self, articles: tuple[Article, ...]) -> list[tuple[str, ...]] | None:
+        """feeds.id_collisions(``articles``), when :meth:`result` had them made
+        for this very tuple (else None)."""
+        made = self._collisions
+        return list(made[1]) if made is not None and made[0] is articles else None
 
     def cancel(self) -> None:
         """Stop what is still running (a failed build; a result not wanted)."""

@@ -41,15 +41,11 @@ _DAMAGE = (IndexError, KeyError, ValueError, TypeError, OverflowError)
 
 
 def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
-                  now: datetime, jobs: int = 1, own_records: bool = False
-                  ) -> tuple[Article, ...]:
+                  now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """Every article enriched, reusing what the cache holds (module docstring).
 
     One pass (enrich.local_work) computes what the cache lacks of both the
     per-article fields and the term counts the site-wide steps need.
-    ``own_records``: the records are the caller's own fresh copies, seen by
-    nothing else (the pipeline's, from assign_urls): their fields are set in
-    place rather than copied once more (enrich.with_fields).
     """
     from digest.engine.snapshot import Keeper
     from digest.engine.workers import Workers
@@ -91,8 +87,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
     if snap is not None and edited is not None:
         updated = _updated(snap, published, config, tags, edited, counted, terms, cache)
         if updated is not None:
-            return enrich.with_fields(published, updated, local_vals,  # type: ignore[arg-type]
-                                      in_place=own_records)
+            return enrich.with_fields(published, updated, local_vals)  # type: ignore[arg-type]
         counted, text_keys = cached_counts(published, cache)  # as if there were no snapshot
         done = enrich.local_work(published, config, work, local=[False] * n,
                                  count=[c is None for c in counted])
@@ -107,8 +102,7 @@ def enrich_cached(published: tuple[Article, ...], config: SiteConfig, cache: Bui
         return published
     values, state = enrich.site_values(published, config, work, counted, terms, Keeper(tags))
     cache.save(SITE_SECTION, state.to_data())  # type: ignore[union-attr]
-    return enrich.with_fields(published, values, local_vals,  # type: ignore[arg-type]
-                              in_place=own_records)
+    return enrich.with_fields(published, values, local_vals)  # type: ignore[arg-type]
 
 
 def _snapshot(published: tuple[Article, ...], keys: list[str], cache: BuildCache,
@@ -139,7 +133,7 @@ def _updated(snap: Snapshot, published: tuple[Article, ...], config: SiteConfig,
     except Stale:
         return None
     except _DAMAGE as exc:
-        cache.problems.append(f"{SITE_SECTION}: {type(exc).__name__}: {exc}")
+        cache.problem(SITE_SECTION, exc)
         return None
     if new is not snap:
         cache.save(SITE_SECTION, new.to_data())

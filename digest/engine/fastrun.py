@@ -54,6 +54,7 @@ class FastRun:
         self.reusing = engine.reuse_from is not None and engine.previous is not None
         self.early = None
         self.bodies = None
+        self.collided = None
 
     def __enter__(self) -> FastRun:
         from digest.engine.fast import gc_tuned
@@ -118,9 +119,7 @@ class FastRun:
         if self.reusing:
             self.early = start_early(published, config, jobs)
         self.bodies = start_bodies(published, config, self.body_cache, jobs, self.body_key_of)
-        # assign_urls' copies are this build's own: enrichment fills them in place.
-        return incremental.enrich_with_cache(published, config, cache, self.now, jobs,
-                                             own_records=True)
+        return incremental.enrich_with_cache(published, config, cache, self.now, jobs)
 
     def assemble(self, published: tuple[Article, ...]) -> Site:
         gc.freeze()  # as after parsing: the enriched records live as long as the build
@@ -160,6 +159,8 @@ class FastRun:
         finally:
             if early is not None:
                 early.cancel()  # only does something when the build failed before using it
+        # The feed ids used twice, if the early work found them (check_feeds' job else).
+        self.collided = early.collisions_of(site.articles) if early is not None else None
         if levels != cache.section("templates"):
             cache.save("templates", levels)
         if bytecode.changed:
@@ -176,7 +177,12 @@ class FastRun:
         self.result = result
         return incremental.with_reused(result, engine.reuse_from if self.reusing else None)
 
+    def collisions(self, site: Site) -> object:
+        """The feed ids used twice, when the early work found them already."""
+        return self.collided
+
     def finish(self, result: BuildResult) -> BuildResult:
+        self.cache.report_to(result.diagnostics)  # what it could not read, nor write
         result.fingerprints = self.result.fingerprints
         result.digests = self.result.digests
         result.cache = self.cache

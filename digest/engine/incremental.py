@@ -30,8 +30,8 @@ from digest.site.records import Article, SourceDoc
 from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
-    from digest.engine.render import Rendered
     from digest.site.config import SiteConfig
+    from digest.site.render import Rendered
 
 NEWS_WINDOW = timedelta(days=2)  # as the news sitemap's window (render.sitemaps)
 
@@ -103,15 +103,14 @@ def input_key(ns: str, inputs: dict[str, tuple], options: tuple,
 
 
 def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache: BuildCache,
-                      now: datetime, jobs: int = 1, own_records: bool = False
-                      ) -> tuple[Article, ...]:
+                      now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """digest.engine.enrichcache.enrich_cached with the cyclic GC paused (see
     parallel.gc_paused)."""
     from digest.engine.enrichcache import enrich_cached
     from digest.engine.parallel import gc_paused
 
     with gc_paused():
-        return enrich_cached(published, config, cache, now, jobs, own_records)
+        return enrich_cached(published, config, cache, now, jobs)
 
 
 def with_reused(result: Rendered, source: Path | Mapping[str, bytes] | None

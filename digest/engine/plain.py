@@ -74,5 +74,8 @@ class PlainRun:
         return RenderedSite(render(site, env, self.config, theme.read_static(self.dirs),
                                    now=self.now))
 
+    def collisions(self, site: Site) -> None:
+        return None  # check_feeds finds them
+
     def finish(self, result: BuildResult) -> BuildResult:
         return result

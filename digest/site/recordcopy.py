@@ -6,6 +6,8 @@ pickling a slotted dataclass calls ``dataclasses.fields()`` per record.  The
 records are frozen and have no ``__post_init__``: a copy only has to set the
 same slots, which the slots' own descriptors do without the frozen
 ``__setattr__``.  Same records, field for field (tests/unit/test_recordcopy.py).
+Only on records being made here: nothing sets a field of a record once it was
+returned (tests/test_no_hidden_state.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from digest.site.records import Article
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 _values = attrgetter(*FIELDS)
+_GETTERS = tuple(attrgetter(name) for name in FIELDS)
 # Slot descriptors: setting through them skips the frozen __setattr__ check,
 # as the dataclass's own __init__ does with object.__setattr__.
 _SETTERS = tuple(Article.__dict__[name].__set__ for name in FIELDS)
@@ -57,19 +60,21 @@ def evolve(article: Article, changes: Mapping[str, Any]) -> Article:
     return from_values(vals)
 
 
-def fill(articles: Sequence[Article], columns: Mapping[str, Sequence[Any]]) -> None:
-    """Set, on each of ``articles`` in place, every field in ``columns`` (field
-    name -> one value per article, in order).
+def with_columns(articles: Sequence[Article], columns: Mapping[str, Sequence[Any]]
+                 ) -> tuple[Article, ...]:
+    """New records: each of ``articles`` with every field in ``columns`` (field
+    name -> one value per article, in order) set, as evolve() would make them.
 
-    Only for records their caller made itself and nobody has seen yet (its
-    own fresh copies, as assign_urls' in a build): filling them is what a
-    constructor does, and saves copying 10,000 records a second time.  One
-    pass per field, in C.
+    Made a field at a time, one pass over the new records each, in C: ~3 µs
+    an article rather than evolve's ~6 (the records are only returned made).
     """
     for name, values in columns.items():
-        i = _INDEX.get(name)
-        if i is None:
+        if name not in _INDEX:
             raise TypeError(f"Article has no field {name!r}")
         if len(values) != len(articles):
             raise ValueError(f"{len(values)} values of {name!r} for {len(articles)} articles")
-        deque(map(_SETTERS[i], articles, values), maxlen=0)
+    made = list(map(Article.__new__, repeat(Article, len(articles))))
+    for name, setter, getter in zip(FIELDS, _SETTERS, _GETTERS, strict=True):
+        values = columns.get(name)
+        deque(map(setter, made, map(getter, articles) if values is None else values), maxlen=0)
+    return tuple(made)

@@ -18,13 +18,19 @@ page fingerprints (render/digests.py, render/access.py) and the preview
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from pathlib import PurePosixPath
 from typing import Any
 
 EMPTY: Mapping[str, Any] = {}
+# Told when an Article is turned into text whole (its repr: str(), format(),
+# ~ and escape in a template all end there), in this thread's context only:
+# render/watch.py sets it while a page renders (that page shows every field).
+SHOWN_WHOLE: ContextVar[Callable[[], None] | None] = ContextVar("SHOWN_WHOLE", default=None)
 
 
 # --------------------------------------------------------------------------- field roles
@@ -189,6 +195,23 @@ class Article:
         from digest.site.recordcopy import from_values, values
 
         return from_values, (values(self),)
+
+    def __repr__(self) -> str:
+        """The dataclass repr (its fields shown by value), telling SHOWN_WHOLE."""
+        shown = SHOWN_WHOLE.get()
+        if shown is not None:
+            shown()
+        return _article_repr(self)
+
+
+_REPR_FIELDS = tuple(f.name for f in fields(Article) if f.repr)
+_repr_values = attrgetter(*_REPR_FIELDS)
+# What dataclass(repr=True) makes of an Article (records hold no cycles).
+_REPR = "Article(" + ", ".join(f"{name}=%r" for name in _REPR_FIELDS) + ")"
+
+
+def _article_repr(article: Article) -> str:
+    return _REPR % _repr_values(article)
 
 
 ROLE_OF: Mapping[str, Role] = field_roles(Article)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from digest.engine.cache import BuildCache
+from digest.engine.fast import FastEngine
 from digest.output.publish import prepare, publish
 from digest.output.write import read_stamp
-from digest.engine.fast import FastEngine
 from digest.pipeline import BuildOptions, build, configure
 from tests.integration.conftest import EPOCH, leftovers, output_files, small_site
 

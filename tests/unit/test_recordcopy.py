@@ -58,12 +58,16 @@ def test_from_values_refuses_a_wrong_number_of_fields() -> None:
         recordcopy.from_values(recordcopy.values(_article())[:-1])
 
 
-def test_fill_sets_fields_in_place() -> None:
-    arts = [recordcopy.evolve(_article(), {}) for _ in range(2)]  # fresh copies of our own
+def test_with_columns_makes_new_records() -> None:
+    arts = [_article(), recordcopy.evolve(_article(), {"title": "Other"})]
+    before = [dataclasses.astuple(a) for a in arts]
     want = [dataclasses.replace(a, story=s, word_count=k) for a, s, k in zip(arts, "st", (4, 5))]
-    recordcopy.fill(arts, {"story": ["s", "t"], "word_count": [4, 5]})
-    assert [dataclasses.astuple(a) for a in arts] == [dataclasses.astuple(a) for a in want]
+    got = recordcopy.with_columns(arts, {"story": ["s", "t"], "word_count": [4, 5]})
+    assert [dataclasses.astuple(a) for a in got] == [dataclasses.astuple(a) for a in want]
+    assert not set(map(id, got)) & set(map(id, arts))
+    assert [dataclasses.astuple(a) for a in arts] == before  # untouched
+    assert recordcopy.with_columns([], {"story": []}) == ()
     with pytest.raises(TypeError):
-        recordcopy.fill(arts, {"no_such_field": [1, 2]})
+        recordcopy.with_columns(arts, {"no_such_field": [1, 2]})
     with pytest.raises(ValueError):
-        recordcopy.fill(arts, {"story": ["s"]})
+        recordcopy.with_columns(arts, {"story": ["s"]})

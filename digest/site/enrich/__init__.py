@@ -164,23 +164,16 @@ def site_values(articles: tuple[Article, ...], config: SiteConfig, work: Work,
 
 
 def with_fields(articles: Sequence[Article], values: SiteColumns,
-                local: Sequence[tuple[Any, ...]] | None = None, *, in_place: bool = False
-                ) -> tuple[Article, ...]:
-    """The records with their site-wide (and, given, local) fields set: one copy
-    each; or, ``in_place``, set on the records themselves (only for records the
-    caller made and nobody has seen yet, see recordcopy.fill)."""
-    from digest.site.recordcopy import evolve, fill
+                local: Sequence[tuple[Any, ...]] | None = None) -> tuple[Article, ...]:
+    """New records: ``articles`` with their site-wide (and, given, local) fields
+    set (recordcopy.with_columns)."""
+    from digest.site.recordcopy import with_columns
 
     columns = dict(zip(SITE_FIELDS, values, strict=True))
     if local is not None:
         columns.update(zip(LOCAL_FIELDS, zip(*local, strict=True) if local else
                            [()] * len(LOCAL_FIELDS), strict=True))
-    if in_place:
-        fill(articles, columns)
-        return tuple(articles)
-    names = list(columns)
-    return tuple(evolve(art, dict(zip(names, row, strict=True)))
-                 for art, row in zip(articles, zip(*columns.values()), strict=True))
+    return with_columns(articles, columns)
 
 
 def _shared_urls(fields: tuple[list[str | None], list[tuple[str, ...]]],

@@ -150,22 +150,13 @@ def entry_ids(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, st
     return ids
 
 
-_known_collisions: list[tuple[tuple[Article, ...], list[tuple[str, ...]]]] = []
-
-
 def id_collisions(articles: tuple[Article, ...]) -> list[tuple[str, ...]]:
-    """Groups of source paths whose derived ids needed a ``-n`` suffix (first keeps it)."""
-    if _known_collisions and _known_collisions[0][0] is articles:
-        return list(_known_collisions[0][1])
+    """Groups of source paths whose derived ids needed a ``-n`` suffix (first keeps it).
+
+    render.early computes them in another process while the build goes on
+    (EarlyWork.collisions_of), and validate.check_feeds takes them from there."""
     return [tuple(a.key for a in members)
             for members in _derived_groups(articles).values() if len(members) > 1]
-
-
-def remember_collisions(articles: tuple[Article, ...],
-                        collisions: list[tuple[str, ...]]) -> None:
-    """What :func:`id_collisions` of this very tuple returns, computed
-    elsewhere (render.early, in another process): the groups are not made again."""
-    _known_collisions[:] = [(articles, list(collisions))]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -54,12 +54,13 @@ def _xml_problem(data: bytes) -> str | None:
     return None
 
 
-def check_feeds(rendered: Mapping[str, bytes], site: Site,
-                config: SiteConfig) -> list[Diagnostic]:
+def check_feeds(rendered: Mapping[str, bytes], site: Site, config: SiteConfig,
+                collisions: list[tuple[str, ...]] | None = None) -> list[Diagnostic]:
     """Parse every feed and sitemap made in this build back; raise DigestError if
     one is broken.
 
-    Returns warnings (feed ids that are not rename-proof)."""
+    Returns warnings (feed ids that are not rename-proof): ``collisions``
+    (feeds.id_collisions of ``site.articles``, when already made) or made here."""
     errors = []
     checks = [(f.path, f.format) for f in site.feeds]
     checks += [(p, "xml") for p in rendered
@@ -88,7 +89,7 @@ def check_feeds(rendered: Mapping[str, bytes], site: Site,
         raise DigestError(errors)
     by_key = {a.key: a for a in site.articles}
     return [_shared_id_warning([by_key[k] for k in group], config)
-            for group in id_collisions(site.articles)]
+            for group in (id_collisions(site.articles) if collisions is None else collisions)]
 
 
 def _shared_id_warning(members: list[Article], config: SiteConfig) -> Diagnostic:

@@ -9,11 +9,11 @@ or a lookup inside a ``memo`` piece (render/fragments.py).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from digest.site.records import Article
+from digest.site.records import SHOWN_WHOLE, Article
 from digest.site.render.access import CARD, SITE, TAINT
 
 
@@ -27,28 +27,37 @@ class Watch:
         self.need = CARD
         self.in_memo = 0  # depth of memo pieces being rendered
 
+    def shown_whole(self) -> None:
+        """An article was turned into text whole (records.SHOWN_WHOLE): its
+        repr shows every field, and a memo piece may hold it."""
+        self.need = TAINT
 
-_watch: Watch | None = None
-_owner = 0  # the thread rendering: the repr hook may run on any thread
+
+# The page being rendered in this thread's context (set by watching()).
+_WATCH: ContextVar[Watch | None] = ContextVar("_WATCH", default=None)
 
 
 @contextmanager
 def watching(allowed: Collection[str]) -> Iterator[Watch]:
-    """Watch the render of one page, which links the URLs ``allowed``."""
-    global _watch, _owner
-    outer, outer_owner = _watch, _owner
-    watch = _watch = Watch(allowed)
-    _owner = threading.get_ident()
+    """Watch the render of one page, which links the URLs ``allowed``.
+
+    Every way a template turns an article into text (str(), format(), %, ~,
+    escape) ends in its repr, which tells records.SHOWN_WHOLE: set here, in
+    this thread's context only (fingerprints' own repr calls happen outside
+    renders, where nothing is watched)."""
+    watch = Watch(allowed)
+    token, shown = _WATCH.set(watch), SHOWN_WHOLE.set(watch.shown_whole)
     try:
         yield watch
     finally:
-        _watch, _owner = outer, outer_owner
+        SHOWN_WHOLE.reset(shown)
+        _WATCH.reset(token)
 
 
 @contextmanager
 def memo_piece() -> Iterator[None]:
     """Around the first render of a remembered piece (fragments.memo)."""
-    watch = _watch
+    watch = _WATCH.get()
     if watch is None:
         yield
         return
@@ -60,7 +69,7 @@ def memo_piece() -> Iterator[None]:
 
 
 def _looked_up(url: object) -> None:
-    watch = _watch
+    watch = _WATCH.get()
     if watch is None:
         return
     if watch.in_memo:
@@ -70,7 +79,7 @@ def _looked_up(url: object) -> None:
 
 
 def _whole_index() -> None:
-    watch = _watch
+    watch = _WATCH.get()
     if watch is not None:
         watch.need = TAINT if watch.in_memo else max(watch.need, SITE)
 
@@ -99,19 +108,3 @@ class WatchedIndex(Mapping[str, Article]):
     def __len__(self) -> int:
         _whole_index()
         return len(self._data)
-
-
-_dataclass_repr = Article.__repr__
-
-
-def _watched_repr(self: Article) -> str:
-    watch = _watch
-    if watch is not None and threading.get_ident() == _owner:
-        watch.need = TAINT  # the text shows every field; a memo piece may hold it
-    return _dataclass_repr(self)
-
-
-# Every way a template turns an article into text (str(), format(), %, ~,
-# escape) ends in its repr: hook it (fingerprints' own repr calls happen
-# outside renders, where nothing is watched).
-Article.__repr__ = _watched_repr  # type: ignore[method-assign]

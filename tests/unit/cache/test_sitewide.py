@@ -39,8 +39,8 @@ def _build(site: Path, world: World, hashes: dict[str, str], ns: str = "ns") -> 
     site.mkdir(exist_ok=True)
     cache = BuildCache(site, ns)
     cache.hashes = hashes
-    records = tuple(evolve(a, {}) for a in world.arts)  # as assign_urls' fresh copies
-    out = list(enrich_cached(records, world.config, cache, NOW, own_records=True))
+    records = tuple(evolve(a, {}) for a in world.arts)  # as assign_urls' copies
+    out = list(enrich_cached(records, world.config, cache, NOW))
     cache.flush()
     return out
 
