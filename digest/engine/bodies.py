@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from digest.engine.digests import ParsedFrom
 from digest.engine.parallel import Pending, pmap_start
 from digest.engine.workers import Workers
 from digest.site.config import SiteConfig
@@ -32,7 +33,7 @@ class PendingBodies:
         self.pending.cancel()
 
 
-def body_keys(config: SiteConfig, sources: Mapping[str, tuple[Article, str]] | None = None
+def body_keys(config: SiteConfig, sources: Mapping[str, ParsedFrom] | None = None
               ) -> Callable[[Article], str]:
     """The body cache's key of an article's Markdown: a hash of it, or, for an
     article still holding the body parsed from source bytes whose id is in
@@ -45,8 +46,8 @@ def body_keys(config: SiteConfig, sources: Mapping[str, tuple[Article, str]] | N
 
     def key(art: Article) -> str:
         hit = sources.get(art.key)
-        if hit is not None and hit[0].body is art.body and hit[1].endswith("|None"):
-            return "s" + hit[1]
+        if hit is not None and hit.article.body is art.body and hit.now is None:
+            return "s" + hit.id
         return body_key(art.body, raw_html)
 
     return key
@@ -56,7 +57,7 @@ def start_bodies(articles: tuple[Article, ...], config: SiteConfig,
                  known: Mapping[str, str], jobs: int,
                  key_of: Callable[[Article], str] | None = None) -> PendingBodies:
     """Start rendering the Markdown of every body not in ``known`` (the body
-    cache) in workers, so the caller can go on meanwhile (pipeline: enrichment).
+    cache) in workers, so the caller can go on meanwhile (the fast engine: enrichment).
     ``key_of``: the cache key of an article's body (default: :func:`body_keys`)."""
     raw_html = config.raw_html
     key_of = key_of or body_keys(config)

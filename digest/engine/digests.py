@@ -17,6 +17,7 @@ import hashlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from digest.site.records import (
     BODY_FIELDS,
@@ -84,8 +85,23 @@ class Digests:
     structure: str = ""
 
 
+class ParsedFrom(NamedTuple):
+    """Where an article's parsed fields came from: the article as parsed, the
+    hash of its source bytes and, when its year was inferred from it, "now"
+    (parsing is a function of these and the settings)."""
+
+    article: Article
+    sha: str
+    now: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The source's id in the ``cards`` cache section and the body cache."""
+        return f"{self.sha}|{self.now}"
+
+
 def article_digests(articles: Sequence[Article],
-                    sources: Mapping[str, tuple[Article, str]] | None = None,
+                    sources: Mapping[str, ParsedFrom] | None = None,
                     cards: Mapping[str, tuple[str, ...]] | None = None) -> Digests:
     """Both digests of every (enriched) article.
 
@@ -93,8 +109,7 @@ def article_digests(articles: Sequence[Article],
     same object (memo references), which differs between a fresh parse and one
     read back from the cache; the dataclass repr depends on values alone.
 
-    ``sources`` maps an article's key to (the article as parsed, an id of the
-    bytes and "now" it was parsed from).  Parsing is a function of the path,
+    ``sources`` maps an article's key to where it was parsed from (ParsedFrom).  Parsing is a function of the path,
     those bytes, "now" (when the year was inferred) and the settings (part of
     every fingerprint), and so is the local enrichment (LOCAL_FIELDS: terms,
     summary, word count, reading time).  So, when its parsed fields are still
@@ -118,13 +133,13 @@ def article_digests(articles: Sequence[Article],
     for a in articles:
         assembled.append(repr(_assembled(a)))
         hit = sources.get(a.key)
-        if hit is not None and _source(a) != _source(hit[0]):
+        if hit is not None and _source(a) != _source(hit.article):
             hit = None  # a parsed field changed after parsing: digest it whole
         if hit is None:
             card_text = "W" + repr(_card_whole(a))
             full_tail = "W" + repr(a)
         else:
-            parsed, source_id = hit
+            parsed, source_id = hit.article, hit.id
             key = a.key
             entry = cards.get(key)
             if entry is None or entry[0] != source_id or len(entry) != 3:

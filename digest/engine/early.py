@@ -21,7 +21,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 
-from digest.engine.digests import Digests, article_digests
+from digest.engine.digests import Digests, ParsedFrom, article_digests
 from digest.engine.parallel import Later, start
 from digest.errors import DigestError
 from digest.site.config import SiteConfig
@@ -52,7 +52,7 @@ def _newest_first(groups: list[tuple[str, ...]], articles: tuple[Article, ...]
                                                for k in keys))
 
 
-def _digests_work(ordered: tuple[Article, ...], sources: Mapping[str, tuple[Article, str]],
+def _digests_work(ordered: tuple[Article, ...], sources: Mapping[str, ParsedFrom],
                   cards: Mapping[str, tuple[str, ...]]) -> tuple:
     """In a child: the article digests, as lists aligned with ``ordered``."""
     d = article_digests(ordered, sources, cards)
@@ -79,7 +79,7 @@ class EarlyWork:
         self._collisions: tuple[tuple[Article, ...], list[tuple[str, ...]]] | None = None
 
     def start_digests(self, published: tuple[Article, ...],
-                      sources: Mapping[str, tuple[Article, str]],
+                      sources: Mapping[str, ParsedFrom],
                       cards: Mapping[str, tuple[str, ...]]) -> None:
         """Start the digests of ``published`` (enriched: the site's articles)."""
         ordered = sort_newest_first(published)

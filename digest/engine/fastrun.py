@@ -98,6 +98,7 @@ class FastRun:
 
     def enrich(self, published: tuple[Article, ...]) -> tuple[Article, ...]:
         from digest.engine.bodies import body_keys, start_bodies
+        from digest.engine.digests import ParsedFrom
         from digest.engine.early import start_early
 
         config, cache, jobs = self.config, self.cache, self.jobs
@@ -109,7 +110,7 @@ class FastRun:
         # An article's digest for page fingerprints starts from the bytes it was
         # parsed from (parsing is a function of them, "now" and the settings in ns),
         # and so does the key of its body in the body cache.
-        self.sources = {a.key: (a, f"{cache.hashes[a.key]}|{incremental.now_key(a, self.now)}")
+        self.sources = {a.key: ParsedFrom(a, cache.hashes[a.key], incremental.now_key(a, self.now))
                         for a in self.parsed if a.key in cache.hashes}
         self.body_key_of = body_keys(config, self.sources)
         # An incremental build's render stage starts with feed ids and article

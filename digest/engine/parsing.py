@@ -1,6 +1,6 @@
 """The parse stage: discover the sources, reuse cached articles, parse the rest.
 
-Called by the orchestrator (digest.pipeline).  Files are read only through
+Run by the fast engine (digest.engine.fastrun).  Files are read only through
 sources.discover; parsing runs in forked workers (digest.engine.parallel) and its
 problems come back as data, so every bad file is reported in one run.
 """

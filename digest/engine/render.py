@@ -18,7 +18,7 @@ from datetime import datetime
 import jinja2
 
 from digest.engine.bodies import body_keys, needed_bodies, start_bodies  # noqa: F401 - the API
-from digest.engine.digests import LastDigests, article_digests
+from digest.engine.digests import LastDigests, ParsedFrom, article_digests
 from digest.engine.early import EarlyWork, start_early  # noqa: F401 - start_early: the API
 from digest.engine.fingerprint import Fingerprinter, level_of
 from digest.engine.parallel import pmap_parts, pmap_start
@@ -50,7 +50,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
                        bodies: Mapping[str, str] | None = None, jobs: int = 1,
                        global_fp: str = "", previous: Mapping[str, str] | None = None,
                        body_cache: dict[str, str] | None = None,
-                       sources: Mapping[str, tuple[Article, str]] | None = None,
+                       sources: Mapping[str, ParsedFrom] | None = None,
                        cards: Mapping[str, tuple[str, ...]] | None = None,
                        templates: dict[str, tuple[int, bool]] | None = None,
                        sink: Callable[[Mapping[str, bytes]], bool] | None = None,
@@ -60,7 +60,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
 
     ``jobs`` > 1 renders in forked worker processes (see digest.engine.parallel).
     ``body_cache`` maps a hash of (raw_html, Markdown) to HTML and is updated.
-    ``sources`` (article key -> (article as parsed, id of its source bytes))
+    ``sources`` (article key -> where it was parsed from, digests.ParsedFrom)
     and ``cards`` (the last build's card ids) make article digests cheaper:
     see :func:`fingerprint.article_digests`.  Each page is fingerprinted at
     its template's level (render/access.py), or at the higher one its last

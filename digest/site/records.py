@@ -1,7 +1,7 @@
-"""Frozen, typed records passed between the pipeline stages.
+"""Frozen, typed records passed between the stages of the recipe (digest.site.build).
 
 Parsing produces :class:`Article` records with the *source* fields filled in;
-``pipeline`` then assigns URLs and enrichment returns new records (via
+the recipe then assigns URLs and enrichment returns new records (via
 ``dataclasses.replace`` or digest.site.recordcopy) with the *derived* fields filled
 in.  Nothing mutates a record after it is made.
 

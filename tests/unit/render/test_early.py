@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.engine.digests import article_digests
+from digest.engine.digests import ParsedFrom, article_digests
 from digest.engine.early import start_early
 from digest.errors import DigestError
 from digest.site.config import parse_config
@@ -33,7 +33,7 @@ def article(n: int, **kw: object) -> Article:
 def site(count: int = 12) -> tuple[tuple[Article, ...], dict[str, tuple[Article, str]]]:
     arts = tuple(article(n) for n in range(count))
     # every third article has no source id (digested whole), as after an edit
-    sources = {a.key: (a, f"sha-{n}|None") for n, a in enumerate(arts) if n % 3}
+    sources = {a.key: ParsedFrom(a, f"sha-{n}") for n, a in enumerate(arts) if n % 3}
     return arts, sources
 
 

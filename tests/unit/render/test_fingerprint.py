@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
+from digest.engine.digests import ParsedFrom
 from digest.engine.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
 from digest.site.config import parse_config
 from digest.site.records import Article, PageSpec
@@ -34,14 +35,14 @@ def enriched(art: Article, **kw: object) -> Article:
 def test_source_digest_ignores_identity_but_not_values() -> None:
     raw = parsed()
     done = enriched(raw)
-    sources = {raw.key: (raw, "sha1|None")}
+    sources = {raw.key: ParsedFrom(raw, "sha1")}
     first = article_digests((done,), sources)
     # the same article read back from the cache: equal values, other objects
     again_raw = pickle.loads(pickle.dumps(raw))
     again = enriched(again_raw)
-    assert article_digests((again,), {raw.key: (again_raw, "sha1|None")}) == first
+    assert article_digests((again,), {raw.key: ParsedFrom(again_raw, "sha1")}) == first
     # other source bytes, another derived field, a source field changed later
-    assert article_digests((done,), {raw.key: (raw, "sha2|None")}).full != first.full
+    assert article_digests((done,), {raw.key: ParsedFrom(raw, "sha2")}).full != first.full
     assert article_digests((replace(done, related=("/y/",)),), sources) != first
     assert article_digests((replace(done, title="Story one"),), sources) != first
 
@@ -49,37 +50,37 @@ def test_source_digest_ignores_identity_but_not_values() -> None:
 def test_card_digests_leave_out_the_body_and_what_follows_from_it() -> None:
     raw = parsed()
     done = enriched(raw, word_count=150, reading_minutes=1)
-    first = article_digests((done,), {raw.key: (raw, "sha1|None")})
+    first = article_digests((done,), {raw.key: ParsedFrom(raw, "sha1")})
     # the body edited: other source bytes, the same fields but the body
     edited_raw = replace(raw, body=raw.body + "One more paragraph.")
     edited = enriched(edited_raw, word_count=153, reading_minutes=2)
-    after = article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, first.cards)
+    after = article_digests((edited,), {raw.key: ParsedFrom(edited_raw, "sha2")}, first.cards)
     assert after.card == first.card and after.full != first.full
     assert after.cards[raw.key][0] == "sha2|None"  # the new source id, its card id again
     assert after.cards[raw.key][1] == first.cards[raw.key][1]
     # the ids kept for a source id are used as they are (made once per source)...
     kept = {raw.key: ("sha2|None", "0" * 32, "0" * 32)}
-    assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")}, kept) != after
+    assert article_digests((edited,), {raw.key: ParsedFrom(edited_raw, "sha2")}, kept) != after
     # ...but not under another source id, nor in an older form
     for stale in (("sha1|None", "0" * 32, "0" * 32), ("sha2|None", "0" * 32)):
-        assert article_digests((edited,), {raw.key: (edited_raw, "sha2|None")},
+        assert article_digests((edited,), {raw.key: ParsedFrom(edited_raw, "sha2")},
                                {raw.key: stale}) == after
     # the local fields (summary, terms) are in the card: made from the article
     resummed = enriched(raw, word_count=150, reading_minutes=1, summary_text="Other.")
-    assert article_digests((resummed,), {raw.key: (raw, "sha1|None")}).card != first.card
+    assert article_digests((resummed,), {raw.key: ParsedFrom(raw, "sha1")}).card != first.card
     retermed = enriched(raw, word_count=150, reading_minutes=1,
                         terms={"topics": ("Ferries",)})
-    assert article_digests((retermed,), {raw.key: (raw, "sha1|None")}).card != first.card
+    assert article_digests((retermed,), {raw.key: ParsedFrom(raw, "sha1")}).card != first.card
     # the links change the links and full digests, not the card
     relinked = article_digests((replace(edited, related=("/z/",)),),
-                               {raw.key: (edited_raw, "sha2|None")}, first.cards)
+                               {raw.key: ParsedFrom(edited_raw, "sha2")}, first.cards)
     assert relinked.card == after.card and relinked.links != after.links
     assert relinked.full != after.full and after.links == first.links
     assert relinked.feed == after.feed and after.feed != first.feed  # feeds show no links
     # any other field changes both
     retitled_raw = replace(raw, title="Story one")
     retitled = article_digests((enriched(retitled_raw, word_count=150, reading_minutes=1),),
-                               {raw.key: (retitled_raw, "sha3|None")}, first.cards)
+                               {raw.key: ParsedFrom(retitled_raw, "sha3")}, first.cards)
     assert retitled.card != first.card and retitled.full != first.full
     # and the same holds for articles digested whole (no source id)
     whole = article_digests((done,))
@@ -249,12 +250,12 @@ def test_body_keys_use_the_source_id_only_for_the_parsed_body() -> None:
 
     raw = parsed()
     done = enriched(raw)  # a copy sharing the parsed body object
-    key_of = body_keys(CONFIG, {raw.key: (raw, "sha1|None")})
+    key_of = body_keys(CONFIG, {raw.key: ParsedFrom(raw, "sha1")})
     assert key_of(done) == "ssha1|None"
     # a body that is not the parsed one, or a source id that depends on "now"
     # (an inferred year), is keyed by a hash of the Markdown
     rewritten = replace(done, body="Other text.")
     assert key_of(rewritten) == body_key("Other text.", CONFIG.raw_html)
-    dated = body_keys(CONFIG, {raw.key: (raw, "sha1|2024-05-01T09:00:00+00:00")})
+    dated = body_keys(CONFIG, {raw.key: ParsedFrom(raw, "sha1", "2024-05-01T09:00:00+00:00")})
     assert dated(done) == body_key(raw.body, CONFIG.raw_html)
     assert body_keys(CONFIG)(done) == body_key(raw.body, CONFIG.raw_html)
