@@ -128,6 +128,10 @@ class State:
     per_page: int
     theme_files: dict[str, bytes] = field(default_factory=dict)  # themes/... -> bytes
     theme: str | None = None  # `theme:` in digest.yaml
+    # A mistake that fails the build, undone before the next edit: "note:<path>"
+    # (front matter with a duplicate key: fails while parsing) or "template" (a
+    # template that raises while pages render, after the cache's early flush).
+    broken: str | None = None
     counter: int = 0  # makes every template edit and new name unique
 
     def config(self) -> str:
@@ -156,6 +160,17 @@ class State:
         out.update({path: note.text() for path, note in self.notes.items()})
         out.update(self.clippings)
         out.update(self.theme_files)
+        if self.broken and self.broken.startswith("note:") and self.broken[5:] in out:
+            out[self.broken[5:]] = str(out[self.broken[5:]]).replace(
+                "\ndate: ", '\ntitle: "a second title"\ndate: ', 1)
+        elif self.broken == "template":
+            path = f"themes/{self.theme or 'default'}/templates/article.html"
+            text = self.theme_files[path].decode() if path in self.theme_files \
+                else (BUILTIN / "templates" / "article.html").read_text(encoding="utf-8")
+            anchor = "{% block body_class %}page page-article"
+            assert anchor in text
+            out[path] = text.replace(anchor, "{% block body_class %}{{ article.title.nope() }}"
+                                     "page page-article", 1)
         return out
 
     def __repr__(self) -> str:  # the strategies of edits take the state: keep them short
@@ -264,7 +279,11 @@ def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901 - one branch per 
              "template", "clipping"]
     if len(paths) > 1:
         kinds.append("delete")
+    kinds.append("break")
     kind = draw(st.sampled_from(kinds))
+    if kind == "break":
+        state.broken = draw(st.sampled_from(["template", *(f"note:{p}" for p in paths)]))
+        return f"break {state.broken} (undone at the next edit)"
     if kind == "add":
         path = f"content/{draw(st.sampled_from(['', '2024/', 'desk/']))}{state.fresh('added')}.md"
         state.notes[path] = draw(notes([Path(p).stem for p in paths]))
@@ -494,6 +513,9 @@ def test_fast_engine_equals_plain_cold_build(data: st.DataObject) -> None:
         check_step(site, scratch, serve, "the first build")
         steps = ["the first build"]
         for _ in range(data.draw(st.integers(1, 6), label="edits")):
+            if state.broken:
+                state.broken = None
+                steps.append("undo the break")
             steps.append(data.draw(edits(state)))
             new = state.files()
             sync(site, files, new)
