@@ -47,6 +47,7 @@ from hypothesis import note as report
 from hypothesis import strategies as st
 
 from digest import parallel
+from digest.pipeline import BuildOptions, build
 from tests.integration.conftest import _pinned_epoch, cli
 from tests.tools import REPO_ROOT
 
@@ -73,8 +74,9 @@ PLACE_POOL = {
     "Old Town": ["old town", "town square"],
     "North Shore": ["north shore", "shore road"],
 }
-FILLER = ("the a residents said on monday plans were announced after long talks with "
-          "locals and officials who expect changes next week while others wait").split()
+FILLER = ["the", "a", "residents", "said", "on", "monday", "plans", "were", "announced",
+          "after", "long", "talks", "with", "locals", "and", "officials", "who", "expect",
+          "changes", "next", "week", "while", "others", "wait"]
 ALIAS_WORDS = sorted({a for pool in (TOPIC_POOL, PLACE_POOL) for v in pool.values() for a in v})
 WORDS = FILLER + ALIAS_WORDS
 TAGS = ["transport", "economy", "weather", "politics", "culture", "night"]
@@ -269,11 +271,12 @@ def _template_edit(state: State, folder: str, name: str) -> None:
     anchor, new = TEMPLATES[name]
     state.counter += 1
     assert anchor in text, (anchor, path)
-    state.theme_files[path] = text.replace(anchor, new.replace("{n}", str(state.counter)), 1).encode()
+    edited = text.replace(anchor, new.replace("{n}", str(state.counter)), 1)
+    state.theme_files[path] = edited.encode()
 
 
 @st.composite
-def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901 - one branch per kind
+def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912 - kinds
     paths = sorted(state.notes)
     kinds = ["body", "similar", "title", "terms", "date", "add", "rename", "vocab",
              "template", "clipping"]
@@ -410,14 +413,20 @@ def mismatch(got: Mapping[str, bytes], want: Mapping[str, bytes], what: str) -> 
     if not differing:
         return ""
     first = differing[0][2:]
-    lines = difflib.unified_diff(
-        want.get(first, b"").decode("utf-8", "replace").splitlines(),
-        got.get(first, b"").decode("utf-8", "replace").splitlines(),
-        f"plain/{first}", f"fast/{first}", n=1, lineterm="")
+    plain_text = want.get(first, b"").decode("utf-8", "replace")
+    fast_text = got.get(first, b"").decode("utf-8", "replace")
+    lines = difflib.unified_diff(plain_text.splitlines(), fast_text.splitlines(),
+                                 f"plain/{first}", f"fast/{first}", n=1, lineterm="")
     shown = [line[:200] for line in lines][:40]
+    # Long lines (JSON, XML, minified markup) are cut above: the first difference too
+    at = next((i for i, (a, b) in enumerate(zip(plain_text, fast_text, strict=False)) if a != b),
+              min(len(plain_text), len(fast_text)))
     return (f"{what}: {len(differing)} paths differ from the plain cold build "
             f"(+ only fast, - only plain, ~ bytes): {differing[:30]}\n"
-            + "\n".join(shown))
+            + "\n".join(shown)
+            + f"\nfirst difference at character {at} of {first}:\n"
+            f"  plain: {plain_text[max(at - 80, 0):at + 80]!r}\n"
+            f"  fast:  {fast_text[max(at - 80, 0):at + 80]!r}")
 
 
 @contextlib.contextmanager
@@ -435,15 +444,11 @@ class Serve:
     """``digest serve``'s rebuild (serve/command.py build_site) without server or watcher."""
 
     def __init__(self, root: Path) -> None:
-        from digest.pipeline import BuildOptions
-
         self.root = root
         self.options = BuildOptions(base_url=SERVE_URL, jobs=1, keep={})
         self.last: dict[str, object] = {}
 
     def rebuild(self) -> tuple[dict[str, bytes] | None, str]:
-        from digest.pipeline import build
-
         try:
             with _pinned_epoch():
                 result = build(self.root, replace(
@@ -458,8 +463,6 @@ class Serve:
 
 
 def plain_serve(root: Path) -> tuple[dict[str, bytes] | None, str]:
-    from digest.pipeline import BuildOptions, build
-
     try:
         with _pinned_epoch():
             result = build(root, BuildOptions(base_url=SERVE_URL, jobs=1, cache=False))
@@ -506,8 +509,9 @@ def test_fast_engine_equals_plain_cold_build(data: st.DataObject) -> None:
         site, scratch = Path(tmp) / "site", Path(tmp) / "plain"
         site.mkdir()
         files = state.files()
-        report("initial site:\n" + "\n".join(f"--- {path}\n{text if isinstance(text, str) else '<bytes>'}"
-                                            for path, text in sorted(files.items())))
+        report("initial site:\n" + "\n".join(
+            f"--- {path}\n{text if isinstance(text, str) else '<bytes>'}"
+            for path, text in sorted(files.items())))
         sync(site, {}, files)
         serve = Serve(site)
         check_step(site, scratch, serve, "the first build")
