@@ -19,12 +19,16 @@ the plain engine:
   small sites fork).  Its whole ``output/`` tree (the set of paths and every
   file's bytes) must equal that of ``digest build --no-cache --jobs 1`` run in a
   fresh copy of the site's sources.
-* ``digest serve``'s in-memory rebuild: ``pipeline.build`` with one shared
-  ``keep`` dict, the previous build's fingerprints and rendered site as
-  ``reuse_from``, the cache on and ``jobs=1``, as ``digest/serve/command.py``'s
-  ``build_site`` calls it (the HTTP server and file watcher are left out).  Its
-  rendered mapping must equal ``pipeline.build(copy, BuildOptions(cache=False,
-  jobs=1))`` with the same base_url.
+* ``digest serve``'s in-memory rebuild: ``pipeline.build`` with one
+  FastEngine kept across builds, told the previous build's fingerprints and
+  rendered site (``engine.reuse``), the cache on and ``jobs=1``, as
+  ``digest/serve/command.py``'s ``build_site`` runs it (the HTTP server and
+  file watcher are left out).  Its rendered mapping must equal the plain
+  engine's (digest.engine.plain: no cache, no workers, no fingerprints) cold
+  build of the copy, with the same base_url.
+
+The plain CLI build of the copy is checked against the plain engine too, so
+both fast paths meet the reference.
 
 The example count is small and fixed for CI (derandomized, no example
 database); set DIGEST_DIFF_EXAMPLES=500 to hunt for more locally, and
@@ -39,14 +43,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import note as report
 from hypothesis import strategies as st
 
-from digest import parallel
+from digest.engine import FastEngine, PlainEngine, parallel
+from digest.output.paths import MARKER
 from digest.pipeline import BuildOptions, build
 from tests.integration.conftest import _pinned_epoch, cli
 from tests.tools import REPO_ROOT
@@ -445,15 +450,16 @@ class Serve:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.options = BuildOptions(base_url=SERVE_URL, jobs=1, keep={})
+        self.options = BuildOptions(base_url=SERVE_URL, jobs=1)
+        self.engine = FastEngine()  # kept across rebuilds, as serve keeps it
         self.last: dict[str, object] = {}
 
     def rebuild(self) -> tuple[dict[str, bytes] | None, str]:
         try:
             with _pinned_epoch():
-                result = build(self.root, replace(
-                    self.options, previous=self.last.get("fingerprints"),
-                    reuse_from=self.last.get("rendered")))
+                self.engine.reuse(self.last.get("fingerprints"), None,
+                                  self.last.get("rendered"))
+                result = build(self.root, self.options, engine=self.engine)
         except Exception as exc:  # noqa: BLE001 - the server keeps its last site
             return None, f"{type(exc).__name__}: {exc}"
         if result.cache is not None:
@@ -462,10 +468,13 @@ class Serve:
         return dict(result.rendered), ""
 
 
-def plain_serve(root: Path) -> tuple[dict[str, bytes] | None, str]:
+def plain_engine(root: Path, base_url: str | None = SERVE_URL
+                 ) -> tuple[dict[str, bytes] | None, str]:
+    """The reference: the plain engine's cold build, in memory."""
     try:
         with _pinned_epoch():
-            result = build(root, BuildOptions(base_url=SERVE_URL, jobs=1, cache=False))
+            result = build(root, BuildOptions(base_url=base_url, search=False),
+                           engine=PlainEngine())
     except Exception as exc:  # noqa: BLE001
         return None, f"{type(exc).__name__}: {exc}"
     return dict(result.rendered), ""
@@ -491,7 +500,12 @@ def check_step(site: Path, scratch: Path, serve: Serve, step: str) -> None:
         problem = mismatch(read_tree(site / "output"), read_tree(scratch / "output"),
                            f"digest build after {step}")
         assert not problem, problem
-    want, want_error = plain_serve(scratch)
+        reference, error = plain_engine(scratch, base_url=None)
+        assert reference is not None, f"after {step}: the plain engine failed: {error}"
+        written = {p: b for p, b in read_tree(scratch / "output").items() if p != MARKER}
+        problem = mismatch(written, reference, f"plain engine after {step}")
+        assert not problem, problem
+    want, want_error = plain_engine(scratch)
     assert (served is None) == (want is None), (
         f"after {step}: serve rebuild error {served_error!r}, plain {want_error!r}")
     if want is not None and served is not None:
