@@ -143,7 +143,7 @@ class FastRun:
         gc.freeze()
         if engine.flush_early:
             cache.flush_early(self.jobs)  # written while the pages render (see flush_early)
-        levels = dict(cache.section("templates"))  # what each template reads (render.access)
+        levels = dict(cache.section("templates"))  # what each template reads (engine/access.py)
         early, self.early = self.early, None
         try:
             # ns leaves base_url out (serve and build share parsing and enrichment),

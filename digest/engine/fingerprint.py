@@ -8,11 +8,11 @@ What counts as a page's input: every value in its template context, walked
 recursively; each article in it by its digest.  An article page also depends
 on the articles it links by URL (related, earlier, later, also reported,
 mentions), whose titles and dates it shows.  How much of an article counts
-is the page's *level* (render/access.py): a CARD digest leaves out the
+is the page's *level* (engine/access.py): a CARD digest leaves out the
 body-derived fields (body, word count, reading time) and the links to other
 articles (related, stories) that list pages never show, a LINKS digest
 leaves out the body-derived ones, a FULL digest covers every field, and a
-SITE page also depends on every article of the site (render/digests.py makes
+SITE page also depends on every article of the site (engine/digests.py makes
 the digests).  The level is the first letter of the fingerprint
 (:func:`level_of`), so the next build computes it at the same level.
 """
@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from digest.engine.access import CARD, FULL, SITE, linked_urls
 from digest.engine.digests import (  # noqa: F401 - DERIVED, article_digests: the API
     DERIVED,
     Digests,
@@ -33,7 +34,6 @@ from digest.engine.digests import (  # noqa: F401 - DERIVED, article_digests: th
     short_hash,
 )
 from digest.site.records import Article, FeedSpec, PageSpec
-from digest.site.render.access import CARD, FULL, SITE, linked_urls
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 LEVELS = "clfs"  # CARD, LINKS, FULL, SITE: the first letter of a page's fingerprint

@@ -1,7 +1,7 @@
 """The fast engine's render: only what changed, in forked workers.
 
 Each page and feed gets a fingerprint of everything it shows (digest.site.render.
-fingerprint, at its template's access level, digest.site.render.access); a file
+fingerprint, at its template's access level, digest.engine.access); a file
 whose fingerprint matches the last build's is not rendered: its old bytes are
 reused.  The rest render in forked workers with the plain render's own
 functions (digest.site.render.page_renderer, render_feed), so the bytes are the
@@ -17,6 +17,7 @@ from datetime import datetime
 
 import jinja2
 
+from digest.engine import access
 from digest.engine.bodies import body_keys, needed_bodies, start_bodies  # noqa: F401 - the API
 from digest.engine.digests import LastDigests, ParsedFrom, article_digests
 from digest.engine.early import EarlyWork, start_early  # noqa: F401 - start_early: the API
@@ -26,7 +27,7 @@ from digest.errors import Diagnostic, TemplateError
 from digest.site.config import SiteConfig
 from digest.site.model import NEWS_SITEMAP, ROBOTS, SITEMAP
 from digest.site.records import Article, PageSpec, Site
-from digest.site.render import access, page_renderer
+from digest.site.render import page_renderer
 from digest.site.render.feeds import entry_ids, render_feed
 from digest.site.render.sitemaps import MAX_URLS, news_sitemap, render_sitemaps, robots
 from digest.site.render.watch import watching
@@ -63,7 +64,7 @@ def render_incremental(site: Site, env: jinja2.Environment, config: SiteConfig,
     ``sources`` (article key -> where it was parsed from, digests.ParsedFrom)
     and ``cards`` (the last build's card ids) make article digests cheaper:
     see :func:`fingerprint.article_digests`.  Each page is fingerprinted at
-    its template's level (render/access.py), or at the higher one its last
+    its template's level (engine/access.py), or at the higher one its last
     render needed; a render that needed more than that is fingerprinted again
     at the level it needed.  ``templates`` keeps the templates' levels across
     builds (access.template_access) and is updated.

@@ -11,7 +11,7 @@ the flags ``body``, ``links`` and ``model``); everything that treats fields
 differently reads the tuples derived from it below (:data:`LOCAL_FIELDS`,
 :data:`SITE_FIELDS`, :data:`DERIVED`, :data:`BODY_FIELDS`,
 :data:`LINK_FIELDS`, :data:`MODEL_FIELDS`): enrichment and its cache, the
-page fingerprints (render/digests.py, render/access.py) and the preview
+page fingerprints (engine/digests.py, engine/access.py) and the preview
 (serve/preview.py).  A field without a role is a TypeError at import.
 """
 
@@ -35,7 +35,7 @@ SHOWN_WHOLE: ContextVar[Callable[[], None] | None] = ContextVar("SHOWN_WHOLE", d
 
 # --------------------------------------------------------------------------- field roles
 # Who fills a field (the role), and what it means for page fingerprints (the
-# flags).  render/digests.py makes four digests per article: CARD leaves out
+# flags).  engine/digests.py makes four digests per article: CARD leaves out
 # the ``body`` fields and the ``links`` fields, LINKS adds the links, FULL
 # the rest.  List pages, and model.assemble, are fingerprinted by CARD
 # digests, so a body or link field that digest/site/model reads must say

@@ -1,4 +1,4 @@
-"""Page fingerprint levels (render/access.py) keep incremental builds exact
+"""Page fingerprint levels (engine/access.py) keep incremental builds exact
 with themes that read more than the default one: a field named at render
 time, ``by_url`` lookups of articles a page does not hold, an article turned
 into text whole, a lookup inside a ``memo`` piece.  Each case: a custom theme,

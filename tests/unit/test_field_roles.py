@@ -67,10 +67,9 @@ def test_every_field_has_a_role_and_the_tuples_follow_from_them() -> None:
 
 
 def test_the_consumers_read_the_declared_tuples() -> None:
-    from digest.engine import digests, fingerprint
+    from digest.engine import access, digests, fingerprint
     from digest.serve import preview
     from digest.site import enrich
-    from digest.site.render import access
 
     assert enrich.LOCAL_FIELDS is LOCAL_FIELDS and enrich.SITE_FIELDS is SITE_FIELDS
     assert fingerprint.DERIVED is DERIVED and digests.DERIVED is DERIVED

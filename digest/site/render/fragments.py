@@ -52,7 +52,7 @@ def make_memo() -> tuple[Callable[..., Any], Callable[..., Any]]:
         hit = store.get(key)
         if hit is None:
             # the eval context makes the macro escape as the calling template does;
-            # other pages show the piece without running it (render/access.py)
+            # other pages show the piece without running it (engine/access.py)
             with memo_piece():
                 hit = store[key] = (args, macro(eval_ctx, *args))  # args kept alive
         return hit[1]

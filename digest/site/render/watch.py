@@ -1,6 +1,6 @@
 """Watching a page while it renders: what its template's source could not show.
 
-See render/access.py for the levels.  A :class:`Watch` holds the URLs the
+See engine/access.py for the levels.  A :class:`Watch` holds the URLs the
 page links (it may look them up in ``by_url``) and the level its render was
 seen to need: SITE for a lookup of another article or iterating ``by_url``,
 TAINT (every page of the build SITE) for an article turned into text whole
@@ -14,7 +14,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from digest.site.records import SHOWN_WHOLE, Article
-from digest.site.render.access import CARD, SITE, TAINT
+
+# What a page's fingerprint must cover, lowest first (the fast engine's page
+# fingerprints, digest.engine.access and digest.engine.fingerprint): its
+# articles' card fields; + their links; + everything of them; + any other
+# article of the site; TAINT: SITE for every page of the build.
+CARD, LINKS, FULL, SITE, TAINT = 0, 1, 2, 3, 4
 
 
 class Watch:

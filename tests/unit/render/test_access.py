@@ -1,4 +1,4 @@
-"""render/access.py: the level a template's pages are fingerprinted at, read
+"""engine/access.py: the level a template's pages are fingerprinted at, read
 from its source and what it pulls in; render/watch.py: what a render is seen
 to read."""
 
@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 import jinja2
 import pytest
 
+from digest.engine.access import CARD, FULL, LINKS, SITE, TAINT, template_access
 from digest.site.records import Article
-from digest.site.render.access import CARD, FULL, LINKS, SITE, TAINT, template_access
 from digest.site.render.watch import WatchedIndex, memo_piece, watching
 
 LIST = "{% for a in articles %}<li>{{ a.title }} {{ a.date }}</li>{% endfor %}"

@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
+from digest.engine.access import CARD, FULL, SITE
 from digest.engine.digests import ParsedFrom
 from digest.engine.fingerprint import DERIVED, Fingerprinter, article_digests, level_of
 from digest.site.config import parse_config
 from digest.site.records import Article, PageSpec
 from digest.site.render import feeds
-from digest.site.render.access import CARD, FULL, SITE
 
 CONFIG = parse_config({"base_url": "https://news.example.org/"})
 WHEN = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -123,8 +123,8 @@ def test_fingerprint_levels() -> None:
 
 
 def test_previous_fingerprints_are_kept_only_while_the_site_assembles_the_same() -> None:
+    from digest.engine.access import LINKS
     from digest.engine.digests import LastDigests
-    from digest.site.render.access import LINKS
 
     arts = (enriched(parsed(0), related=(enriched(parsed(1)).url,)), enriched(parsed(1)),
             enriched(parsed(2)))

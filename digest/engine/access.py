@@ -2,7 +2,7 @@
 
 A term page lists a thousand articles (its weekly chart needs their dates)
 but shows none of their bodies, so appending a paragraph to one article must
-not re-render it.  Page fingerprints (render/fingerprint.py) therefore come
+not re-render it.  Page fingerprints (engine/fingerprint.py) therefore come
 in levels:
 
 - ``CARD``: every field of the articles in the page's context (and of those
@@ -62,7 +62,9 @@ from jinja2 import nodes
 
 from digest.site.records import BODY_FIELDS, LINK_FIELDS, Article
 
-CARD, LINKS, FULL, SITE, TAINT = 0, 1, 2, 3, 4  # TAINT: SITE for every page of the build
+# The levels (CARD < LINKS < FULL < SITE < TAINT) are render.watch's: a render is
+# watched for the same levels the template's source is read for here.
+from digest.site.render.watch import CARD, FULL, LINKS, SITE, TAINT  # noqa: F401
 
 _BODY = frozenset(BODY_FIELDS)
 _LINKS = frozenset(LINK_FIELDS)
