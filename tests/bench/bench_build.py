@@ -34,8 +34,11 @@ nothing-changed shortcut it times).  Measured per build:
 
 With --hugo (or when ``hugo`` is on PATH) the same corpus (flavor hugo) is built
 by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
-``hugo --quiet`` after rm -rf public/ resources/, and the ratio digest/hugo of
-the cold medians is printed.  Hugo uses every core; digest uses --jobs if given.
+``hugo --quiet`` after rm -rf public/ resources/, followed, when search is on
+(the default), by ``python -m pagefind --site public``: the peer a curator
+would pick.  Then one article is edited and both run again (neither has an
+incremental mode), and the ratios digest / peer of the cold and one-edit
+medians are printed.  Hugo uses every core; digest uses --jobs if given.
 The runs alternate (digest's run 1, Hugo's run 1, digest's run 2, ...), so
 both tools meet the same drift of the machine.
 
@@ -355,13 +358,25 @@ def make_hugo_site(root: Path, size: int) -> Path:
     return site
 
 
-def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
-    """One cold Hugo build."""
-    size = result.size
+def hugo_cmd() -> list[str]:
+    """Hugo, then (search on, as digest's runs) the Pagefind CLI over its public/:
+    what a curator would run instead of digest, search included."""
     hugo = shutil.which("hugo") or "hugo"
+    if not SEARCH:
+        return [hugo, "--quiet"]
+    # wait4 on the shell: its ru_maxrss is the largest of hugo and pagefind
+    return ["sh", "-c", f"{hugo} --quiet && {sys.executable} -m pagefind --site public"]
+
+
+def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
+    """One cold Hugo (+ Pagefind) build, then one after an edited article: Hugo's
+    CLI and Pagefind have no incremental mode, so an edit is a whole build again."""
+    size = result.size
     for leftover in ("public", "resources"):
         set_aside(site / leftover)
-    result.add("cold", measure([hugo, "--quiet"], site, logs / f"h{size}-cold.log"))
+    result.add("cold", measure(hugo_cmd(), site, logs / f"h{size}-cold.log"))
+    append_paragraph(edit_target(article_files(site / "content"), run), run)
+    result.add("one-edit", measure(hugo_cmd(), site, logs / f"h{size}-edit.log"))
     progress(result, run)
 
 
@@ -430,15 +445,20 @@ def print_ratio(results: list[Result]) -> None:
     hugo = {r.size: r for r in results if r.tool == "hugo"}
     if not hugo:
         return
+    peer = "hugo + pagefind" if SEARCH else "hugo"
     print()
-    print("digest / hugo (cold build, medians)")
+    print(f"digest / {peer} (medians)")
     for r in results:
-        if r.tool == "digest" and r.size in hugo and "cold" in r.samples:
-            h = hugo[r.size]
-            dw, hw = r.median("cold", "wall"), h.median("cold", "wall")
-            print(f"{r.size:>8} articles: wall {dw:.2f} s / {hw:.2f} s = {dw / hw:.1f}x"
-                  f"   CPU {r.median('cold', 'cpu') / h.median('cold', 'cpu'):.1f}x"
-                  f"   memory {r.peak('cold') / h.peak('cold'):.1f}x")
+        if r.tool != "digest" or r.size not in hugo:
+            continue
+        h = hugo[r.size]
+        for sc in ("cold", "one-edit"):
+            if sc not in r.samples or sc not in h.samples:
+                continue
+            dw, hw = r.median(sc, "wall"), h.median(sc, "wall")
+            print(f"{r.size:>8} articles, {sc:<8}: wall {dw:.2f} s / {hw:.2f} s = {dw / hw:.2f}x"
+                  f"   CPU {r.median(sc, 'cpu') / h.median(sc, 'cpu'):.2f}x"
+                  f"   memory {r.peak(sc) / h.peak(sc):.2f}x")
 
 
 # --------------------------------------------------------------------------- main
