@@ -154,6 +154,7 @@ class Article:
     photo_credit: str | None = parsed(None)
     # front matter: the original's address, when it is elsewhere
     canonical_url: str | None = parsed(None)
+    aliases: tuple[str, ...] = parsed(())  # old URLs redirected here (Hugo aliases)
     section: str | None = parsed(None)  # agency rubric
     draft: bool = parsed(False)
     id: str | None = parsed(None)  # stable id for feed GUIDs (front matter `id`)

@@ -15,6 +15,7 @@ from digest.site.config import SiteConfig
 from digest.site.model.archives import archive_pages
 from digest.site.model.editions import build_editions, edition_pages
 from digest.site.model.indexes import check_term_slugs, group_terms, home_pages, taxonomy_pages
+from digest.site.model.redirects import redirect_pages
 from digest.site.model.urls import check_collisions, output_path
 from digest.site.records import Article, FeedSpec, PageSpec, Site
 
@@ -58,6 +59,7 @@ def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
                               source="generated: search page", sitemap=False))
     pages.append(PageSpec(path="404.html", url="/404.html", template="404.html",
                           source="generated: 404 page", sitemap=False))
+    pages.extend(redirect_pages(ordered))  # old addresses (front matter aliases)
     check_collisions([(p.path, p.source) for p in pages]
                      + [(f.path, f"generated: feed {f.path}") for f in feeds]
                      + [(name, f"generated: {name}") for name in GENERATED_FILES])

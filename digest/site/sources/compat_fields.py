@@ -1,7 +1,8 @@
 """Hugo, Jekyll and Pelican keys that mean one of digest's fields.
 
 An imported post keeps its meaning: Jekyll's ``published: false`` is a draft,
-``description`` is the summary, and so on.  A digest key in the same front
+``description`` is the summary, ``redirect_from`` its old URLs (Hugo's
+``aliases``), and so on.  A digest key in the same front
 matter always wins; a mapped key is consumed (it does not also reach the
 theme as ``article.extra``), a key that lost to a digest key stays there.
 
@@ -17,6 +18,7 @@ from typing import Any
 _SAME_AS = {
     "updated": ("last_modified_at", "lastmod", "modified"),
     "summary": ("description",),
+    "aliases": ("redirect_from",),  # jekyll-redirect-from
 }
 # Every key this module reads: never reported as a misspelling (images ~ image).
 COMPAT_KEYS = frozenset({"published", "images", *(k for ks in _SAME_AS.values() for k in ks)})

@@ -36,9 +36,10 @@ _TEXT = ("source", "summary", "id", "section", "photo_credit")
 _KNOWN = frozenset({
     "title", "date", "updated", "tags", "slug", "draft", "related", "related_exclude",
     "year", "source_url", "author", "authors", "image", "category", "categories",
-    "year_inferred", "mentions", "canonical_url",
+    "year_inferred", "mentions", "canonical_url", "aliases",
     *_TEXT})
 _SLUG_UNSAFE = re.compile(r"[\s?#%\x00-\x1f\x7f]")
+_ALIAS_UNSAFE = re.compile(r"[\s?#%\\\x00-\x1f\x7f]")
 
 
 class _Problems:
@@ -94,6 +95,7 @@ def article_from_fields(  # noqa: PLR0913 - the stage contract fixes this signat
     out["draft"] = _flag(fields, "draft", p)
     out["year_inferred"] = _flag(fields, "year_inferred", p)
     out["mentions"] = _mentions(fields, p)
+    out["aliases"] = _aliases(fields, p)
     slug = _slug(fields, title, p)
 
     terms_add, terms_remove = _taxonomy_terms(fields, taxonomies, p)
@@ -193,6 +195,24 @@ def _flag(fields: Mapping[str, Any], key: str, p: _Problems) -> bool:
 
 def _dedupe(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def _aliases(fields: Mapping[str, Any], p: _Problems) -> tuple[str, ...]:
+    """Old URLs of the article on this site (``/2019/05/old-name/``), each made a
+    site-relative path: a redirect page is written at each (model/redirects.py)."""
+    out = []
+    for item in _terms(fields, "aliases", p):
+        path = "/" + item.strip().lstrip("/")
+        if "://" in item or item.startswith("//") or _ALIAS_UNSAFE.search(path) \
+                or any(part in (".", "..") for part in path.split("/")):
+            p.add("aliases", f"aliases: {item!r} is not a path on this site",
+                  "write the old address's path, e.g. aliases: [/2019/05/old-name/]")
+            continue
+        if not path.endswith(("/", ".html", ".htm")):
+            path += "/"  # a folder, as Hugo writes aliases: /old/ -> old/index.html
+        if path != "/":
+            out.append(path)
+    return _dedupe(tuple(out))
 
 
 def _terms(fields: Mapping[str, Any], key: str, p: _Problems) -> tuple[str, ...]:

@@ -1,0 +1,32 @@
+"""Redirect pages: an article's old addresses (front matter ``aliases``, Jekyll's
+``redirect_from``) lead to its page.
+
+Each old address gets a small HTML page (a canonical link and a meta refresh,
+what Hugo writes for aliases, so it works on any static host), and the site
+gets one Netlify ``_redirects`` file listing them all as permanent (301)
+redirects, which Netlify answers before serving the HTML.  An old address
+that is also a page of this site is a collision (model.urls.check_collisions
+names both).
+"""
+
+from __future__ import annotations
+
+from digest.site.model.urls import output_path
+from digest.site.records import Article, PageSpec
+
+REDIRECTS = "_redirects"  # Netlify's file: one "from to status" line per redirect
+
+
+def redirect_pages(ordered: tuple[Article, ...]) -> list[PageSpec]:
+    """One page per old address of each article, and the ``_redirects`` file
+    (only when some article has an old address), in a stable order."""
+    pages = [PageSpec(path=output_path(alias), url=alias, template="redirect.html",
+                      source=f"{art.path} (aliases: {alias})", context={"target": art},
+                      sitemap=False)
+             for art in sorted(ordered, key=lambda a: str(a.path)) for alias in art.aliases]
+    if not pages:
+        return []
+    moves = tuple((page.url, page.context["target"]) for page in pages)
+    return [*pages, PageSpec(path=REDIRECTS, url="/" + REDIRECTS, template="_redirects.txt",
+                             source="generated: Netlify redirects", sitemap=False,
+                             context={"moves": moves})]

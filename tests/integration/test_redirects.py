@@ -1,0 +1,109 @@
+"""Old addresses (front matter ``aliases``, Jekyll's ``redirect_from``) redirect
+to the article: an HTML page at each and Netlify's ``_redirects`` file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from digest.engine import FastEngine, PlainEngine
+from digest.errors import DigestError, SourceError
+from digest.pipeline import BuildOptions, build
+from tests.integration.conftest import note, write_files
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+OPTIONS = BuildOptions(now=NOW, search=False, jobs=1)
+YAML = "base_url: https://news.example.org/\n"
+
+
+def _site(root: Path, **extra: str) -> Path:
+    write_files(root, {
+        "digest.yaml": YAML,
+        "content/a.md": note("Grain exports resume", "2024-05-01", "Ships left the port.",
+                             aliases="[/2019/05/grain/, old/grain.html]"),
+        "content/b.md": note("Rail link reopens", "2024-05-02", "Trains ran again.",
+                             redirect_from="/rail-old/"),
+        **extra,
+    })
+    return root
+
+
+def _files(result) -> dict[str, bytes]:  # noqa: ANN001 - a BuildResult
+    return {path: bytes(result.rendered[path]) for path in result.rendered}
+
+
+def test_each_old_address_gets_a_page_and_a_netlify_rule(tmp_path: Path) -> None:
+    files = _files(build(_site(tmp_path / "site"), OPTIONS, engine=PlainEngine()))
+    assert files["_redirects"].decode() == (
+        "/2019/05/grain/ /2024/05/01/a/ 301\n"
+        "/old/grain.html /2024/05/01/a/ 301\n"
+        "/rail-old/ /2024/05/02/b/ 301\n")
+    page = lxml.html.fromstring(files["2019/05/grain/index.html"])
+    target = "https://news.example.org/2024/05/01/a/"
+    assert page.xpath("//link[@rel='canonical']/@href") == [target]
+    assert page.xpath("//meta[@http-equiv='refresh']/@content") == [f"0; url={target}"]
+    assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert page.xpath("//a/@href") == ["/2024/05/01/a/"]
+    assert "old/grain.html" in files and "rail-old/index.html" in files
+    sitemap = files["sitemap.xml"].decode()
+    assert "/2024/05/01/a/" in sitemap and "/rail-old/" not in sitemap
+
+
+def test_a_site_without_old_addresses_writes_no_redirects(tmp_path: Path) -> None:
+    write_files(tmp_path / "site", {"digest.yaml": YAML,
+                                    "content/a.md": note("Quiet day", "2024-05-01")})
+    assert "_redirects" not in _files(build(tmp_path / "site", OPTIONS, engine=PlainEngine()))
+
+
+def test_an_old_address_that_is_a_page_of_the_site_is_an_error(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site", **{"content/c.md": note(
+        "Port strike ends", "2024-05-03", "Dockers went back.",
+        aliases="[/2024/05/02/b/]")})
+    with pytest.raises(DigestError) as caught:
+        build(site, OPTIONS, engine=PlainEngine())
+    (diag,) = caught.value.diagnostics
+    assert diag.code == "url-collision"
+    assert "content/c.md (aliases: /2024/05/02/b/)" in diag.message
+    assert "content/b.md" in diag.message
+
+
+@pytest.mark.parametrize("alias", ["https://other.example/x/", "/a/../b/", "/a b/", "//host/x"])
+def test_an_alias_that_is_not_a_path_here_names_file_and_line(tmp_path: Path,
+                                                               alias: str) -> None:
+    write_files(tmp_path / "site", {"digest.yaml": YAML, "content/a.md": note(
+        "Quiet day", "2024-05-01", aliases=f'["{alias}"]')})
+    with pytest.raises(SourceError) as caught:
+        build(tmp_path / "site", OPTIONS, engine=PlainEngine())
+    (diag,) = caught.value.diagnostics
+    assert diag.path == "content/a.md" and diag.line == 4
+    assert "is not a path on this site" in diag.message and "aliases: [" in diag.hint
+
+
+def test_incremental_builds_keep_redirects_exact(tmp_path: Path) -> None:
+    """A new page type with no engine code: the fast engine's rebuilds after
+    alias edits equal the plain engine's cold build."""
+    site = _site(tmp_path / "site")
+    engine = FastEngine()
+    last = build(site, OPTIONS, engine=engine)
+    for edit in (
+        {"content/a.md": note("Grain exports resume", "2024-05-01", "Ships left the port.",
+                              aliases="[/2019/05/grain/]")},
+        {"content/b.md": note("Rail link reopens for freight", "2024-05-02",
+                              "Trains ran again.", redirect_from="/rail-old/")},
+        {"content/b.md": note("Rail link reopens for freight", "2024-05-02",
+                              "Trains ran again.")},
+    ):
+        write_files(site, edit)
+        engine.reuse(last.fingerprints, last.digests.to_data() if last.digests else None,
+                      last.rendered)
+        fast = build(site, OPTIONS, engine=engine)
+        plain = build(site, OPTIONS, engine=PlainEngine())
+        got, want = _files(fast), _files(plain)
+        assert sorted(got) == sorted(want)
+        assert [p for p in want if got[p] != want[p]] == []
+        last = fast
+    assert got["_redirects"] == b"/2019/05/grain/ /2024/05/01/a/ 301\n"
+    assert "rail-old/index.html" not in got  # the alias was removed: its page is gone
