@@ -111,7 +111,7 @@ def test_python_tag_in_digest_yaml_never_runs(tmp_path: Path) -> None:
     ("title: x\nversion: 1.10", 3, r"version: 1.10 is read as the number 1.1; quote it"),
     ("title: x\ntags: [yes, no]", 3, r"tags: yes is read as a boolean"),
     ("title: First\ntitle: Second", 3, r"title given twice at lines 2 and 3"),
-    ("title: x\na: &a [1]\nb: *a", 3, r"anchors and aliases .* not allowed"),
+    ("title: x\na: &a [1, *a]", 3, r"alias \*a refers to itself"),
 ])
 def test_unsafe_or_coerced_yaml_is_an_error_naming_the_line(tmp_path: Path, front: str,
                                                              line: int, pattern: str) -> None:
@@ -141,7 +141,7 @@ ALIAS_BOMB = "\n".join(["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",
 
 
 @pytest.mark.parametrize(("front", "pattern"), [
-    (ALIAS_BOMB, r"anchors and aliases"),
+    (ALIAS_BOMB, r"expands to more than 10,000 values"),
     ("title: x\nsummary: \"" + "x" * (70 * 1024) + "\"", r"larger than 64 KiB"),
     ("title: x\nn: " + "[" * 5000 + "]" * 5000, r"nested deeper than 32 levels"),
     ("title: x\nn: " + "{a: " * 3000 + "1" + "}" * 3000, r"nested deeper than 32 levels"),

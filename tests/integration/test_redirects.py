@@ -70,7 +70,8 @@ def test_an_old_address_that_is_a_page_of_the_site_is_an_error(tmp_path: Path) -
     assert "content/b.md" in diag.message
 
 
-@pytest.mark.parametrize("alias", ["https://other.example/x/", "/a/../b/", "/a b/", "//host/x"])
+@pytest.mark.parametrize("alias", ["https://other.example/x/", "/a/../b/", "/a b/", "//host/x",
+                                   "/a&b/"])
 def test_an_alias_that_is_not_a_path_here_names_file_and_line(tmp_path: Path,
                                                                alias: str) -> None:
     write_files(tmp_path / "site", {"digest.yaml": YAML, "content/a.md": note(

@@ -27,6 +27,6 @@ def redirect_pages(ordered: tuple[Article, ...]) -> list[PageSpec]:
     if not pages:
         return []
     moves = tuple((page.url, page.context["target"]) for page in pages)
-    return [*pages, PageSpec(path=REDIRECTS, url="/" + REDIRECTS, template="_redirects.txt",
+    return [*pages, PageSpec(path=REDIRECTS, url="/" + REDIRECTS, template="redirects.html",
                              source="generated: Netlify redirects", sitemap=False,
                              context={"moves": moves})]

@@ -39,7 +39,7 @@ _KNOWN = frozenset({
     "year_inferred", "mentions", "canonical_url", "aliases",
     *_TEXT})
 _SLUG_UNSAFE = re.compile(r"[\s?#%\x00-\x1f\x7f]")
-_ALIAS_UNSAFE = re.compile(r"[\s?#%\\\x00-\x1f\x7f]")
+_ALIAS_UNSAFE = re.compile(r"[\s?#%\\&<>\"'\x00-\x1f\x7f]")
 
 
 class _Problems:

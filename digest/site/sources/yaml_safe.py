@@ -1,8 +1,8 @@
 """The hardened YAML loader for front matter: content is data, never code.
 
 Only JSON-like core tags are accepted (``!!python/*`` and friends are refused
-before anything is constructed), anchors and aliases are refused (alias
-bombs), nesting is bounded, duplicate keys are errors, and unquoted values
+before anything is constructed), anchors and aliases are allowed up to a
+bound on what they expand to (alias bombs are refused), nesting is bounded, duplicate keys are errors, and unquoted values
 that YAML 1.1 would silently turn into booleans or numbers in text fields
 (``title: NO``, ``version: 1.10``) are reported with how to quote them
 (reliability.md, item 4).  Timestamps stay strings: ``sources.fields`` reads
@@ -26,6 +26,7 @@ _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "seq",
                                              "map"))
 MAX_DEPTH = 32  # the composer recurses per level; 64 KiB of "[" would overflow it
+MAX_EXPANDED = 10_000  # values front matter may hold once its aliases are written out
 _TEXT_KEY_TAGS = frozenset(_TAG + t for t in ("str", "merge", "value"))  # "<<", "=" stay text
 _COERCING = frozenset(_TAG + t for t in ("bool", "int", "float"))
 # Fields that must be text: an unquoted NO/on/2024/1.10 there is always a mistake.
@@ -203,16 +204,48 @@ def _check_events_first(block: str, path: str, first: int) -> None:
 
 
 def _check_events(loader_cls: type, block: str, path: str, first: int) -> None:
-    """Refuse anchors, aliases, non-core tags and deep nesting before composing,
-    so an alias bomb or a !!python tag is never expanded or constructed."""
+    """Refuse non-core tags, deep nesting, an alias inside its own anchor and
+    aliases that expand to more than MAX_EXPANDED values, before composing, so
+    an alias bomb or a !!python tag is never expanded or constructed.
+
+    Anchors and aliases themselves are fine (real front matter shares a list
+    of tags that way): each anchor's size is counted as the events pass, each
+    alias adds the size of what it repeats, and the count is bounded."""
     depth = 0
+    expanded = 0  # values the data would hold with every alias written out
+    sizes: dict[str, int] = {}  # anchor -> values under it, aliases expanded
+    opened: list[tuple[str | None, int]] = []  # open collections: (anchor, count before)
     for ev in yaml.parse(block, Loader=loader_cls):
         line = first + ev.start_mark.line
-        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+        if isinstance(ev, yaml.AliasEvent):
+            if any(anchor == ev.anchor for anchor, _ in opened):
+                raise source_error(
+                    path, f"YAML alias *{ev.anchor} refers to itself (inside &{ev.anchor})",
+                    line=line, code="front-matter-unsafe",
+                    hint="an alias repeats a value written before it; write this one out")
+            if ev.anchor not in sizes:
+                raise source_error(
+                    path, f"YAML alias *{ev.anchor} has no anchor &{ev.anchor} before it",
+                    line=line, code="front-matter-yaml",
+                    hint=f"write &{ev.anchor} before the value it names, or the value itself")
+            expanded += sizes[ev.anchor]
+        elif isinstance(ev, yaml.ScalarEvent):
+            expanded += 1
+            if ev.anchor:
+                sizes[ev.anchor] = 1
+        elif isinstance(ev, yaml.CollectionStartEvent):
+            expanded += 1
+            opened.append((ev.anchor, expanded))
+        elif isinstance(ev, yaml.CollectionEndEvent):
+            anchor, before = opened.pop()
+            if anchor:
+                sizes[anchor] = expanded - before + 1
+        if expanded > MAX_EXPANDED:
             raise source_error(
-                path, "YAML anchors and aliases (&name, *name) are not allowed in front matter",
-                line=line, code="front-matter-unsafe",
-                hint="write the value out in full; quote it if it starts with & or *")
+                path, f"front matter expands to more than {MAX_EXPANDED:,} values "
+                "(YAML aliases repeating aliases)", line=line, code="front-matter-unsafe",
+                hint="an alias repeats everything its anchor holds: write the values "
+                     "out, or use fewer aliases")
         tag = getattr(ev, "tag", None)
         if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
             raise source_error(
