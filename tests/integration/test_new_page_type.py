@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from digest.engine import FastEngine, PlainEngine
+from digest.engine import PlainEngine
 from digest.pipeline import BuildOptions, build
 from digest.site import model
 from digest.site.records import Article, PageSpec, Site
 from tests.integration.conftest import note, write_files
+from tests.integration.engines import edits_stay_exact, files_of
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 TEMPLATE = """<!doctype html><title>Words</title>
@@ -44,10 +45,6 @@ def _with_word_page(assemble):  # noqa: ANN001, ANN202 - model.assemble and its 
     return assemble_more
 
 
-def _files(result) -> dict[str, bytes]:  # noqa: ANN001 - a BuildResult
-    return {path: bytes(result.rendered[path]) for path in result.rendered}
-
-
 def test_a_new_page_type_needs_no_engine_code(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model, "assemble", _with_word_page(model.assemble))
@@ -59,25 +56,14 @@ def test_a_new_page_type_needs_no_engine_code(tmp_path: Path,
         "content/b.md": note("Rail link reopens", "2024-05-02", "Trains ran again today."),
     })
     options = BuildOptions(now=NOW, search=False, jobs=1)
-    engine = FastEngine()
-    last = build(site, options, engine=engine)
-    assert b"Ships" not in _files(last)["words/index.html"]
-    edits = [
+    first = files_of(build(site, options, engine=PlainEngine()))
+    assert b"Ships" not in first["words/index.html"]
+    got = edits_stay_exact(site, options, [
         {"content/a.md": note("Grain exports resume", "2024-05-01",
                               "Ships left the port in the morning, loaded with wheat.")},
         {"content/b.md": note("Rail link reopens for freight", "2024-05-02",
                               "Trains ran again today.")},
         {"content/c.md": note("Port strike ends", "2024-05-03", "Dockers went back.")},
-    ]
-    for edit in edits:
-        write_files(site, edit)
-        engine.reuse(last.fingerprints, last.digests.to_data() if last.digests else None,
-                      last.rendered)
-        fast = build(site, options, engine=engine)
-        plain = build(site, options, engine=PlainEngine())
-        got, want = _files(fast), _files(plain)
-        assert sorted(got) == sorted(want)
-        assert [p for p in want if got[p] != want[p]] == []
-        last = fast
+    ])
     assert b"Ships left the port in the morning" not in got["words/index.html"]
     assert b"10 words" in got["words/index.html"]  # the edited body's count, not a stale one

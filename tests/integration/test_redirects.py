@@ -9,10 +9,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.engine import FastEngine, PlainEngine
+from digest.engine import PlainEngine
 from digest.errors import DigestError, SourceError
 from digest.pipeline import BuildOptions, build
 from tests.integration.conftest import note, write_files
+from tests.integration.engines import edits_stay_exact, files_of
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 OPTIONS = BuildOptions(now=NOW, search=False, jobs=1)
@@ -31,12 +32,8 @@ def _site(root: Path, **extra: str) -> Path:
     return root
 
 
-def _files(result) -> dict[str, bytes]:  # noqa: ANN001 - a BuildResult
-    return {path: bytes(result.rendered[path]) for path in result.rendered}
-
-
 def test_each_old_address_gets_a_page_and_a_netlify_rule(tmp_path: Path) -> None:
-    files = _files(build(_site(tmp_path / "site"), OPTIONS, engine=PlainEngine()))
+    files = files_of(build(_site(tmp_path / "site"), OPTIONS, engine=PlainEngine()))
     assert files["_redirects"].decode() == (
         "/2019/05/grain/ /2024/05/01/a/ 301\n"
         "/old/grain.html /2024/05/01/a/ 301\n"
@@ -55,7 +52,7 @@ def test_each_old_address_gets_a_page_and_a_netlify_rule(tmp_path: Path) -> None
 def test_a_site_without_old_addresses_writes_no_redirects(tmp_path: Path) -> None:
     write_files(tmp_path / "site", {"digest.yaml": YAML,
                                     "content/a.md": note("Quiet day", "2024-05-01")})
-    assert "_redirects" not in _files(build(tmp_path / "site", OPTIONS, engine=PlainEngine()))
+    assert "_redirects" not in files_of(build(tmp_path / "site", OPTIONS, engine=PlainEngine()))
 
 
 def test_an_old_address_that_is_a_page_of_the_site_is_an_error(tmp_path: Path) -> None:
@@ -86,25 +83,13 @@ def test_an_alias_that_is_not_a_path_here_names_file_and_line(tmp_path: Path,
 def test_incremental_builds_keep_redirects_exact(tmp_path: Path) -> None:
     """A new page type with no engine code: the fast engine's rebuilds after
     alias edits equal the plain engine's cold build."""
-    site = _site(tmp_path / "site")
-    engine = FastEngine()
-    last = build(site, OPTIONS, engine=engine)
-    for edit in (
+    got = edits_stay_exact(_site(tmp_path / "site"), OPTIONS, [
         {"content/a.md": note("Grain exports resume", "2024-05-01", "Ships left the port.",
                               aliases="[/2019/05/grain/]")},
         {"content/b.md": note("Rail link reopens for freight", "2024-05-02",
                               "Trains ran again.", redirect_from="/rail-old/")},
         {"content/b.md": note("Rail link reopens for freight", "2024-05-02",
                               "Trains ran again.")},
-    ):
-        write_files(site, edit)
-        engine.reuse(last.fingerprints, last.digests.to_data() if last.digests else None,
-                      last.rendered)
-        fast = build(site, OPTIONS, engine=engine)
-        plain = build(site, OPTIONS, engine=PlainEngine())
-        got, want = _files(fast), _files(plain)
-        assert sorted(got) == sorted(want)
-        assert [p for p in want if got[p] != want[p]] == []
-        last = fast
+    ])
     assert got["_redirects"] == b"/2019/05/grain/ /2024/05/01/a/ 301\n"
     assert "rail-old/index.html" not in got  # the alias was removed: its page is gone
