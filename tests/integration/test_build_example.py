@@ -144,6 +144,8 @@ def test_tag_pages_and_overview(example: Example) -> None:
 def test_pages_link_to_their_feeds(example: Example) -> None:
     for path in example.out.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text:
+            continue  # an old address (aliases): it sends the reader on at once
         assert re.search(r'<link rel="alternate" type="application/rss\+xml"[^>]*'
                          r'href="/feed.xml"', text), path
         assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*'
