@@ -60,8 +60,9 @@ __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find
 
 BUNDLE_DIR = "pagefind"
 LIST_FILE = f"{BUNDLE_DIR}/shards.json"
-SECTION = "search"  # the cache section naming the bundles this user's builds made
-HOME = "search"  # .digest-cache/search/pagefind/<shard>/...
+# The cache section naming the bundles this user's builds made, and their
+# folder: .digest-cache/search/pagefind/<shard>/... (digest serve: search-serve).
+SECTION = "search"
 SCHEME = "3"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
 INSTALL_HINT = "pip install 'digest[search]'"
@@ -143,7 +144,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     version = pagefind_version(exe)
     caching = cache is not None and cache.enabled and not cache.dir.is_symlink()
     if caching:
-        home = cache.dir / place  # HOME for digest build
+        home = cache.dir / place
         scratch = None
         section = cache.section(place)
     else:
@@ -235,6 +236,7 @@ class _Hashes:
         self.before = before if isinstance(before, dict) else {}
         self.now: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime ns, hash)
         self.last = memo or {}
+        self.keep = memo is not None  # (a build's pages must not outlive their writing)
         self.memo: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, hash)
 
     def __call__(self, rel: str) -> str:
@@ -245,7 +247,8 @@ class _Hashes:
                 found = was[1]
             else:
                 found = indexed_digest(page)
-            self.memo[rel] = (page, found)
+            if self.keep:
+                self.memo[rel] = (page, found)
             return found
         st = os.stat(page)
         was = self.before.get(rel)

@@ -90,11 +90,14 @@ class ServeIndex:
                 if result.cache is not None:
                     result.cache.flush()
         except (DigestError, OSError) as exc:
+            if not self.files:  # no index to keep: the page says search is not available
+                self.state.publish_files({}, also=(SEARCH_PAGE,))
             lines = [d.format() for d in exc.diagnostics] if isinstance(exc, DigestError) \
                 else [f"search index: {exc}"]
             for line in lines:
                 self.warn(line)
-            self.warn("the search page keeps the last index")
+            if self.files:
+                self.warn("the search page keeps the last index")
             return
         files.update(index.data)
         self.files = files

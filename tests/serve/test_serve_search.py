@@ -9,6 +9,8 @@ changes and searches again (the words are in its URL).
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from pathlib import Path
 
@@ -17,8 +19,6 @@ from playwright.sync_api import expect
 
 from tests.integration.conftest import copy_example_site
 from tests.serve.test_serve_cli import serving
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTICLE = "content/2024/11/minsk-and-tula-region-plan-joint-industrial-projects.md"
 ARTICLE_URL = "/2024/11/06/minsk-and-tula-region-plan-joint-industrial-projects/"
@@ -45,6 +45,8 @@ def _status(page, text: str, timeout: float = 15_000) -> None:  # noqa: ANN001
         arg=text, timeout=timeout)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_search_in_serve_follows_edits(tmp_path: Path, browser) -> None:  # noqa: ANN001
     site = copy_example_site(tmp_path / "site")
     path = site / ARTICLE
@@ -73,7 +75,8 @@ def test_search_in_serve_follows_edits(tmp_path: Path, browser) -> None:  # noqa
                 timeout=15_000)
             assert _found(page) == [ARTICLE_URL]
             assert page.evaluate("window.__before === undefined"), "it reloaded by itself"
-            assert "1 of 2 shards rebuilt" in srv.stdout()
+            _indexed(srv, 2)
+            assert "search index: 1 of 2 shards rebuilt, 10 pages indexed" in srv.stdout()
 
             # the word removed: no longer found
             path.write_text(original, "utf-8")
@@ -88,3 +91,39 @@ def test_search_in_serve_follows_edits(tmp_path: Path, browser) -> None:  # noqa
         assert srv.interrupt() == 0
     assert not (site / "output").exists()
     assert (site / ".digest-cache" / "search-serve" / "pagefind").is_dir()
+
+
+def test_index_is_served_from_memory_and_failures_keep_the_site(tmp_path: Path) -> None:
+    site = copy_example_site(tmp_path / "site")
+    with serving(site) as srv:
+        _indexed(srv, 1)
+        status, headers, body = srv.get("/pagefind/shards.json")
+        assert status == 200 and headers["cache-control"] == "no-store"
+        shards = json.loads(body)["shards"]
+        assert [s[:7] for s in shards] == ["2024-12", "2024-11"]
+        status, headers, _ = srv.get(f"/pagefind/{shards[0]}pagefind.js")
+        assert status == 200 and headers["content-type"] == "text/javascript; charset=utf-8"
+        assert srv.get(f"/pagefind/{shards[0]}pagefind-entry.json")[0] == 200
+        assert srv.interrupt() == 0
+    assert not (site / "output").exists()
+
+    # --no-search: no search page, no index
+    with serving(site, "--no-search") as srv:
+        assert srv.get("/search/")[0] == 404
+        assert srv.get("/pagefind/shards.json")[0] == 404
+        assert srv.interrupt() == 0
+
+    # Pagefind failing: the site is served, the error said, no index offered
+    broken = tmp_path / "pagefind"
+    broken.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; '
+                      'exit 0; fi\necho "index exploded" >&2\nexit 3\n', encoding="utf-8")
+    broken.chmod(0o755)
+    (site / ARTICLE).write_text((site / ARTICLE).read_text("utf-8") + "\nMore.\n", "utf-8")
+    with serving(site, env={"PAGEFIND_BINARY_PATH": os.fspath(broken)}) as srv:
+        deadline = time.monotonic() + 20
+        while "index exploded" not in srv.stderr():
+            assert time.monotonic() < deadline, srv.stderr()
+            time.sleep(0.05)
+        assert srv.get(ARTICLE_URL)[0] == 200 and srv.get("/search/")[0] == 200
+        assert srv.get("/pagefind/shards.json")[0] == 404
+        assert srv.interrupt() == 0
