@@ -245,7 +245,7 @@ def test_results_filters_and_newest_first(browser, built, base_url: str) -> None
         assert "cabotage" in first.locator(".excerpt mark").first.inner_text().lower()
         best = page.locator("#search-results h2 a").evaluate_all(
             "as => as.map(a => a.getAttribute('href'))")
-        months = {h[:8] for h in best}
+        months = {h[:9] for h in best}
         assert months == {"/2024/11/", "/2024/12/"}, best
 
         # the lists hold the index's values, with counts, months newest first

@@ -2,11 +2,13 @@
 // /pagefind/ (built by `digest build`, or kept by `digest serve`).  The index
 // is in shards, one Pagefind bundle per month of articles, listed newest first
 // in /pagefind/shards.json, so that a build re-indexes only the months that
-// changed.  Each shard is its own Pagefind instance (createInstance; they
-// share one worker), searched together and merged here: by score, as
+// changed.  Each shard is searched by its own Pagefind (its bundle's
+// pagefind.js module) and the answers are merged here: by score, as
 // Pagefind's own mergeIndex does, or, newest first, shard after shard, each
-// sorted by its date.  (mergeIndex would re-sort every result by score after
-// merging: a sort option does not survive it.)  Filters are Pagefind
+// sorted by its date.  (mergeIndex re-sorts every result by score after
+// merging, so a sort option does not survive it; and instances made by
+// createInstance share one WebAssembly module state, which breaks when
+// several load at once: "memory access out of bounds".)  Filters are Pagefind
 // filters, their counts summed over the shards.  No inline code, so it runs
 // under the site's Content-Security-Policy (Pagefind needs
 // 'wasm-unsafe-eval').  Without this script, or without an index, the page
@@ -216,9 +218,14 @@ async function start() {
     // Result URLs are paths from the site's root (the folder holding the
     // bundles'): a shard's own would start with its folder.
     const baseUrl = new URL("..", new URL(bundle, location.href)).pathname;
-    const pagefind = await import(new URL("pagefind.js", urls[0]).href);
-    shards = urls.map((url) => pagefind.createInstance({ basePath: url }));
-    await Promise.all(shards.map((shard) => shard.options({ excerptLength: 24, baseUrl })));
+    // Each bundle's own pagefind.js: a module of its own, with its own
+    // WebAssembly state, run on the page's thread (one worker per month
+    // would be too many).
+    shards = await Promise.all(urls.map(async (url) => {
+      const shard = await import(new URL("pagefind.js", url).href);
+      await shard.options({ noWorker: true, excerptLength: 24, baseUrl });
+      return shard;
+    }));
     await fillFilters(new URL(location.href).searchParams);
   } catch (err) {
     unavailable.textContent = "Search is not available on this copy of the site (it was built without a search index).";
