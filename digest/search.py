@@ -13,7 +13,7 @@ only new pages are parsed (``digest serve``, whose pages are in memory,
 keeps the digest of each page's bytes instead: ``memo``).  The search page's
 script searches every bundle, reading their list from
 ``pagefind/shards.json`` (newest first), and merges the results in the
-browser; filters (one per taxonomy and the month) and the newest-first sort
+browser; the month filter and the newest-first sort
 are Pagefind's, read from the attributes the theme puts on article pages.
 An edit changes one month's key, so only that bundle is rebuilt; the others
 come from ``.digest-cache/search/`` (``search-serve/`` for ``digest serve``;

@@ -145,7 +145,8 @@ def _fragments(output: Path) -> dict[str, dict]:
 def test_index_holds_body_text_meta_and_filters(built) -> None:
     """Issue 24: what a result shows comes from the index: the headline, the
     date (as shown and ISO), the source as meta; the body text without the
-    byline, term lists or related links; a filter per taxonomy and the month."""
+    byline or related links; the month as filter (the only one:
+    see article.html)."""
     fragments = _fragments(built.output)
     assert len(fragments) == 21
     page = fragments[ARTICLE_URL]
@@ -155,11 +156,8 @@ def test_index_holds_body_text_meta_and_filters(built) -> None:
     assert page["meta"]["source"]
     text = page["content"]
     assert "min read" not in text and "edition" not in text and "Original at" not in text
-    assert "Topics:" not in text and "Also reported by" not in text
-    filters = page["filters"]
-    assert filters["month"] == ["2024-11"]
-    assert filters["sources"] == [page["meta"]["source"]]
-    assert filters["topics"] == ["Trade"] and "Tula Oblast" in filters["places"]
+    assert "Also reported by" not in text
+    assert page["filters"] == {"month": ["2024-11"]}
     for url, data in fragments.items():
         assert data["filters"]["month"] == [url[1:8].replace("/", "-")], url
         assert {"title", "date", "datetime"} <= set(data["meta"]), url
@@ -223,9 +221,9 @@ def _settled(page, text: str) -> None:  # noqa: ANN001 - playwright Page
 
 def test_results_filters_and_newest_first(browser, built, base_url: str) -> None:  # noqa: PLR0915
     """Issue 24: a result shows the headline, date and source and the body text
-    around the match; filters by topic, source and month and the newest-first
-    order work over all the monthly shards (searched together and merged), from
-    the keyboard, and stay in the URL."""
+    around the match; the month filter and the newest-first order work over
+    all the monthly shards (searched together and merged), from the keyboard,
+    and stay in the URL."""
     titles = {url: data["meta"]["title"] for url, data in _fragments(built.output).items()}
     context = browser.new_context()
     try:
@@ -253,7 +251,6 @@ def test_results_filters_and_newest_first(browser, built, base_url: str) -> None
             "os => os.map(o => [o.value, o.textContent])")
         assert [v for v, _ in month_values] == ["", "2024-12", "2024-11"]
         assert month_values[1][1] == "December 2024 (11)"
-        assert page.locator("#filter-topics option[value='Transport']").count() == 1
 
         # newest first: every result, both shards, by date
         page.select_option("#search-sort", "newest")
@@ -271,31 +268,26 @@ def test_results_filters_and_newest_first(browser, built, base_url: str) -> None
             "as => as.map(a => a.getAttribute('href'))")
         assert hrefs and all(h.startswith("/2024/11/") for h in hrefs)
         assert set(hrefs) == {h for h in best if h.startswith("/2024/11/")}
-        page.select_option("#filter-month", "")
-        page.select_option("#filter-sources", "BelTA")
-        _settled(page, "Sources: BelTA")
-        assert set(results.locator(".meta .source").all_inner_texts()) == {"BelTA"}
-        assert new_url_params(page) == {"q": "cabotage", "sources": "BelTA", "sort": "newest"}
+        assert new_url_params(page) == {"q": "cabotage", "month": "2024-11", "sort": "newest"}
 
         # the choices survive a reload (digest serve reloads the page)
         page.reload(wait_until="load")
-        _settled(page, "Sources: BelTA")
-        assert page.input_value("#filter-sources") == "BelTA"
+        _settled(page, "Month: November 2024")
+        assert page.input_value("#filter-month") == "2024-11"
         assert page.input_value("#search-sort") == "newest"
+        assert _dates(page) == sorted(_dates(page), key=_utc, reverse=True)
 
-        # keyboard: the lists follow the box in the tab order, and a topic
-        # alone (no words) lists its articles, newest first
+        # keyboard: the lists follow the box in the tab order; a month alone
+        # (no words) lists its articles, newest first
         page.fill("#search-input", "")
-        page.select_option("#filter-sources", "")
         page.focus("#search-input")
         page.keyboard.press("Tab")
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.tagName") == "SELECT"
-        page.focus("#filter-topics")
-        page.select_option("#filter-topics", "Transport")
-        _settled(page, "Topics: Transport")
+        assert page.evaluate("document.activeElement.id") == "filter-month"
+        page.select_option("#filter-month", "2024-12")
+        _settled(page, "11 articles match Month: December 2024")
         dates = [_utc(d) for d in _dates(page)]
-        assert len(dates) >= 3 and dates == sorted(dates, reverse=True)
+        assert len(dates) == 11 and dates == sorted(dates, reverse=True)
 
         inject_axe(page)
         violations = run_axe(page)
