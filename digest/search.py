@@ -9,13 +9,17 @@ related links (data-pagefind-ignore) on pages of other months.  A digest of
 the article's fields would skip the parse but miss what the theme does with
 them; the rendered HTML is what Pagefind reads.  A page reused from the last
 build (the same file, by size and mtime) keeps the digest recorded then, so
-only new pages are parsed.  The search
-page's script loads the newest bundle and merges the others in the browser
-(Pagefind's ``mergeIndex``), reading their list from ``pagefind/shards.json``.
+only new pages are parsed (``digest serve``, whose pages are in memory,
+keeps the digest of each page's bytes instead: ``memo``).  The search page's
+script searches every bundle, reading their list from
+``pagefind/shards.json`` (newest first), and merges the results in the
+browser; the month filter and the newest-first sort
+are Pagefind's, read from the attributes the theme puts on article pages.
 An edit changes one month's key, so only that bundle is rebuilt; the others
-come from ``.digest-cache/search/`` (listed in a signed cache section, so
-a bundle that came with the site is never used) and, in a recycled output
-tree, are not even touched: their files carry the bundle's key as fingerprint.
+come from ``.digest-cache/search/`` (``search-serve/`` for ``digest serve``;
+listed in a signed cache section, so a bundle that came with the site is
+never used) and, in a recycled output tree, are not even touched: their files
+carry the bundle's key as fingerprint.
 
 Only article pages are indexed (the theme marks their text with
 data-pagefind-body).  Each bundle is made by the Pagefind binary
@@ -56,8 +60,9 @@ __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find
 
 BUNDLE_DIR = "pagefind"
 LIST_FILE = f"{BUNDLE_DIR}/shards.json"
-SECTION = "search"  # the cache section naming the bundles this user's builds made
-HOME = "search"  # .digest-cache/search/pagefind/<shard>/...
+# The cache section naming the bundles this user's builds made, and their
+# folder: .digest-cache/search/pagefind/<shard>/... (digest serve: search-serve).
+SECTION = "search"
 SCHEME = "3"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
 INSTALL_HINT = "pip install 'digest[search]'"
@@ -116,12 +121,18 @@ def shard_pages(articles: Iterable) -> dict[str, list[str]]:
     return {month: sorted(paths) for month, paths in sorted(months.items())}
 
 
-def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
-                binary: Path | None = None) -> SearchIndex:  # noqa: ANN001
+def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,  # noqa: ANN001, PLR0913
+                binary: Path | None = None, place: str = SECTION,
+                memo: dict[str, tuple[bytes, str]] | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
-    scratch folder removed by :meth:`SearchIndex.close`).
+    scratch folder removed by :meth:`SearchIndex.close`).  ``place`` names
+    the cache section and the folder of .digest-cache holding the bundles
+    (``digest serve`` keeps its own: it does not describe output/).
+    ``memo``: path -> (page bytes, digest) of the pages given as bytes, kept
+    by the caller from one index to the next (updated here), so that an
+    unchanged page is not read again.
 
     Raises SearchError when Pagefind is missing or fails.
     """
@@ -133,13 +144,14 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     version = pagefind_version(exe)
     caching = cache is not None and cache.enabled and not cache.dir.is_symlink()
     if caching:
-        home = cache.dir / HOME
+        home = cache.dir / place
         scratch = None
-        section = cache.section(SECTION)
+        section = cache.section(place)
     else:
         home = scratch = Path(tempfile.mkdtemp(prefix="digest-search-"))
         section = {}
-    known, hashes = section.get("shards", {}), _Hashes(source, section.get("pages", {}))
+    known = section.get("shards", {})
+    hashes = _Hashes(source, section.get("pages", {}), memo)
     report = SearchReport(version=version)
     months = shard_pages(articles)
     wanted: dict[str, str] = {}  # month -> folder name
@@ -165,9 +177,12 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
               for name in order for rel in kept[name]}
     listing = json.dumps({"shards": [f"{name}/" for name in order]}, indent=1) + "\n"
     if caching:
-        cache.save(SECTION, {"shards": {name: kept[name] for name in order},
+        cache.save(place, {"shards": {name: kept[name] for name in order},
                              "pages": hashes.now})
         _forget(home, set(order))
+    if memo is not None:
+        memo.clear()
+        memo.update(hashes.memo)
     report.shards = len(order)
     report.seconds = time.perf_counter() - started
     return SearchIndex(home, linked, {LIST_FILE: listing.encode()}, report, scratch)
@@ -212,17 +227,29 @@ def indexed_digest(page: bytes) -> str:
 class _Hashes:
     """Digest of what Pagefind indexes of each page (indexed_digest); a file
     still as the last build recorded it (size and mtime: a reused page is that
-    build's file) keeps its digest."""
+    build's file) keeps its digest; so does a page given as the same bytes as
+    in ``memo`` (the last index's pages in memory)."""
 
-    def __init__(self, source: PageSource, before: object) -> None:
+    def __init__(self, source: PageSource, before: object,
+                 memo: dict[str, tuple[bytes, str]] | None = None) -> None:
         self.source = source
         self.before = before if isinstance(before, dict) else {}
         self.now: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime ns, hash)
+        self.last = memo or {}
+        self.keep = memo is not None  # (a build's pages must not outlive their writing)
+        self.memo: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, hash)
 
     def __call__(self, rel: str) -> str:
         page = self.source(rel)
         if isinstance(page, bytes):  # written later: its mtime is not known yet
-            return indexed_digest(page)
+            was = self.last.get(rel)
+            if was is not None and (was[0] is page or was[0] == page):
+                found = was[1]
+            else:
+                found = indexed_digest(page)
+            if self.keep:
+                self.memo[rel] = (page, found)
+            return found
         st = os.stat(page)
         was = self.before.get(rel)
         if was is not None and was[:2] == (st.st_size, st.st_mtime_ns):

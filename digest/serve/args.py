@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; other addresses expose the "
                         "preview to your network)")
+    p.add_argument("--no-search", action="store_true",
+                   help="no search index (the search page is not made)")
     p.add_argument("--poll", action="store_true",
                    help="poll for changes instead of OS notifications (network drives, VMs)")
     p.set_defaults(handler=_run)

@@ -12,6 +12,11 @@ arriving while a build runs only set a dirty flag, so any number of changes
 during a build cause exactly one follow-up build (the MkDocs ``_build_loop``
 pattern).  A failed build keeps the last good site and records the error
 (mkdocs/mkdocs#3166: the dev server must survive mistakes).
+
+Files made after a build, from it, are served beside its pages: the search
+index (digest.serve.search), published by :meth:`SiteState.publish_files`
+once ready, so that a page reload never waits for it.  The builder makes
+them (its ``after`` step) only when no other build is pending.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from digest.errors import Diagnostic, DigestError
@@ -44,6 +49,7 @@ class SiteState:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._site: Site | None = None
+        self._extra: dict[str, bytes] = {}  # served with every site (publish_files)
         self._errors: tuple[Diagnostic, ...] = ()
         self._epoch = 0
         self._closed = False
@@ -87,11 +93,31 @@ class SiteState:
         """A good build: serve it, clear the error, bump the epoch."""
         new = dict(site)
         with self._cond:
+            new.update(self._extra)
             old = self._site
             changed = None if old is None or self._errors else _changed_keys(old, new)
             self._site = new
             self._errors = ()
             self._bump(changed)
+
+    def publish_files(self, files: Mapping[str, bytes], also: Iterable[str] = ()) -> None:
+        """Serve ``files`` beside the site's pages from now on, in place of the
+        last ones given (all of them at once: the search index's bundles and
+        their list).  When any served file changes, tabs showing ``also`` (or
+        those files) reload.  Before the first site: kept for it, no epoch."""
+        extra = dict(files)
+        with self._cond:
+            old = self._site
+            self._extra, before = extra, self._extra
+            if old is None:
+                return
+            new = {k: v for k, v in old.items() if k not in before}
+            new.update(extra)
+            changed = _changed_keys(old, new)
+            if not changed:
+                return
+            self._site = new
+            self._bump(None if self._errors else changed | frozenset(also))
 
     def _bump(self, changed: frozenset[str] | None) -> None:
         self._epoch += 1
@@ -176,8 +202,12 @@ class SiteBuilder:
                  on_done: Callable[[bool, float, list[Diagnostic]], None] | None = None,
                  debug: bool = False,
                  preview: Callable[[list[object]], Site | None] | None = None,
-                 on_preview: Callable[[float], None] | None = None) -> None:
+                 on_preview: Callable[[float], None] | None = None,
+                 after: Callable[[], None] | None = None) -> None:
         self._build = build
+        # after() follows a good build unless another is pending (the search
+        # index); it publishes what it makes itself and reports its own errors.
+        self._after = after
         # preview(reasons) -> a site to serve at once, or None (digest.serve.preview)
         self._preview = preview
         self._on_preview = on_preview
@@ -251,11 +281,22 @@ class SiteBuilder:
                 reasons, self._pending = self._pending, []
             try:
                 self._try_preview(reasons)
-                self.build_once()
+                if self.build_once():
+                    self._run_after()
             finally:
                 with self._cond:
                     self._building = False
                     self._cond.notify_all()
+
+    def _run_after(self) -> None:
+        with self._cond:
+            if self._after is None or self._dirty or self._stopped:
+                return  # the next build's turn
+        try:
+            self._after()
+        except Exception:  # noqa: BLE001 - the server must outlive it; after() reports
+            if self._debug:
+                traceback.print_exc()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no build is running or pending; True if idle in time."""

@@ -31,6 +31,7 @@ from digest.serve.builder import SiteBuilder, SiteState
 from digest.serve.notices import WarningLog
 from digest.serve.preview import preview_pages
 from digest.serve.progress import NEXT
+from digest.serve.search import ServeIndex
 from digest.serve.server import WILDCARD_HOSTS, DevServer
 from digest.serve.watch import Change, ChangeKind, Watcher
 from digest.site.config import load_config
@@ -121,13 +122,17 @@ def run(args: argparse.Namespace) -> int:
              "digest serve is for preview only; publish with `digest build`.", err=True)
     # One process: the server's threads make forking workers unsafe, and the
     # incremental build (cache + the previous site in memory) keeps rebuilds fast.
-    options = options_from(args, base_url=url, jobs=1)
+    options = options_from(args, base_url=url, jobs=1,
+                           search=False if getattr(args, "no_search", False) else None)
     engine = FastEngine()  # keeps the cache loaded between rebuilds
     content_dir, output_dir = _initial_dirs(site_root, args.content)
     holder: dict[str, Watcher] = {}
 
     last: dict[str, object] = {}
     warnings = WarningLog()
+    # The search index follows each good build (serve/search.py).
+    searching = ServeIndex(site_root, state, tell=lambda line: _say(f"[{_stamp()}] {line}"),
+                           warn=lambda line: _say(line, err=True))
 
     def build_site() -> Mapping[str, bytes]:
         state.set_progress("config")
@@ -147,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             _say(line, err=True)
         if "w" in holder:
             holder["w"].update(result.config.content_dir, result.config.output_dir)
+        searching.ready(result)
         return result.rendered
 
     def preview_site(reasons: list[object]) -> Mapping[str, bytes] | None:
@@ -170,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         return None if pages is None else {**current.site, **pages}
 
     builder = SiteBuilder(build_site, state, on_done=_report, debug=args.debug,
-                          preview=preview_site, on_preview=_report_preview)
+                          preview=preview_site, on_preview=_report_preview,
+                          after=searching.update)
     hold = _Hold(os.environ.get(HOLD_ENV), lambda: builder.stopping)
 
     def at_stage(stage: str) -> None:

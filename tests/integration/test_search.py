@@ -3,18 +3,21 @@ kept up to date by re-indexing only what changed.
 
 ``digest build`` indexes the article pages in shards (one Pagefind bundle per
 month, digest.search) written with the site before the swap; the theme's
-/search/ page loads the newest bundle and merges the others, under the
-production Content-Security-Policy.  An edit rebuilds only its month's shard;
+/search/ page searches every bundle and merges the answers (by score, or
+newest first; filters per taxonomy and month), under the production
+Content-Security-Policy.  An edit rebuilds only its month's shard;
 the index a build leaves is the one a cold build of the same sources makes.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,9 +30,11 @@ from tests.integration.conftest import cli, copy_example_site
 from tests.integration.theme_support import (
     CspWatch,
     build_example,
+    inject_axe,
     serve_with_headers,
     site_headers,
 )
+from tests.tools.axe import format_violations, run_axe
 
 ARTICLE = "content/2024/11/minsk-and-tula-region-plan-joint-industrial-projects.md"
 ARTICLE_URL = "/2024/11/06/minsk-and-tula-region-plan-joint-industrial-projects/"
@@ -127,6 +132,37 @@ def test_only_article_pages_are_indexed(built) -> None:
     assert counted == len(articles) == 21
 
 
+def _fragments(output: Path) -> dict[str, dict]:
+    """URL -> what Pagefind stored of that page (its fragment: text, meta, filters)."""
+    found = {}
+    for path in (output / "pagefind").glob("*/fragment/*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())
+        data = json.loads(raw[raw.index(b"{"):])
+        found[data["url"]] = data
+    return found
+
+
+def test_index_holds_body_text_meta_and_filters(built) -> None:
+    """Issue 24: what a result shows comes from the index: the headline, the
+    date (as shown and ISO), the source as meta; the body text without the
+    byline or related links; the month as filter (the only one:
+    see article.html)."""
+    fragments = _fragments(built.output)
+    assert len(fragments) == 21
+    page = fragments[ARTICLE_URL]
+    assert page["meta"]["title"] == "Minsk and Tula region plan joint industrial projects"
+    assert re.fullmatch(r"6 November 2024, \d\d:\d\d", page["meta"]["date"]), page["meta"]
+    assert page["meta"]["datetime"].startswith("2024-11-06T")
+    assert page["meta"]["source"]
+    text = page["content"]
+    assert "min read" not in text and "edition" not in text and "Original at" not in text
+    assert "Also reported by" not in text
+    assert page["filters"] == {"month": ["2024-11"]}
+    for url, data in fragments.items():
+        assert data["filters"]["month"] == [url[1:8].replace("/", "-")], url
+        assert {"title", "date", "datetime"} <= set(data["meta"]), url
+
+
 def test_search_finds_articles_in_the_browser(browser, base_url: str) -> None:
     context = browser.new_context()
     try:
@@ -169,8 +205,104 @@ def test_search_finds_articles_in_the_browser(browser, base_url: str) -> None:
         context.close()
 
 
+def _dates(page) -> list[str]:  # noqa: ANN001 - playwright Page
+    return page.locator("#search-results .meta time").evaluate_all(
+        "ts => ts.map(t => t.getAttribute('datetime'))")
+
+
+def _utc(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(UTC)
+
+
+def _settled(page, text: str) -> None:  # noqa: ANN001 - playwright Page
+    page.wait_for_function(
+        "t => document.getElementById('search-status').textContent.includes(t)", arg=text)
+
+
+def test_results_filters_and_newest_first(browser, built, base_url: str) -> None:  # noqa: PLR0915
+    """Issue 24: a result shows the headline, date and source and the body text
+    around the match; the month filter and the newest-first order work over
+    all the monthly shards (searched together and merged), from the keyboard,
+    and stay in the URL."""
+    titles = {url: data["meta"]["title"] for url, data in _fragments(built.output).items()}
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        watch = CspWatch(page)
+        page.goto(base_url + "/search/?q=cabotage", wait_until="load")
+        _settled(page, "cabotage")
+        results = page.locator("#search-results li")
+        first = results.first
+        href = first.locator("h2 a").get_attribute("href")
+        assert first.locator("h2 a").inner_text() == titles[href]
+        time_el = first.locator(".meta time")
+        assert re.fullmatch(r"\d{1,2} \w+ 2024, \d\d:\d\d", time_el.inner_text())
+        assert time_el.get_attribute("datetime").startswith("2024-")
+        assert first.locator(".meta .source").inner_text() == \
+            _fragments(built.output)[href]["meta"]["source"]
+        assert "cabotage" in first.locator(".excerpt mark").first.inner_text().lower()
+        best = page.locator("#search-results h2 a").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))")
+        months = {h[:9] for h in best}
+        assert months == {"/2024/11/", "/2024/12/"}, best
+
+        # the lists hold the index's values, with counts, months newest first
+        month_values = page.locator("#filter-month option").evaluate_all(
+            "os => os.map(o => [o.value, o.textContent])")
+        assert [v for v, _ in month_values] == ["", "2024-12", "2024-11"]
+        assert month_values[1][1] == "December 2024 (11)"
+
+        # newest first: every result, both shards, by date
+        page.select_option("#search-sort", "newest")
+        _settled(page, "newest first")
+        newest = page.locator("#search-results h2 a").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))")
+        dates = [_utc(d) for d in _dates(page)]
+        assert sorted(newest) == sorted(best) and len(dates) == len(best)
+        assert dates == sorted(dates, reverse=True), dates
+
+        # a month and a source narrow them down
+        page.select_option("#filter-month", "2024-11")
+        _settled(page, "Month: November 2024")
+        hrefs = page.locator("#search-results h2 a").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))")
+        assert hrefs and all(h.startswith("/2024/11/") for h in hrefs)
+        assert set(hrefs) == {h for h in best if h.startswith("/2024/11/")}
+        assert new_url_params(page) == {"q": "cabotage", "month": "2024-11", "sort": "newest"}
+
+        # the choices survive a reload (digest serve reloads the page)
+        page.reload(wait_until="load")
+        _settled(page, "Month: November 2024")
+        assert page.input_value("#filter-month") == "2024-11"
+        assert page.input_value("#search-sort") == "newest"
+        assert _dates(page) == sorted(_dates(page), key=_utc, reverse=True)
+
+        # keyboard: the lists follow the box in the tab order; a month alone
+        # (no words) lists its articles, newest first
+        page.fill("#search-input", "")
+        page.focus("#search-input")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "filter-month"
+        page.select_option("#filter-month", "2024-12")
+        _settled(page, "11 articles match Month: December 2024")
+        dates = [_utc(d) for d in _dates(page)]
+        assert len(dates) == 11 and dates == sorted(dates, reverse=True)
+
+        inject_axe(page)
+        violations = run_axe(page)
+        assert not violations, format_violations(violations)
+        assert watch.violations() == []
+    finally:
+        context.close()
+
+
+def new_url_params(page) -> dict[str, str]:  # noqa: ANN001 - playwright Page
+    return dict(page.evaluate("() => [...new URL(location.href).searchParams]"))
+
+
 def test_search_page_without_index_says_so(browser, tmp_path: Path) -> None:
-    """Built without an index (or served by `digest serve`): a note, not a dead form."""
+    """Built without an index: a note, not a dead form."""
     out = build_example(tmp_path / "output")
     with serve_with_headers(out, site_headers()) as url:
         page = browser.new_page()
@@ -354,6 +486,39 @@ def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(SearchError, match="not installed") as info:
         build_index([article], source, None)
     assert "pip install 'digest[search]'" in (info.value.diagnostics[0].hint or "")
+
+
+def test_pages_in_memory_are_digested_once(tmp_path: Path, monkeypatch) -> None:
+    """digest serve's pages are bytes in memory: ``memo`` keeps the digest of
+    each page from one index to the next, so only changed pages are read."""
+    import digest.search as search
+
+    def page(text: str) -> bytes:
+        return (f"<html lang='en'><head><title>{text}</title></head><body>"
+                f"<article data-pagefind-body><h1>{text}</h1><p>{text} words</p>"
+                "</article></body></html>").encode()
+
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    articles = [SimpleNamespace(date=when, url="/a/"), SimpleNamespace(date=when, url="/b/")]
+    pages = {"a/index.html": page("alpha"), "b/index.html": page("beta")}
+    read: list[bytes] = []
+    real = search.indexed_digest
+    monkeypatch.setattr(search, "indexed_digest", lambda raw: read.append(raw) or real(raw))
+    memo: dict = {}
+    keys = []
+    for site in (pages, dict(pages), {**pages, "b/index.html": page("gamma")}):
+        read.clear()
+        index = build_index(articles, page_source(site), None, memo=memo)
+        keys.append(json.loads(index.data["pagefind/shards.json"])["shards"])
+        index.close()
+        assert sorted(memo) == sorted(site) and all(memo[k][0] == site[k] for k in site)
+        if site is pages:
+            assert len(read) == 2
+        elif "gamma".encode() in site["b/index.html"]:
+            assert read == [site["b/index.html"]]
+        else:
+            assert read == []
+    assert keys[0] == keys[1] != keys[2]
 
 
 def test_an_index_of_no_articles(tmp_path: Path) -> None:

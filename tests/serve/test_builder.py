@@ -238,3 +238,58 @@ def test_a_failing_or_declined_preview_still_builds() -> None:
         finally:
             builder.stop()
     assert len(builds) == 2
+
+
+def test_files_published_beside_the_site(tmp_path: Path) -> None:
+    """The search index in serve (serve/search.py): files made after a build are
+    served with every later site until replaced; only tabs on the pages they
+    name (or on the files) reload when they change."""
+    state = SiteState()
+    state.publish_files({"pagefind/shards.json": b"pending"})  # before any site: kept
+    assert state.snapshot().site is None and state.epoch == 0
+    state.publish_site({"index.html": b"home", "search/index.html": b"search"})
+    first = state.snapshot()
+    assert first.site["pagefind/shards.json"] == b"pending"
+    index = {"pagefind/shards.json": b"[a]", "pagefind/a/pagefind.js": b"js"}
+    state.publish_files(index, also=("search/index.html",))
+    second = state.snapshot()
+    assert dict(second.site) == {"index.html": b"home", "search/index.html": b"search", **index}
+    assert state.unchanged_since(first.token, "index.html")
+    assert not state.unchanged_since(first.token, "search/index.html")
+    state.publish_files(dict(index), also=("search/index.html",))  # the same: no epoch
+    assert state.snapshot().token == second.token
+    state.publish_site({"index.html": b"home 2", "search/index.html": b"search"})
+    third = state.snapshot()
+    assert third.site["pagefind/a/pagefind.js"] == b"js" and third.site["index.html"] == b"home 2"
+    state.publish_files({"pagefind/shards.json": b"[b]", "pagefind/b/pagefind.js": b"js"})
+    assert "pagefind/a/pagefind.js" not in state.snapshot().site  # replaced as a whole
+    state.publish_files({}, also=("search/index.html",))
+    assert not [k for k in state.snapshot().site if k.startswith("pagefind/")]
+
+
+def test_after_step_runs_only_when_no_build_is_pending(tmp_path: Path) -> None:
+    state = SiteState()
+    ran: list[int] = []
+    gate = threading.Event()
+    builds: list[int] = []
+
+    def build_site() -> dict[str, bytes]:
+        builds.append(1)
+        if len(builds) == 1:
+            gate.wait(5)  # a second request arrives meanwhile
+        return {"index.html": str(len(builds)).encode()}
+
+    builder = SiteBuilder(build_site, state, after=lambda: ran.append(len(builds)))
+    builder.start()
+    try:
+        builder.request()
+        while not builds:
+            threading.Event().wait(0.01)
+        builder.request()  # pending while the first build runs
+        gate.set()
+        assert builder.wait_idle(5)
+        threading.Event().wait(0.1)
+        assert builder.wait_idle(5)
+    finally:
+        builder.stop()
+    assert len(builds) == 2 and ran == [2]  # after the last build only
