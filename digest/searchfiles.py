@@ -12,8 +12,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, DigestError
+
+if TYPE_CHECKING:
+    from digest.search import SearchReport
 
 
 class SearchError(DigestError):
