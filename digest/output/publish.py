@@ -17,8 +17,8 @@ check (with the engine's probe); otherwise it tells the engine what that
 build left (its fingerprints, and output/ to reuse unchanged pages from) or,
 with nothing to reuse, gives it a staging tree's sink that the render fills
 as it goes (digest.output.staging).  The engine is any object with
-``probe``, ``reuse`` and ``sink`` (digest.engine.fast.FastEngine): this
-package never imports the engine or the site.
+``probe``, ``reuse`` and ``sink`` (digest.engine.fast.FastEngine), handed
+in: this package never imports the site's stages, nor the engine's build.
 :func:`publish` writes the result, with the search index made from it, into
 the staging tree, swaps it in (digest.output.write, recycling the spare tree
 of digest.output.spare), and only then saves the record of what output/ now
