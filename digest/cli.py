@@ -90,11 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     _PUBLISHED = ""
     # SIGTERM's default action kills Python without unwinding, which would leave
     # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
-    previous = None
+    previous = hook = None
     if threading.current_thread() is threading.main_thread():
         global _HANDLER_PID  # noqa: PLW0603 - the process that installed the handler
         _HANDLER_PID = os.getpid()
         previous = signal.signal(signal.SIGTERM, _terminate)
+        global _UNRAISABLE  # noqa: PLW0603 - the hook to hand other cases to
+        hook = _UNRAISABLE = sys.unraisablehook
+        sys.unraisablehook = _resend_swallowed
     try:
         return _run(args)
     except _Terminated:
@@ -103,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if hook is not None:
+            sys.unraisablehook = hook
 
 
 class _Terminated(KeyboardInterrupt):
@@ -110,6 +115,7 @@ class _Terminated(KeyboardInterrupt):
 
 
 _HANDLER_PID = 0
+_UNRAISABLE = None  # sys.unraisablehook as it was before main() installed its own
 # The output folder once this run's site has been swapped into it: an
 # interrupt after that must not claim that output/ was left as it was.
 _PUBLISHED = ""
@@ -133,6 +139,29 @@ def _terminate(signum: int, frame: object) -> None:
         os.kill(os.getpid(), signum)
         return
     raise _Terminated
+
+
+def _resend_swallowed(unraisable: object) -> None:
+    """Send again a signal whose exception Python swallowed.
+
+    A signal's exception (Ctrl-C's KeyboardInterrupt, SIGTERM's _Terminated)
+    raised while the main thread runs a ``__del__`` or a weakref callback (the
+    import system's module locks have them) is only printed as "Exception
+    ignored in ...", and the build would run on.  So it is raised once more,
+    from a timer's signal, where the build's own code runs."""
+    exc = getattr(unraisable, "exc_value", None)
+    if isinstance(exc, KeyboardInterrupt) and os.getpid() == _HANDLER_PID:
+        # Not at once: a signal sent here would be handled in this hook, and
+        # swallowed again.  A timer's, 50 ms on, lands in the build's code.
+        again = _Terminated if isinstance(exc, _Terminated) else KeyboardInterrupt
+
+        def resend(signum: int, frame: object) -> None:
+            raise again
+
+        signal.signal(signal.SIGALRM, resend)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        return
+    (_UNRAISABLE or sys.__unraisablehook__)(unraisable)  # type: ignore[arg-type]
 
 
 def _run(args: argparse.Namespace) -> int:
