@@ -53,7 +53,7 @@ from hypothesis import strategies as st
 from digest.engine import FastEngine, PlainEngine, parallel
 from digest.output.paths import MARKER
 from digest.pipeline import BuildOptions, build
-from tests.integration.conftest import _pinned_epoch, cli
+from tests.integration.conftest import _pinned_epoch, cli, write_files
 from tests.tools import REPO_ROOT
 
 EXAMPLES = int(os.environ.get("DIGEST_DIFF_EXAMPLES", "6"))
@@ -393,15 +393,7 @@ def sync(root: Path, old: Mapping[str, str | bytes], new: Mapping[str, str | byt
     """Make the site folder hold ``new``, touching only the files that changed."""
     for rel in sorted(old.keys() - new.keys()):
         (root / rel).unlink()
-    for rel, data in new.items():
-        if old.get(rel) == data:
-            continue
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+    write_files(root, {rel: data for rel, data in new.items() if old.get(rel) != data})
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
