@@ -328,7 +328,8 @@ def _search_index(args: argparse.Namespace, result, staged):  # noqa: ANN001
     index = build_index(result.site.articles,
                         page_source(result.rendered, staged.path if staged else None,
                                     staged.written if staged else {}),
-                        result.cache, jobs=args.jobs or os.cpu_count() or 1)
+                        result.cache, jobs=args.jobs or os.cpu_count() or 1,
+                        fingerprints=result.fingerprints)
     result.fingerprints = {**result.fingerprints, **index.fingerprints}
     if args.verbose:
         print(f"  {'search':<10} {index.report.seconds:7.3f} s ({index.report.line()})",

@@ -7,10 +7,11 @@ Pagefind indexes, :func:`indexed_digest`), Pagefind's version and this
 module's settings.  The pages' bytes would change more often: an edit moves
 related links (data-pagefind-ignore) on pages of other months.  A digest of
 the article's fields would skip the parse but miss what the theme does with
-them; the rendered HTML is what Pagefind reads.  A page reused from the last
-build (the same file, by size and mtime) keeps the digest recorded then, so
-only new pages are parsed (``digest serve``, whose pages are in memory,
-keeps the digest of each page's bytes instead: ``memo``).  The search page's
+them; the rendered HTML is what Pagefind reads.  A page whose fingerprint
+(the engine's digest of all its bytes depend on) is the one recorded keeps
+the digest recorded with it, so only pages made anew are parsed (``digest
+serve``, whose pages are in memory, also keeps the digest of each page's
+bytes: ``memo``).  The search page's
 script searches every bundle, reading their list from
 ``pagefind/shards.json`` (newest first), and merges the results in the
 browser; the month filter and the newest-first sort
@@ -44,7 +45,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,14 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from digest.searchfiles import PageSource, SearchError, SearchIndex, _error, page_source
+from digest.searchfiles import (
+    BundleFiles,
+    PageSource,
+    SearchError,
+    SearchIndex,
+    _error,
+    page_source,
+)
 from digest.site.model.urls import output_path
 
 __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find_pagefind",
@@ -75,11 +83,12 @@ class SearchReport:
     shards: int = 0  # bundles in the index
     rebuilt: list[str] = field(default_factory=list)  # their folders made by this build
     pages: int = 0  # article pages indexed by this build (the rebuilt shards')
+    read: int = 0  # pages whose indexed part was digested (new or changed files)
     version: str = ""  # Pagefind's version, e.g. "1.5.2"
 
     def line(self) -> str:
         return (f"{len(self.rebuilt)} of {self.shards} shards rebuilt, "
-                f"{self.pages} pages indexed")
+                f"{self.pages} pages indexed, {self.read} pages read")
 
 
 def find_pagefind() -> Path | None:
@@ -123,7 +132,8 @@ def shard_pages(articles: Iterable) -> dict[str, list[str]]:
 
 def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,  # noqa: ANN001, PLR0913
                 binary: Path | None = None, place: str = SECTION,
-                memo: dict[str, tuple[bytes, str]] | None = None) -> SearchIndex:
+                memo: dict[str, tuple[bytes, str]] | None = None,
+                fingerprints: Mapping[str, str] | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
@@ -132,7 +142,9 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     (``digest serve`` keeps its own: it does not describe output/).
     ``memo``: path -> (page bytes, digest) of the pages given as bytes, kept
     by the caller from one index to the next (updated here), so that an
-    unchanged page is not read again.
+    unchanged page is not read again.  ``fingerprints``: the build's page
+    fingerprints (path -> digest of its inputs): a page whose fingerprint is
+    the one recorded last time keeps its digest without being read.
 
     Raises SearchError when Pagefind is missing or fails.
     """
@@ -151,7 +163,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         home = scratch = Path(tempfile.mkdtemp(prefix="digest-search-"))
         section = {}
     known = section.get("shards", {})
-    hashes = _Hashes(source, section.get("pages", {}), memo)
+    hashes = _Hashes(source, section.get("pages", {}), memo, fingerprints)
     report = SearchReport(version=version)
     months = shard_pages(articles)
     wanted: dict[str, str] = {}  # month -> folder name
@@ -173,8 +185,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             report.rebuilt.append(name)
             report.pages += pages
     order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
-    linked = {f"{BUNDLE_DIR}/{name}/{rel}": home / BUNDLE_DIR / name / rel
-              for name in order for rel in kept[name]}
+    linked = BundleFiles({f"{BUNDLE_DIR}/{name}": (home / BUNDLE_DIR / name, kept[name])
+                          for name in order})
     listing = json.dumps({"shards": [f"{name}/" for name in order]}, indent=1) + "\n"
     if caching:
         cache.save(place, {"shards": {name: kept[name] for name in order},
@@ -184,6 +196,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         memo.clear()
         memo.update(hashes.memo)
     report.shards = len(order)
+    report.read = hashes.read
     report.seconds = time.perf_counter() - started
     return SearchIndex(home, linked, {LIST_FILE: listing.encode()}, report, scratch)
 
@@ -225,39 +238,66 @@ def indexed_digest(page: bytes) -> str:
 
 
 class _Hashes:
-    """Digest of what Pagefind indexes of each page (indexed_digest); a file
-    still as the last build recorded it (size and mtime: a reused page is that
-    build's file) keeps its digest; so does a page given as the same bytes as
-    in ``memo`` (the last index's pages in memory)."""
+    """Digest of what Pagefind indexes of each page (indexed_digest), read only
+    for pages not known from the last build's record:
 
-    def __init__(self, source: PageSource, before: object,
-                 memo: dict[str, tuple[bytes, str]] | None = None) -> None:
+    - a page whose fingerprint (the engine's digest of everything its bytes
+      depend on, ``fingerprints``) is the one recorded keeps its digest: it is
+      the same bytes, wherever its file is (output/ and the spare tree take
+      turns, digest.output.spare, so an unchanged page may be another file
+      than the one recorded), and no file is even looked at;
+    - without a fingerprint, a file still as recorded (size and mtime);
+    - a page given as the same bytes as in ``memo`` (digest serve keeps the
+      last index's pages in memory)."""
+
+    def __init__(self, source: PageSource, before: object,  # noqa: PLR0913
+                 memo: dict[str, tuple[bytes, str]] | None = None,
+                 fingerprints: Mapping[str, str] | None = None) -> None:
         self.source = source
         self.before = before if isinstance(before, dict) else {}
-        self.now: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime ns, hash)
+        self.fingerprints = fingerprints or {}
+        # path -> (fingerprint, hash), or (size, mtime ns, hash) for a file
+        self.now: dict[str, tuple] = {}
         self.last = memo or {}
         self.keep = memo is not None  # (a build's pages must not outlive their writing)
         self.memo: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, hash)
+        self.read = 0  # pages digested (not known from a record or the memo)
 
     def __call__(self, rel: str) -> str:
+        was = self.before.get(rel)
+        mark = self.fingerprints.get(rel)
+        if mark is not None:
+            if isinstance(was, tuple) and len(was) == 2 and was[0] == mark:
+                found = was[1]
+            else:
+                found = self._digest(rel)
+            self.now[rel] = (mark, found)
+            return found
         page = self.source(rel)
         if isinstance(page, bytes):  # written later: its mtime is not known yet
+            return self._digest(rel, page)
+        st = os.stat(page)
+        if isinstance(was, tuple) and len(was) == 3 and was[:2] == (st.st_size, st.st_mtime_ns):
+            found = was[2]
+        else:
+            found = self._digest(rel, page)
+        self.now[rel] = (st.st_size, st.st_mtime_ns, found)
+        return found
+
+    def _digest(self, rel: str, page: Path | bytes | None = None) -> str:
+        page = self.source(rel) if page is None else page
+        if isinstance(page, bytes):
             was = self.last.get(rel)
             if was is not None and (was[0] is page or was[0] == page):
                 found = was[1]
             else:
                 found = indexed_digest(page)
+                self.read += 1
             if self.keep:
                 self.memo[rel] = (page, found)
             return found
-        st = os.stat(page)
-        was = self.before.get(rel)
-        if was is not None and was[:2] == (st.st_size, st.st_mtime_ns):
-            found = was[2]
-        else:
-            found = indexed_digest(page.read_bytes())
-        self.now[rel] = (st.st_size, st.st_mtime_ns, found)
-        return found
+        self.read += 1
+        return indexed_digest(page.read_bytes())
 
 
 def _key(version: str, paths: list[str], hashes: _Hashes) -> str:

@@ -28,6 +28,31 @@ def _error(message: str, hint: str | None = None) -> SearchError:
     return SearchError(Diagnostic(severity="error", code="search-index",
                                   message=f"search index: {message}", hint=hint))
 
+class BundleFiles(Mapping[str, Path]):
+    """Output path -> the cached bundle file it links to, without a Path object
+    per file until one is asked for (an index of 24 months is 40,000 files, of
+    which an edit's recycled tree asks for a few hundred)."""
+
+    def __init__(self, folders: Mapping[str, tuple[Path, list[str]]]) -> None:
+        # output folder ("pagefind/2024-05-<key>") -> (its bundle, files in it)
+        self._where: dict[str, tuple[Path, str]] = {
+            f"{prefix}/{rel}": (folder, rel)
+            for prefix, (folder, files) in folders.items() for rel in files}
+
+    def __getitem__(self, path: str) -> Path:
+        folder, rel = self._where[path]
+        return folder / rel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._where
+
+
 class SearchIndex:
     """The bundle files of the index, as a mapping to add to the site's files.
 
@@ -35,7 +60,7 @@ class SearchIndex:
     ``fingerprints``: for the bundle files, so that a recycled tree keeps them.
     """
 
-    def __init__(self, home: Path, linked: dict[str, Path], data: dict[str, bytes],
+    def __init__(self, home: Path, linked: Mapping[str, Path], data: dict[str, bytes],
                  report: SearchReport, scratch: Path | None = None) -> None:
         self.home, self.linked, self.data, self.report = home, linked, data, report
         self._scratch = scratch

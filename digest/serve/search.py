@@ -81,7 +81,8 @@ class ServeIndex:
             with lock_site(self.site_root, wait=None):
                 index = build_index(result.site.articles, page_source(result.rendered),
                                     result.cache, jobs=min(4, os.cpu_count() or 1),
-                                    place=PLACE, memo=self.memo)
+                                    place=PLACE, memo=self.memo,
+                                    fingerprints=result.fingerprints)
                 try:
                     files = {rel: self.files.get(rel) or path.read_bytes()
                              for rel, path in index.linked.items()}
