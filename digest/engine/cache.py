@@ -38,6 +38,7 @@ too ("cache-unreadable"), once: the next flush replaces or removes it.
 from __future__ import annotations
 
 import copyreg
+import hashlib
 import hmac
 import io
 import os
@@ -54,6 +55,26 @@ from digest.errors import Diagnostic, DigestError
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
+
+
+def _schema() -> bytes:
+    """The start of every cache file's body: FORMAT and the fields of the record
+    types it may hold.  A file written by a digest whose records had other
+    fields (an upgrade, or a commit installed from git under the same version)
+    is stale: it is skipped before unpickling, without the warning a damaged
+    file gets."""
+    from dataclasses import fields
+
+    from digest.errors import Diagnostic
+    from digest.site.records import Article, Mention
+
+    shape = repr([FORMAT] + [(kind.__name__, [f.name for f in fields(kind)])
+                             for kind in (Article, Mention, Diagnostic)])
+    return b"digest-cache:" + hashlib.sha256(shape.encode()).digest()[:16] + b"\n"
+
+
+_SCHEMA = _schema()
+
 # Big sections whose entries change a few at a time are stored in shards by
 # key, so a one-article edit rewrites a sixteenth of them, not 70 MB (and an
 # eighth of the per-article enrichment and source records, not 5 MB).
@@ -258,7 +279,9 @@ class BuildCache:
             mac, body = blob[:32], blob[32:]
             if not hmac.compare_digest(mac, hmac.digest(self.key, body, "sha256")):
                 raise ValueError("signature does not match")
-            payload = _loads(body)
+            if not body.startswith(_SCHEMA):
+                return None  # written by a digest with other records: stale, not damaged
+            payload = _loads(memoryview(body)[len(_SCHEMA):])
         except Exception as exc:  # any damage means: rebuild, never trust
             self._unreadable.add(name)
             self.problem(name, exc)
@@ -378,7 +401,7 @@ class BuildCache:
         (self.dir / f"{name}.pickle").unlink(missing_ok=True)
 
     def _write_file(self, name: str, namespace: str, data: Any) -> None:
-        body = _dumps((FORMAT, namespace, data))  # raises _Refused before writing
+        body = _SCHEMA + _dumps((FORMAT, namespace, data))  # raises _Refused before writing
         tmp = self.dir / f".{name}.{os.getpid()}.tmp"
         tmp.write_bytes(hmac.digest(self.key, body, "sha256") + body)
         os.replace(tmp, self.dir / f"{name}.pickle")

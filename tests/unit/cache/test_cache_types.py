@@ -233,3 +233,29 @@ def test_a_build_warns_once_of_a_damaged_shard(tmp_path: Path) -> None:
     third = _build(site)
     assert _cache_codes(third) == []
     assert dict(third.rendered) == dict(first.rendered)
+
+
+def test_a_cache_from_records_of_another_shape_is_stale_without_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A digest whose Article had other fields (an upgrade, or another commit
+    under the same version) wrote these files: they would fail to unpickle
+    ("an Article has 38 fields, not 37"), one warning per shard; they are
+    skipped as stale instead, as a cache from another namespace is."""
+    import digest.engine.cache as cache_module
+
+    article = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    cache = BuildCache(tmp_path, "ns")
+    cache.save("articles", {"a": article})
+    cache.save("templates", {"t": 1})
+    cache.flush()
+    diags: list = []
+    fresh = BuildCache(tmp_path, "ns")
+    fresh.report_to(diags)
+    assert fresh.section("articles") == {"a": article} and diags == []
+
+    monkeypatch.setattr(cache_module, "_SCHEMA", b"digest-cache:other-records\n")
+    diags = []
+    other = BuildCache(tmp_path, "ns")
+    other.report_to(diags)
+    assert other.section("articles") == {} and other.section("templates") == {}
+    assert diags == [] and other.problems == []
