@@ -53,6 +53,7 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
+from digest.searchbundle import BundleShapeError, make_canonical
 from digest.searchfiles import (
     BundleFiles,
     PageSource,
@@ -71,7 +72,7 @@ LIST_FILE = f"{BUNDLE_DIR}/shards.json"
 # The cache section naming the bundles this user's builds made, and their
 # folder: .digest-cache/search/pagefind/<shard>/... (digest serve: search-serve).
 SECTION = "search"
-SCHEME = "3"  # part of every key: bump when the bundles' making changes
+SCHEME = "4"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
 INSTALL_HINT = "pip install 'digest[search]'"
 SKIPPED_WARNING = f"search index skipped: pagefind not installed ({INSTALL_HINT})"
@@ -335,6 +336,12 @@ def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
         for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
             if unused.name.startswith(UNUSED):
                 unused.unlink()
+        try:
+            make_canonical(bundle)  # filter values in a fixed order: the same bytes
+        except (BundleShapeError, OSError) as exc:
+            raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
+                         hint="install a Pagefind 1.x release (pip install "
+                              "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
         final = home / BUNDLE_DIR / name
         shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
         os.rename(bundle, final)  # a folder onto a name just freed

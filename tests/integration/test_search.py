@@ -154,8 +154,8 @@ def _fragments(output: Path) -> dict[str, dict]:
 def test_index_holds_body_text_meta_and_filters(built) -> None:
     """Issue 24: what a result shows comes from the index: the headline, the
     date (as shown and ISO), the source as meta; the body text without the
-    byline or related links; the month as filter (the only one:
-    see article.html)."""
+    byline or related links; the month, the source and each taxonomy's
+    labels as filters (the terms as the article lists them)."""
     fragments = _fragments(built.output)
     assert len(fragments) == 21
     page = fragments[ARTICLE_URL]
@@ -166,10 +166,18 @@ def test_index_holds_body_text_meta_and_filters(built) -> None:
     text = page["content"]
     assert "min read" not in text and "edition" not in text and "Original at" not in text
     assert "Also reported by" not in text
-    assert page["filters"] == {"month": ["2024-11"]}
+    listed = {a["url"]: a for a in json.loads(cli(built.site, "list").out)}
     for url, data in fragments.items():
-        assert data["filters"]["month"] == [url[1:8].replace("/", "-")], url
+        article = listed[url]
+        want = {"month": [url[1:8].replace("/", "-")]}
+        if article.get("source"):
+            want["source"] = [article["source"]]
+        for tax, labels in (article.get("terms") or {}).items():
+            if labels:
+                want[tax] = sorted(labels)
+        assert {k: sorted(v) for k, v in data["filters"].items()} == want, url
         assert {"title", "date", "datetime"} <= set(data["meta"]), url
+    assert set(fragments[ARTICLE_URL]["filters"]) > {"month", "source"}
 
 
 def test_search_finds_articles_in_the_browser(browser, base_url: str) -> None:
@@ -301,6 +309,62 @@ def test_results_filters_and_newest_first(browser, built, base_url: str) -> None
         inject_axe(page)
         violations = run_axe(page)
         assert not violations, format_violations(violations)
+        assert watch.violations() == []
+    finally:
+        context.close()
+
+
+def _hrefs(page) -> list[str]:  # noqa: ANN001 - playwright Page
+    return page.locator("#search-results h2 a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))")
+
+
+def test_source_and_topic_filters(browser, built, base_url: str) -> None:
+    """Issue 24: filters by source and by each taxonomy (topics here), their
+    values summed over the monthly shards, combined with words and with each
+    other, and kept in the URL."""
+    fragments = _fragments(built.output)
+    by_source: dict[str, set[str]] = {}
+    by_topic: dict[str, set[str]] = {}
+    for url, data in fragments.items():
+        for value in data["filters"].get("source", []):
+            by_source.setdefault(value, set()).add(url)
+        for value in data["filters"].get("topics", []):
+            by_topic.setdefault(value, set()).add(url)
+    source = max(sorted(by_source), key=lambda v: len(by_source[v]))
+    topic = max(sorted(by_topic), key=lambda v: len(by_topic[v]))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        watch = CspWatch(page)
+        page.goto(base_url + "/search/", wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('#filter-source option').length > 1")
+        options = page.locator("#filter-source option").evaluate_all(
+            "os => os.map(o => [o.value, o.textContent])")
+        assert [v for v, _ in options] == ["", *sorted(by_source, key=str.casefold)]
+        assert dict(options)[source] == f"{source} ({len(by_source[source])})"
+        assert page.locator("#filter-topics").is_visible()
+
+        page.select_option("#filter-source", source)
+        _settled(page, f"match Source: {source}")
+        assert set(_hrefs(page)) == by_source[source]
+        assert set(page.locator("#search-results .meta .source").all_inner_texts()) == {source}
+
+        page.select_option("#filter-topics", topic)
+        _settled(page, f"match Source: {source}, Topics: {topic}")
+        both = by_source[source] & by_topic[topic]
+        assert set(_hrefs(page)) == both, (source, topic)
+        assert new_url_params(page) == {"q": "", "source": source, "topics": topic} or \
+            new_url_params(page) == {"source": source, "topics": topic}
+
+        page.select_option("#filter-source", "")
+        _settled(page, f"match Topics: {topic}")
+        assert set(_hrefs(page)) == by_topic[topic]
+        page.fill("#search-input", "Minsk")
+        page.press("#search-input", "Enter")
+        _settled(page, f"match “Minsk”, Topics: {topic}")
+        found = set(_hrefs(page))
+        assert found and found <= by_topic[topic]
         assert watch.violations() == []
     finally:
         context.close()
