@@ -31,6 +31,12 @@ nothing-changed shortcut it times).  Measured per build:
   CPU       user+sys of the child (getrusage(RUSAGE_CHILDREN) deltas)
   peak RSS  ru_maxrss of that child alone, from os.wait4() (with worker
             processes this is the largest single process of the tree, not a sum)
+  all MiB   the peak, over samples every 50 ms, of the proportional set size
+            (PSS, /proc/PID/smaps_rollup) summed over the child and all its
+            descendants (workers, Pagefind): memory the build holds, each
+            shared page counted once (a forked worker's inherited pages are
+            split between the processes sharing them, not counted twice).
+            A peak shorter than 50 ms can be missed.
 
 With --hugo (or when ``hugo`` is on PATH) the same corpus (flavor hugo) is built
 by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
@@ -63,6 +69,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +99,7 @@ class Sample:
     wall: float
     cpu: float
     rss_mib: float
+    tree_mib: float = 0.0  # peak PSS summed over the process tree (0: not measured)
     search: float | None = None  # seconds of the search stage (-v), when it ran
 
 
@@ -109,6 +117,9 @@ class Result:
 
     def peak(self, scenario: str) -> float:
         return max(s.rss_mib for s in self.samples[scenario])
+
+    def tree_peak(self, scenario: str) -> float:
+        return max(s.tree_mib for s in self.samples[scenario])
 
 
 def child_env() -> dict[str, str]:
@@ -151,6 +162,60 @@ def set_aside(path: Path) -> None:
         TRASH.set_aside(path)
 
 
+def _children() -> dict[int, list[int]]:
+    """ppid -> pids, from /proc/*/stat."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Samples the PSS of a process and all its descendants every 50 ms, in a
+    thread, and keeps the largest sum (Linux only; 0 elsewhere)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kib = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        if os.path.exists("/proc/self/smaps_rollup"):
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            tree, todo, total = _children(), [self.pid], 0
+            while todo:
+                pid = todo.pop()
+                total += _pss_kib(pid)
+                todo.extend(tree.get(pid, ()))
+            self.peak_kib = max(self.peak_kib, total)
+
+    def stop(self) -> float:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        return self.peak_kib / 1024
+
+
 def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
     """Run ``cmd`` to completion; its wall time, CPU time (user+sys) and peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -158,10 +223,12 @@ def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        sampler = TreeMemory(proc.pid)
         # wait4 reaps this one child and gives its own rusage (its ru_maxrss is
         # the max over it and the children it waited for, never an earlier build).
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        tree_mib = sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -172,7 +239,7 @@ def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
     if sys.platform == "darwin":  # bytes there
         rss_kib /= 1024
     found = SEARCH_LINE.search(log.read_text(encoding="utf-8", errors="replace"))
-    return Sample(wall=wall, cpu=cpu, rss_mib=rss_kib / 1024,
+    return Sample(wall=wall, cpu=cpu, rss_mib=rss_kib / 1024, tree_mib=tree_mib,
                   search=float(found.group(1)) if found else None)
 
 
@@ -392,8 +459,8 @@ def progress(result: Result, run: int) -> None:
 def print_table(results: list[Result]) -> None:
     print()
     print(f"{'tool':<7} {'articles':>8}  {'scenario':<9} {'wall s':>8} {'search s':>9} "
-          f"{'CPU s':>8} {'peak MiB':>9} {'runs':>5}")
-    print("-" * 72)
+          f"{'CPU s':>8} {'peak MiB':>9} {'all MiB':>8} {'runs':>5}")
+    print("-" * 81)
     for r in results:
         for sc in SCENARIOS:
             if sc not in r.samples:
@@ -401,9 +468,11 @@ def print_table(results: list[Result]) -> None:
             searched = [s.search for s in r.samples[sc] if s.search is not None]
             search = f"{statistics.median(searched):>9.2f}" if searched else f"{'-':>9}"
             print(f"{r.tool:<7} {r.size:>8}  {sc:<9} {r.median(sc, 'wall'):>8.2f} {search} "
-                  f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} {len(r.samples[sc]):>5}")
+                  f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} {r.tree_peak(sc):>8.1f} "
+                  f"{len(r.samples[sc]):>5}")
     print("(wall, search and CPU: medians over runs, search included in wall; "
-          "peak MiB: max RSS of the build process)")
+          "peak MiB: max RSS of the largest process; all MiB: peak PSS summed over "
+          "all the build's processes)")
 
 
 def print_growth(results: list[Result]) -> None:
@@ -458,7 +527,8 @@ def print_ratio(results: list[Result]) -> None:
             dw, hw = r.median(sc, "wall"), h.median(sc, "wall")
             print(f"{r.size:>8} articles, {sc:<8}: wall {dw:.2f} s / {hw:.2f} s = {dw / hw:.2f}x"
                   f"   CPU {r.median(sc, 'cpu') / h.median(sc, 'cpu'):.2f}x"
-                  f"   memory {r.peak(sc) / h.peak(sc):.2f}x")
+                  f"   memory (all processes) {r.tree_peak(sc):.0f} / {h.tree_peak(sc):.0f} MiB"
+                  f" = {r.tree_peak(sc) / max(h.tree_peak(sc), 1e-9):.2f}x")
 
 
 # --------------------------------------------------------------------------- main

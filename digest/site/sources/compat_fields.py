@@ -24,6 +24,26 @@ _SAME_AS = {
 COMPAT_KEYS = frozenset({"published", "images", *(k for ks in _SAME_AS.values() for k in ks)})
 
 
+def fold_keys(data: Mapping[str, Any], key_lines: Mapping[str, int], known: set[str]
+              ) -> tuple[dict[str, Any], dict[str, int]]:
+    """Keys written in another case (``Title:``, ``Date:``, ``publishdate:``)
+    read as the field they name, as Hugo and Pelican read front matter (both
+    ignore the case of keys).  Only keys digest knows are folded; a key also
+    written in its own case keeps the value written that way, and any other
+    key (a theme's ``extra``) keeps its case."""
+    by_fold = {k.casefold(): k for k in sorted(known)}
+    out, lines = dict(data), dict(key_lines)
+    for key in list(out):
+        if not isinstance(key, str):
+            continue
+        field = by_fold.get(key.casefold())
+        if field is None or field == key or field in out:
+            continue
+        out[field] = out.pop(key)
+        _line(lines, field, key)
+    return out, lines
+
+
 def compat_fields(data: Mapping[str, Any], key_lines: Mapping[str, int]
                   ) -> tuple[dict[str, Any], dict[str, int]]:
     """``data`` and ``key_lines`` with the other generators' keys mapped to digest's."""

@@ -165,22 +165,56 @@ def _text(fields: Mapping[str, Any], key: str, p: _Problems) -> str | None:
 def _authors(fields: Mapping[str, Any], p: _Problems
              ) -> tuple[str | None, tuple[tuple[str, str | None], ...]]:
     """``author`` and ``authors``, each one name or a list (Hugo, Jekyll): the
-    byline and the people (see :mod:`digest.site.sources.bylines`)."""
+    byline and the people (see :mod:`digest.site.sources.bylines`).  A person
+    may be a mapping, as Hugo themes such as Docsy and Jekyll's jekyll-seo-tag
+    write them (``{name: Ann Lee, link: https://...}``): its name is shown,
+    its address kept for the JSON-LD, other keys (position, avatar) unused."""
     people: dict[str, str | None] = {}
     for key in ("author", "authors"):
         value = fields.get(key)
         if isinstance(value, str):
             value = [value] if value.strip() else None  # author: "" is no author
-        for name in _terms({key: value}, key, p) if isinstance(value, list) else ():
-            shown, url = person(name)
-            if shown and shown not in people:
-                people[shown] = url
+        elif isinstance(value, dict):
+            value = [value]
         if value is not None and not isinstance(value, list):
             p.add(key, f"{key} must be text or a list of names, not {_describe(value)}",
                   f'write {key}: "Ann Lee" or {key}: ["Ann Lee", "Bo Kim"]')
+            continue
+        found = []
+        for i, item in enumerate(value or (), 1):
+            if isinstance(item, dict):
+                found.append(_mapped_person(item, f"{key}: item {i}", p))
+            elif isinstance(item, str) and item.strip():
+                found.append(person(item))
+            else:
+                what = "empty" if item is None or isinstance(item, str) else _describe(item)
+                p.add(key, f"{key}: item {i} is {what}, not a name",
+                      f'write each as text: {key}: ["Ann Lee", "Bo Kim"]')
+        for shown, url in found:
+            if shown and shown not in people:
+                people[shown] = url
     if not people:
         return None, ()
     return byline(list(people)), tuple(people.items())
+
+
+_PERSON_NAME = ("name", "display_name", "title")
+_PERSON_URL = ("link", "url", "website", "web", "homepage")
+
+
+def _mapped_person(item: Mapping[str, Any], where: str, p: _Problems
+                   ) -> tuple[str | None, str | None]:
+    name = next((item[k] for k in _PERSON_NAME if isinstance(item.get(k), str)
+                 and item[k].strip()), None)
+    if name is None:
+        key = where.split(":")[0]
+        p.add(key, f"{where} is a mapping without a name ({', '.join(sorted(map(str, item)))})",
+              f"give it a name: {key}: {{name: Ann Lee}}")
+        return None, None
+    address = next((item[k] for k in _PERSON_URL if isinstance(item.get(k), str)), None)
+    shown, _ = person(name)
+    _, url = person(f"[{shown}]({address.strip()})") if address else (shown, None)
+    return shown, url
 
 
 def _flag(fields: Mapping[str, Any], key: str, p: _Problems) -> bool:
@@ -349,6 +383,12 @@ def _mentions(fields: Mapping[str, Any], p: _Problems) -> tuple[Mention, ...]:
     return tuple(value)
 
 
+def known_keys(config: SiteConfig) -> set[str]:
+    """The front-matter keys digest reads as fields (with the site's taxonomies)."""
+    return set(_KNOWN) | {t.name for t in config.taxonomies} | {
+        f"{t.name}_remove" for t in config.taxonomies}
+
+
 def unknown_key_warnings(data: Mapping[str, Any], *, path: str, key_lines: Mapping[str, int],
                          config: SiteConfig) -> list[Diagnostic]:
     """Warnings for keys that look like misspelt known ones (``tittle``, ``topic``).
@@ -357,8 +397,7 @@ def unknown_key_warnings(data: Mapping[str, Any], *, path: str, key_lines: Mappi
     for the theme (``article.extra``), and warning about it would make
     ``--strict`` refuse a documented feature.  Every unknown key, reported or
     not, still reaches ``extra``."""
-    known = set(_KNOWN) | {t.name for t in config.taxonomies} | {
-        f"{t.name}_remove" for t in config.taxonomies}
+    known = known_keys(config)
     out = []
     for key in data:
         if isinstance(key, str) and key not in known:

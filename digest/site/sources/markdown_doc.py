@@ -18,9 +18,9 @@ from digest.errors import Diagnostic
 from digest.site.config import SiteConfig
 from digest.site.records import Article, SourceDoc
 from digest.site.slugs import check_slug, slug_words
-from digest.site.sources.compat_fields import COMPAT_KEYS, compat_fields
-from digest.site.sources.dates_compat import date_fields
-from digest.site.sources.fields import article_from_fields, unknown_key_warnings
+from digest.site.sources.compat_fields import COMPAT_KEYS, compat_fields, fold_keys
+from digest.site.sources.dates_compat import FALLBACK_KEYS, date_fields
+from digest.site.sources.fields import article_from_fields, known_keys, unknown_key_warnings
 from digest.site.sources.frontmatter import split
 from digest.site.sources.text import decode
 
@@ -47,15 +47,17 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         # Pelican names a post after its title (SLUGIFY_SOURCE = 'title'), not
         # its file: keep the URLs the old site had.  Slug: still wins.
         defaults.pop("slug", None)
-    data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
+    known = known_keys(config) | COMPAT_KEYS | set(FALLBACK_KEYS)
+    folded, folded_lines = fold_keys(fm.data, fm.key_lines, known)
+    data, key_lines = date_fields(folded, folded_lines, defaults.get("date"))
     data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
     article = article_from_fields(
         data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
-        own = {k: v for k, v in fm.data.items() if k not in COMPAT_KEYS}
-        warnings += unknown_key_warnings(own, path=path, key_lines=fm.key_lines,
+        own = {k: v for k, v in folded.items() if k not in COMPAT_KEYS}
+        warnings += unknown_key_warnings(own, path=path, key_lines=folded_lines,
                                          config=config)
     return article
 

@@ -76,9 +76,25 @@ def test_author_forms(front: str, byline: str | None, people: tuple) -> None:
 
 def test_author_of_another_type_is_an_error() -> None:
     with pytest.raises(SourceError) as info:
-        jekyll("author: {name: Ann}\n")
+        jekyll("author: [[Ann, Bo]]\n")
     (problem,) = info.value.diagnostics
-    assert problem.line == 3 and "author must be text or a list of names" in problem.message
+    assert problem.line == 3 and "author: item 1 is a list, not a name" in problem.message
+    with pytest.raises(SourceError) as info:
+        jekyll("author: {avatar: ann.png}\n")
+    (problem,) = info.value.diagnostics
+    assert "author: item 1 is a mapping without a name (avatar)" in problem.message
+    assert "{name: Ann Lee}" in (problem.hint or "")
+
+
+def test_authors_as_mappings_as_docsy_and_jekyll_seo_write_them() -> None:
+    """A Hugo (Docsy) blog writes ``author: {name: ..., link: ...}``; lists mix
+    mappings and names; the name is shown, an http(s) link kept for JSON-LD."""
+    a = jekyll("author:\n  name: Ann Lee\n  link: https://example.org/ann\n  position: Editor\n")
+    assert a.author == "Ann Lee" and a.authors == (("Ann Lee", "https://example.org/ann"),)
+    a = jekyll("authors:\n  - name: Bo Kim\n    url: javascript:alert(1)\n  - Cy Dee\n"
+               "  - {display_name: Di Eve, website: https://example.org/di}\n")
+    assert a.author == "Bo Kim, Cy Dee and Di Eve"
+    assert a.authors == (("Bo Kim", None), ("Cy Dee", None), ("Di Eve", "https://example.org/di"))
 
 
 # --- rule 3: dates ------------------------------------------------------------
@@ -166,3 +182,18 @@ def test_pelican_authors_are_comma_separated() -> None:
     one = parse(b"Title: Ferry\nDate: 2023-01-29 10:00\nAuthor: Lee, Ann\n\nBody\n",
                 "content/ferry.md")
     assert one.author == "Lee, Ann"
+
+
+def test_keys_in_another_case_read_as_the_field() -> None:
+    """Pelican (its YAML-metadata plugin) and Hugo read keys whatever their
+    case: ``Title:``, ``Date:``, ``Tags:``, ``Modified:`` mean the fields; a
+    theme's own key keeps its case, and a key also written in digest's case
+    keeps that value."""
+    raw = (b"---\nTitle: Plugins move house\nDate: 2021-02-15\nModified: 2022-06-22\n"
+           b"Tags: [plugins]\nMyWidget: true\n---\nBody\n")
+    a = parse(raw, "content/news/namespace-plugins.md")
+    assert a.title == "Plugins move house"
+    assert a.date.date().isoformat() == "2021-02-15"
+    assert a.updated and a.updated.date().isoformat() == "2022-06-22"
+    assert a.tags == ("plugins",) and a.extra.get("MyWidget") is True
+    assert jekyll("Title: Shouting\n").title == "Ferry"
