@@ -1,6 +1,7 @@
 """Issue 26: an edition's email.html in headless Chromium at a mail pane's 600 px
 and a phone's 375 px: nothing overflows, the sheet is at most 600 px wide, the
-page loads nothing from anywhere, and dark mode turns it dark."""
+page loads nothing from anywhere, dark mode turns it dark, and axe-core finds
+no serious or critical violation (contrast included) in either scheme."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from digest.pipeline import build
 from tests.integration.conftest import make_site
 from tests.integration.engines import files_of
 from tests.integration.test_email_editions import CONFIG, DAY, OPTIONS, _files
+from tests.tools.axe import format_violations, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -63,5 +65,15 @@ def test_dark_mode_turns_the_mail_dark(browser, email_file: Path) -> None:  # no
         }""")
         assert colours == ["rgb(30, 29, 27)", "rgb(235, 232, 225)", "rgb(235, 232, 225)",
                            "rgb(140, 194, 255)"]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_passes_the_mail(browser, email_file: Path, scheme: str) -> None:  # noqa: ANN001
+    context, page, _ = _open(browser, email_file, 600, scheme)
+    try:
+        violations = run_axe(page)
+        assert not violations, format_violations(violations)
     finally:
         context.close()

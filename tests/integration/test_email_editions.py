@@ -156,6 +156,8 @@ def test_a_big_edition_is_cut_under_gmails_limit_and_links_the_rest(tmp_path: Pa
     assert _text(doc.xpath("//h3")[0]) == "Story number 299 of a very busy news day"
     # the text part is not clipped by Gmail: every story stays in it
     assert files[DAY + "email.txt"].decode().count("* Story number") == 300
+    week = files["editions/2024-W51/email.html"]  # a week is cut the same way
+    assert len(week) <= MAX_EMAIL_BYTES and b"more stories on the site" in week
 
 
 def test_the_cut_keeps_as_many_stories_as_fit() -> None:
