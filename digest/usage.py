@@ -20,7 +20,8 @@ from digest.errors import Diagnostic, UsageError
 CLOSING = {"build": "nothing was written", "list": "nothing was listed",
            "check": "the check did not finish", "serve": "the preview did not start",
            "new": "nothing was written", "init": "nothing was written",
-           "clean": "nothing was removed", "import": "nothing was written"}
+           "clean": "nothing was removed", "import": "nothing was written",
+           "email": "nothing was sent"}
 
 
 def usage_error(message: str, hint: str) -> UsageError:

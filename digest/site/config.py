@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError, Diagnostic
+from digest.site.emailconfig import EmailConfig, parse_email
 
 CONFIG_NAME = "digest.yaml"
 DEFAULT_TAXONOMIES = ("topics", "people", "places", "sources", "sections", "tags")
@@ -109,6 +110,8 @@ class SiteConfig:
     """Pass raw HTML in Markdown through an allow-list sanitizer instead of escaping it."""
     search: bool = True
     """Build a Pagefind search index when the binary is available."""
+    email: EmailConfig = field(default_factory=EmailConfig)
+    """``digest email``: ``from``, ``list_unsubscribe``, ``subject`` (editions as mail)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Free-form values for themes."""
 
@@ -141,7 +144,7 @@ _SCALAR_FIELDS: dict[str, type] = {
     "permalink": str, "related_count": int, "story_threshold": float,
     "summary_length": int, "raw_html": bool, "search": bool,
 }
-_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra"}
+_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "email"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
@@ -293,6 +296,7 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         data.get("taxonomies"), diags, lines=lines)
     values["agencies"] = vocabulary.parse_agencies(data.get("agencies"), diags, lines=lines)
     values["feeds"] = vocabulary.parse_feeds(data.get("feeds"), diags, lines=lines)
+    values["email"] = parse_email(data.get("email"), diags, lines)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ConfigError(errors)

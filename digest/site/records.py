@@ -257,6 +257,10 @@ class PageSpec:
     source: str  # what produced it (an article path or "generated: ...") for error messages
     context: Mapping[str, Any] = field(default_factory=dict)
     sitemap: bool = True  # listed in sitemap.xml
+    # What the rendered template becomes (render/mailpage.py): "" as rendered,
+    # "email-html" CSS inlined and kept under Gmail's clipping size,
+    # "email-text" plain text (the template is escaped like every template).
+    finish: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)

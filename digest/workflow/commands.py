@@ -1,4 +1,5 @@
-"""CLI wiring for ``digest init | new | check | clean`` (and ``import``, in importer).
+"""CLI wiring for ``digest init | new | check | clean`` (and ``import``, in importer;
+``email``, in mail).
 
 Each handler takes the parsed arguments and returns the exit status; errors
 the curator can fix are raised as DigestError and printed by ``cli.main``
@@ -70,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                           "built) and the cache.")
     p.set_defaults(handler=cmd_clean)
     _register_import(subparsers)
+    _register_email(subparsers)
 
 
 def _register_import(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -88,6 +90,29 @@ def _register_import(subparsers: argparse._SubParsersAction) -> None:  # type: i
     p.add_argument("--timeout", type=_seconds, default=20.0, metavar="SECONDS",
                    help="give up on a feed that does not answer in time (default 20)")
     p.set_defaults(handler=cmd_import)
+
+
+def _register_email(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "email", help="an edition as a mail: print it, save it, or send it",
+        description="Make a MIME message (text and HTML) of an edition as `digest build` "
+                    "wrote it and print it, write it with -o, or deliver it with --send.  "
+                    "SMTP settings come from the environment only: DIGEST_SMTP_HOST, "
+                    "DIGEST_SMTP_PORT (587), DIGEST_SMTP_USER, DIGEST_SMTP_PASSWORD, "
+                    "DIGEST_SMTP_TO, DIGEST_SMTP_CAFILE.")
+    p.add_argument("date", nargs="?", metavar="DATE", help="a day, 2024-12-20, or a week, "
+                   "2024-W51 (default: the latest daily edition)")
+    p.add_argument("-o", "--output", metavar="FILE.eml", help="write the message to a file")
+    p.add_argument("--send", action="store_true", help="deliver it over SMTP (DIGEST_SMTP_*)")
+    p.add_argument("--to", action="append", metavar="ADDRESS",
+                   help="recipient (repeat for more; default: DIGEST_SMTP_TO)")
+    p.set_defaults(handler=cmd_email)
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    from digest.workflow.mail import cmd_email as run  # noqa: PLC0415
+
+    return run(args)
 
 
 def _limit(text: str) -> int:

@@ -76,6 +76,11 @@ def test_hostile_title_is_literal_in_title_attributes_json_ld_and_feeds(hostile_
         assert HOSTILE_TITLE in {e.title for e in parsed.entries}
     items = json.loads((out / "feed.json").read_bytes())["items"]
     assert HOSTILE_TITLE in {i["title"] for i in items}
+    # the edition's mail: escaped markup in email.html, the words as written in
+    # email.txt (a text/plain part never becomes markup)
+    mail = lxml.html.fromstring((out / "editions/2024-12-20/email.html").read_bytes())
+    assert HOSTILE_TITLE in [h.text_content().strip() for h in mail.xpath("//h3")]
+    assert f"* {HOSTILE_TITLE}\n" in (out / "editions/2024-12-20/email.txt").read_text("utf-8")
 
 
 def test_template_syntax_in_content_is_never_evaluated(hostile_site: Path) -> None:

@@ -146,6 +146,8 @@ def test_pages_link_to_their_feeds(example: Example) -> None:
         text = path.read_text(encoding="utf-8")
         if 'http-equiv="refresh"' in text:
             continue  # an old address (aliases): it sends the reader on at once
+        if path.name == "email.html":
+            continue  # an edition as mail: mail clients have no use for feed links
         assert re.search(r'<link rel="alternate" type="application/rss\+xml"[^>]*'
                          r'href="/feed.xml"', text), path
         assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*'

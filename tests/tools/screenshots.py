@@ -3,8 +3,10 @@
 Builds the example site (pinned clock, search index included when Pagefind is
 installed) into a temporary folder, serves it, and saves PNGs of the home, an
 article, a topic and an edition page at phone (390x844) and desktop (1280x900)
-widths, plus dark-mode shots, into docs/screenshots/.  Not part of the test
-suite; needs the same tools as the browser tests (``bash .ci/test``).
+widths, plus dark-mode shots, and the busiest day's email.html (the edition as
+mail) at 600 px, light and dark, into docs/screenshots/ (``--email-only``: just
+those two).  Not part of the test suite; needs the same tools as the browser
+tests (``bash .ci/test``).
 """
 
 from __future__ import annotations
@@ -89,17 +91,51 @@ def shoot(output: Path, out_dir: Path) -> list[Path]:
     return saved
 
 
+def shoot_email(output: Path, out_dir: Path) -> list[Path]:
+    """The day whose mail lists the most stories, as a 600 px mail pane shows it."""
+    mails = [p for p in (output / "editions").glob("*/email.html")
+             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.parent.name)]
+    if not mails:
+        print("the example site has no edition: no email screenshot", file=sys.stderr)
+        return []
+    busiest = max(mails, key=lambda p: (p.read_text("utf-8").count("<h3"), p.parent.name))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with launch_browser() as browser:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(viewport={"width": 600, "height": 900},
+                                          device_scale_factor=1, color_scheme=scheme)
+            page = context.new_page()
+            page.goto(busiest.as_uri(), wait_until="load")
+            path = out_dir / f"email-edition{'' if scheme == 'light' else '-dark'}.png"
+            height = min(page.evaluate(  # the mail, not the empty window below it
+                "Math.ceil(document.querySelector('table.outer')"
+                ".getBoundingClientRect().bottom)"), 1600)
+            page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": 600,
+                                                  "height": height})
+            context.close()
+            saved.append(path)
+    return saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
     parser.add_argument("--site-output", type=Path, metavar="DIR",
                         help="photograph this already built output folder instead")
+    parser.add_argument("--email-only", action="store_true",
+                        help="only the edition as mail (email-edition*.png)")
     args = parser.parse_args(argv)
+
+    def both(output: Path) -> list[Path]:
+        pages = [] if args.email_only else shoot(output, args.out)
+        return pages + shoot_email(output, args.out)
+
     if args.site_output:
-        saved = shoot(args.site_output, args.out)
+        saved = both(args.site_output)
     else:
         with tempfile.TemporaryDirectory(prefix="digest-shots-") as tmp:
-            saved = shoot(build_example(Path(tmp) / "site"), args.out)
+            saved = both(build_example(Path(tmp) / "site"))
     status = 0
     for path in saved:
         size = path.stat().st_size

@@ -26,6 +26,7 @@ from digest.site.records import Article, PageSpec
 TOPICS = "topics"
 OTHER_NEWS = "Other news"
 OVERVIEW_URL = "/editions/"
+EMAIL_HTML, EMAIL_TEXT = "email.html", "email.txt"  # beside each day's and week's page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -126,6 +127,17 @@ def topic_groups(day_articles: tuple[Article, ...], by_url: Mapping[str, Article
                  for label in sorted(grouped, key=order))
 
 
+def email_pages(url: str, what: str, context: dict[str, object]) -> Iterator[PageSpec]:
+    """email.html and email.txt beside a day's or a week's page (``digest email``
+    sends them): not listed in the sitemap, CSS inlined at render
+    (render/mailpage.py)."""
+    for name, template, finish in ((EMAIL_HTML, "email.html", "email-html"),
+                                   (EMAIL_TEXT, "email_text.html", "email-text")):
+        yield PageSpec(path=output_path(url + name),
+                       url=url + name, template=template, source=f"generated: {what} as mail",
+                       context=context, sitemap=False, finish=finish)
+
+
 def build_editions(articles: tuple[Article, ...], by_url: Mapping[str, Article],
                    config: SiteConfig) -> tuple[tuple[Edition, ...], tuple[Week, ...]]:
     """(editions newest first, weeks newest first)."""
@@ -153,17 +165,20 @@ def build_editions(articles: tuple[Article, ...], by_url: Mapping[str, Article],
 
 def edition_pages(editions: tuple[Edition, ...], weeks: tuple[Week, ...]
                   ) -> Iterator[PageSpec]:
-    """A page per day, per week, and the overview."""
+    """A page per day, per week, and the overview; each day and week also as mail."""
     for ed in editions:
         yield PageSpec(path=output_path(ed.url), url=ed.url, template="edition.html",
                        source=f"generated: edition {ed.day.isoformat()}",
                        context={"edition": ed, "lastmod": last_modified(ed.articles)})
+        yield from email_pages(ed.url, f"edition {ed.day.isoformat()}",
+                               {"edition": ed, "week": None})
     for wk in weeks:
         yield PageSpec(path=output_path(wk.url), url=wk.url, template="week.html",
                        source=f"generated: week {wk.label}",
                        context={"week": wk, "weeks": (wk,),
                                 "lastmod": last_modified(a for d in wk.days
                                                          for a in d.articles)})
+        yield from email_pages(wk.url, f"week {wk.label}", {"edition": None, "week": wk})
     yield PageSpec(path=output_path(OVERVIEW_URL), url=OVERVIEW_URL, template="week.html",
                    source="generated: editions overview",
                    context={"week": None, "weeks": weeks,

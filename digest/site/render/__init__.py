@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from digest.site.config import SiteConfig
 from digest.site.records import Article, PageSpec, Site
+from digest.site.render import mailpage
 from digest.site.render.bodies import body_key, render_bodies  # noqa: F401 - body_key: the API
 from digest.site.render.feeds import entry_ids, render_feed
 from digest.site.render.sitemaps import render_sitemaps
@@ -74,7 +75,11 @@ def page_renderer(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ..
             templates[page.template] = _load(env, page)
 
     def one(page: PageSpec) -> bytes:
-        return _render_page(templates[page.template], page, common).encode("utf-8")
+        template = templates[page.template]
+        if page.finish:  # mail (render/mailpage.py): the template may be rendered more than once
+            return mailpage.finish(page.finish, page.context, lambda extra: _render_page(
+                template, page, {**common, **extra})).encode("utf-8")
+        return _render_page(template, page, common).encode("utf-8")
 
     return one
 

@@ -183,6 +183,8 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig,
     env.globals["article_ld"] = lambda article: news_article(article, config)
     env.globals["article_meta"] = lambda article: meta_tags(article, config)
     env.globals["site"] = config
+    # An edition's mail (email.html's <title>, the Subject of `digest email`)
+    env.globals["email_subject"] = lambda when: config.email.subject_for(config.title, when)
     env.globals["timeline"] = timeline.jinja_global(tz)
     env.globals["url_section"] = url_section
     forget_pieces(env)
