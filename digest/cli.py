@@ -296,7 +296,8 @@ def _report(args: argparse.Namespace, result, written: int, started: float) -> N
             print(f"  {stage:<10} {seconds:7.3f} s", file=sys.stderr)
     if not args.quiet:
         site = result.site
-        pages = sum(page.path.endswith(".html") for page in site.pages)  # not _redirects
+        # web pages: not _redirects, nor the editions' email.html (mail, not pages)
+        pages = sum(page.path.endswith(".html") and not page.finish for page in site.pages)
         print(f"Built {len(site.articles)} articles, {pages} pages, "
               f"{len(site.feeds)} feeds ({written} files"
               + (f", {result.rendered.reused} unchanged" if result.rendered.reused else "")
