@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError, Diagnostic
+from digest.site.language_config import check_languages, language_default
 
 CONFIG_NAME = "digest.yaml"
 DEFAULT_TAXONOMIES = ("topics", "people", "places", "sources", "sections", "tags")
@@ -78,7 +79,14 @@ class SiteConfig:
     base_url: str = "http://localhost:8000/"
     """Absolute URL the site is published at (feeds and sitemaps need it)."""
     language: str = "en"
-    """BCP 47 language code of the site."""
+    """BCP 47 language code of the site (with ``languages``: the first of them)."""
+    languages: tuple[str, ...] = ()
+    """The site's languages, the default first: content folders and ``name.<lang>.md``
+    files of the others are translations under ``/<lang>/`` (model/languages.py);
+    empty: found from the content's shape."""
+    language_set: bool = False
+    """Whether digest.yaml names ``language`` (set by parse_config): a site with
+    language folders and no ``languages`` then has it as its default."""
     timezone: str = "UTC"
     """IANA time zone for dates without an offset and for editions."""
     theme: str = "default"
@@ -141,7 +149,7 @@ _SCALAR_FIELDS: dict[str, type] = {
     "permalink": str, "related_count": int, "story_threshold": float,
     "summary_length": int, "raw_html": bool, "search": bool,
 }
-_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra"}
+_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "languages"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
@@ -279,6 +287,8 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         line = lines.get(str(key))
         if key in _SCALAR_FIELDS:
             values[key] = _check_scalar(key, value, _SCALAR_FIELDS[key], diags, line)
+        elif key == "languages":
+            check_languages(value, values, lambda *a: _err(diags, *a), lines)
         elif key == "extra":
             if not isinstance(value, dict):
                 _err(diags, "'extra' must be a mapping", line)
@@ -287,6 +297,7 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         elif key not in _NESTED_FIELDS:
             _err(diags, f"unknown setting '{key}'", line, suggest(str(key), VALID_KEYS))
     _check_values(values, diags, lines)
+    language_default(data, values, lambda *a: _err(diags, *a), lines)
     if themes is not None:
         _check_theme(values.get("theme"), themes, diags, lines.get("theme"))
     values["taxonomies"] = vocabulary.parse_taxonomies(

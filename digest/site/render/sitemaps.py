@@ -101,7 +101,7 @@ def news_sitemap(articles: tuple[Article, ...], config: SiteConfig, now: datetim
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
         pub = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
         _sub(pub, f"{{{NEWS_NS}}}name", config.title)
-        _sub(pub, f"{{{NEWS_NS}}}language", news_language(config.language))
+        _sub(pub, f"{{{NEWS_NS}}}language", news_language(art.lang or config.language))
         _sub(news, f"{{{NEWS_NS}}}publication_date", art.date.isoformat())
         _sub(news, f"{{{NEWS_NS}}}title", art.title)
     return _serialize(root)
