@@ -259,3 +259,23 @@ def test_translations_added_renamed_and_removed_stay_exact(tmp_path: Path) -> No
     (site / "content/fr/harbour.md").unlink()
     got = edits_stay_exact(site, INCREMENTAL, [{}])
     assert "hreflang" not in got["2024/05/01/harbour/index.html"].decode()
+
+
+def test_pages_with_a_language_switch_are_valid_html(tmp_path: Path) -> None:
+    from tests.tools.vnu import validate_html
+
+    site = make_site(tmp_path / "site", {
+        "content/en/harbour.md": HARBOUR_EN, "content/ja/harbour.md": HARBOUR_JA,
+        "content/pt-br/harbour.md": note("O porto reabre", "2024-05-01 09:00"),
+    }, config=BASE)
+    out = built(site)
+    pages = []
+    for rel in ("2024/05/01/harbour/index.html", "ja/2024/05/01/harbour/index.html",
+                "pt-br/2024/05/01/harbour/index.html"):
+        path = tmp_path / "pages" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(out[rel], encoding="utf-8")
+        pages.append(path)
+    assert ("/pt-br/2024/05/01/harbour/", "pt-br", "Português (pt-br)") \
+        in switch(out["2024/05/01/harbour/index.html"])
+    assert validate_html(pages) == []
