@@ -279,3 +279,15 @@ def test_pages_with_a_language_switch_are_valid_html(tmp_path: Path) -> None:
     assert ("/pt-br/2024/05/01/harbour/", "pt-br", "Português (pt-br)") \
         in switch(out["2024/05/01/harbour/index.html"])
     assert validate_html(pages) == []
+
+
+def test_languages_found_by_shape_are_named_in_a_note(tmp_path: Path) -> None:
+    files = {"content/en/harbour.md": HARBOUR_EN, "content/ja/harbour.md": HARBOUR_JA}
+    result = build(make_site(tmp_path / "a", files, config=BASE), OPTIONS, engine=PlainEngine())
+    (found,) = [d for d in result.diagnostics if d.code == "languages"]
+    assert found.severity == "note" and "content/en/, content/ja/" in found.message
+    assert "en is the default, ja under /<lang>/" in found.message
+    assert found.hint is not None and found.hint.endswith("languages: [en, ja]")
+    configured = build(make_site(tmp_path / "b", files, config=BASE + "languages: [en, ja]\n"),
+                       OPTIONS, engine=PlainEngine())
+    assert not [d for d in configured.diagnostics if d.code == "languages"]

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from digest.errors import Diagnostic
 from digest.site.config import SiteConfig
 from digest.site.recordcopy import evolve
 from digest.site.records import Article
@@ -156,6 +157,23 @@ def place(articles: Sequence[Article], config: SiteConfig, url_of,  # type: igno
                 shown += ((X_DEFAULT, mine[where.default][1]),)
         out.append(evolve(art, {"url": url, "lang": lang, "translations": shown}))
     return tuple(out)
+
+
+def language_notes(articles: Sequence[Article], config: SiteConfig) -> list[Diagnostic]:
+    """A note naming the languages the content's shape gave, when digest.yaml
+    has no ``languages:`` (two folders such as ``faq/`` and ``api/`` would be
+    taken for languages: the curator sees it and can say otherwise)."""
+    if config.languages or len({a.lang for a in articles}) < 2:
+        return []
+    where = plan([a.path for a in articles], config)
+    found = sorted({a.lang for a in articles} - {where.default})
+    folders = ", ".join(f"{where.content}{name}/" for name in sorted(where.folders))
+    return [Diagnostic(
+        severity="note", code="languages", path="digest.yaml",
+        message=f"read as a site in several languages ({folders or 'name.<lang>.md files'}): "
+                f"{where.default} is the default, {', '.join(found)} under /<lang>/",
+        hint="to choose, list them in digest.yaml, the default first: "
+             f"languages: [{', '.join([where.default, *found])}]")]
 
 
 def default_language(articles: Sequence[Article], config: SiteConfig) -> str | None:
