@@ -30,7 +30,7 @@ so a page never sends a reader to another language but by its language switch.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -74,15 +74,26 @@ def plan(paths: Iterable[PurePosixPath | str], config: SiteConfig) -> Plan:
                if (code := code_of(top)) is not None}
     if not configured and len(folders) < 2:
         folders = {}
-    groups: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
-    for rel in rels:
-        folder, _, name = rel.rpartition("/")
-        parts = name.split(".")
-        code = code_of(parts[-2]) if len(parts) >= 3 and parts[0] else None
-        base = ".".join(parts[:-2] if code else parts[:-1])
-        groups.setdefault((folder, base), []).append((rel, code))
-    suffixed = {rel: code for members in groups.values() for rel, code in members
-                if code is not None and (configured or len(members) > 1)}
+    suffixed: dict[str, str] = {}
+    # name.<code>.md: only names with two dots are looked at (most have one)
+    dotted = [r for r in rels if r.count(".") >= 2 and r.rpartition("/")[2].count(".") >= 2]
+    if dotted:
+        # (folder/base) of every file: name.<code>.md needs a sibling to be
+        # a translation (without the setting)
+        bases: dict[str, int] = {}
+        for rel in rels:
+            folder, _, name = rel.rpartition("/")
+            parts = name.split(".")
+            code = code_of(parts[-2]) if len(parts) >= 3 and parts[0] else None
+            base = folder + "/" + ".".join(parts[:-2] if code else parts[:-1])
+            bases[base] = bases.get(base, 0) + 1
+        for rel in dotted:
+            folder, _, name = rel.rpartition("/")
+            parts = name.split(".")
+            code = code_of(parts[-2]) if len(parts) >= 3 and parts[0] else None
+            if code is not None and (configured or
+                                     bases[folder + "/" + ".".join(parts[:-2])] > 1):
+                suffixed[rel] = code
     if config.languages:
         default = config.languages[0]
     elif config.language_set or not folders:
@@ -129,7 +140,8 @@ def _unsuffixed_slug(article: Article, config: SiteConfig) -> str | None:
     return file_name_slug(plain, config.content_dir)
 
 
-def place(articles: Sequence[Article], config: SiteConfig, url_of,  # type: ignore[no-untyped-def]
+def place(articles: Sequence[Article], config: SiteConfig,
+          url_of: Callable[[Article, str], str],
           among: Iterable[PurePosixPath | str] | None = None) -> tuple[Article, ...]:
     """The articles with ``url`` (``url_of(article, slug)``, under ``/<lang>/``
     for all but the default language), ``lang`` and ``translations`` set;
