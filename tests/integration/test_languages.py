@@ -291,3 +291,14 @@ def test_languages_found_by_shape_are_named_in_a_note(tmp_path: Path) -> None:
     configured = build(make_site(tmp_path / "b", files, config=BASE + "languages: [en, ja]\n"),
                        OPTIONS, engine=PlainEngine())
     assert not [d for d in configured.diagnostics if d.code == "languages"]
+
+
+def test_list_pages_mark_titles_in_another_language(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/en/harbour.md": HARBOUR_EN, "content/ja/harbour.md": HARBOUR_JA,
+    }, config=BASE)
+    out = built(site)
+    for page in (out["index.html"], out["tags/port/index.html"]):  # an edition, a list
+        assert re.search(r'<h\d lang="ja"><a href="/ja/2024/05/01/harbour/">港が再開</a>', page)
+        assert '<p class="summary" lang="ja">冬の休止' in page
+        assert re.search(r'<h\d><a href="/2024/05/01/harbour/">Harbour reopens</a>', page)
