@@ -287,8 +287,6 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         line = lines.get(str(key))
         if key in _SCALAR_FIELDS:
             values[key] = _check_scalar(key, value, _SCALAR_FIELDS[key], diags, line)
-        elif key == "languages":
-            check_languages(value, values, lambda *a: _err(diags, *a), lines)
         elif key == "extra":
             if not isinstance(value, dict):
                 _err(diags, "'extra' must be a mapping", line)
@@ -297,6 +295,7 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         elif key not in _NESTED_FIELDS:
             _err(diags, f"unknown setting '{key}'", line, suggest(str(key), VALID_KEYS))
     _check_values(values, diags, lines)
+    check_languages(data.get("languages"), values, lambda *a: _err(diags, *a), lines)
     language_default(data, values, lambda *a: _err(diags, *a), lines)
     if themes is not None:
         _check_theme(values.get("theme"), themes, diags, lines.get("theme"))

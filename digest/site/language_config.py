@@ -14,11 +14,15 @@ LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 def check_languages(value: Any, values: dict[str, Any], err: Callable[..., None],
                     lines: Mapping[str, int]) -> None:
-    """``languages: [en, ja]``: codes, each once; the first is the default."""
+    """``languages: [en, ja]``: codes, each once; the first is the default
+    (None: not set)."""
+    if value is None:
+        return
     line = lines.get("languages")
     hint = "write a list of language codes, the default first, e.g. languages: [en, ja]"
     if not isinstance(value, list) or not value:
-        err("'languages' must be a list of language codes", line, hint)
+        err("'languages' must be a list of language codes" + (
+            ", at least one" if isinstance(value, list) else ""), line, hint)
         return
     seen: list[str] = []
     for i, code in enumerate(value):

@@ -24,7 +24,8 @@ INCREMENTAL = BuildOptions(now=NOW, search=False, jobs=1)
 BASE = "base_url: https://lake.example.org/\nsearch: false\n"
 HARBOUR_EN = note("Harbour reopens", "2024-05-01 09:00", tags="[port]",
                   body="The harbour reopened after the winter pause; ferries run again.")
-HARBOUR_JA = note("港が再開", "2024-05-01 09:00", tags="[port]", body="冬の休止の後、港が再開した。")
+HARBOUR_JA = note("港が再開", "2024-05-01 09:00", tags="[port]",
+                  body="冬の休止の後、港が再開した。")
 HARBOUR_FR = note("Le port rouvre", "2024-05-01 09:00", tags="[port]",
                   body="Le port a rouvert après la pause hivernale.")
 FERRY_EN = note("Ferry timetable", "2024-05-02 09:00", tags="[port]",

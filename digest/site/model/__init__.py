@@ -47,7 +47,8 @@ def language_feeds(ordered: tuple[Article, ...], config: SiteConfig) -> list[Fee
     if default is None:
         return site_feeds(ordered[: config.feed_size], config)
     feeds = []
-    for lang in sorted({default, *(a.lang for a in ordered)}, key=lambda code: (code != default, code)):
+    langs = sorted({default, *(a.lang for a in ordered)}, key=lambda c: (c != default, c))
+    for lang in langs:
         mine = tuple(a for a in ordered if a.lang == lang)[: config.feed_size]
         feeds += site_feeds(mine, config) if lang == default else site_feeds(
             mine, config, f"{lang}/", f"{config.title} ({lang})")

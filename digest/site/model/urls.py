@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from digest.errors import Diagnostic, OutputCollisionError
 from digest.site.config import SiteConfig
+from digest.site.model.languages import place
 from digest.site.records import Article
 from digest.site.slugs import slugify
 
@@ -27,8 +28,6 @@ def assign_urls(articles: Iterable[Article], config: SiteConfig,
     (recordcopy: a copy without __init__; languages: model/languages.py).
     ``among``: the paths of every article of the site, when ``articles`` are
     not all of them."""
-    from digest.site.model.languages import place
-
     return place(tuple(articles), config, lambda a, slug: permalink(a, config, slug), among)
 
 
