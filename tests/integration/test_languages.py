@@ -303,3 +303,16 @@ def test_list_pages_mark_titles_in_another_language(tmp_path: Path) -> None:
         assert re.search(r'<h\d lang="ja"><a href="/ja/2024/05/01/harbour/">港が再開</a>', page)
         assert '<p class="summary" lang="ja">冬の休止' in page
         assert re.search(r'<h\d><a href="/2024/05/01/harbour/">Harbour reopens</a>', page)
+
+
+def test_the_news_sitemap_gives_each_article_its_language(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "content/en/harbour.md": HARBOUR_EN, "content/ja/harbour.md": HARBOUR_JA,
+    }, config=BASE)
+    result = build(site, BuildOptions(now=datetime(2024, 5, 1, 12, tzinfo=UTC), cache=False,
+                                      search=False), engine=PlainEngine())
+    news = bytes(result.rendered["news-sitemap.xml"]).decode()
+    entries = re.findall(r"<loc>([^<]+)</loc>.*?<news:language>([^<]+)</news:language>", news,
+                         re.S)
+    assert sorted(entries) == [("https://lake.example.org/2024/05/01/harbour/", "en"),
+                               ("https://lake.example.org/ja/2024/05/01/harbour/", "ja")]
