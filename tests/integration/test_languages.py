@@ -90,6 +90,12 @@ def test_a_content_folder_per_language(tmp_path: Path) -> None:
     # every page of every language is in the sitemap
     for url in ("/2024/05/01/harbour/", "/ja/2024/05/01/harbour/", "/fr/2024/05/01/harbour/"):
         assert f"<loc>https://lake.example.org{url}</loc>" in out["sitemap.xml"]
+    # with its translations as alternates, x-default included
+    entry = out["sitemap.xml"].split("<loc>https://lake.example.org/ja/2024/05/01/harbour/")[1]
+    entry = entry.split("</url>")[0]
+    assert re.findall(r'<xhtml:link rel="alternate" hreflang="([^"]+)" href="([^"]+)"/>',
+                       entry) == list(want.items())
+    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in out["sitemap.xml"]
 
 
 def test_related_links_and_stories_stay_in_one_language(tmp_path: Path) -> None:
@@ -218,6 +224,7 @@ def test_one_folder_named_like_a_language_changes_nothing(tmp_path: Path) -> Non
     assert {"2024/05/01/harbour/index.html", "2024/05/02/ferry/index.html"} <= set(out)
     assert not any(p.startswith("en/") for p in out)
     assert "hreflang" not in out["2024/05/01/harbour/index.html"]
+    assert "xhtml" not in out["sitemap.xml"]
 
 
 @pytest.mark.parametrize(("config", "message", "line"), [
@@ -257,9 +264,17 @@ def test_translations_added_renamed_and_removed_stay_exact(tmp_path: Path) -> No
     got = edits_stay_exact(site, INCREMENTAL, [{}])
     assert ja_page not in got and "ja/2024/05/01/minato/index.html" in got
     assert 'hreflang="ja"' not in got["2024/05/01/harbour/index.html"].decode()
+    # linked again by a translationKey: no page moves, the translations change
+    got = edits_stay_exact(site, INCREMENTAL, [{
+        "content/en/harbour.md": HARBOUR_EN.replace("tags:", "translationKey: h\ntags:"),
+        "content/ja/minato.md": HARBOUR_JA.replace("tags:", "translationKey: h\ntags:")}])
+    assert "/ja/2024/05/01/minato/" in got["2024/05/01/harbour/index.html"].decode()
+    assert 'hreflang="ja" href="https://lake.example.org/ja/2024/05/01/minato/"' \
+        in got["sitemap.xml"].decode()
     (site / "content/fr/harbour.md").unlink()
     got = edits_stay_exact(site, INCREMENTAL, [{}])
-    assert "hreflang" not in got["2024/05/01/harbour/index.html"].decode()
+    harbour = got["2024/05/01/harbour/index.html"].decode()
+    assert 'hreflang="fr"' not in harbour and 'hreflang="ja"' in harbour
 
 
 def test_pages_with_a_language_switch_are_valid_html(tmp_path: Path) -> None:
