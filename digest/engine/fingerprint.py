@@ -212,7 +212,8 @@ class Fingerprinter:
 
     def sitemap(self, pages: list[PageSpec], previous: str | None = None) -> str:
         """sitemap.xml as :func:`render.sitemaps.sitemap` writes it for ``pages``
-        (those listed, at most MAX_URLS): each page's URL and lastmod, in order;
+        (those listed, at most MAX_URLS): each page's URL and lastmod, and an
+        article page's translations, in order;
         the base URL is part of the global fingerprint.  The pages and their
         dates are the same when the site is assembled from the same values
         (see the class docstring): then ``previous``."""
@@ -220,7 +221,8 @@ class Fingerprinter:
             return previous
         value = self._walks[FULL].value
         return short_hash(self.global_fp, "sitemap.xml",
-                  *(f"{page.url!r}{value(page.context.get('lastmod'))}" for page in pages))
+                  *(f"{page.url!r}{value(page.context.get('lastmod'))}{_versions(page)}"
+                    for page in pages))
 
     def feed(self, feed: FeedSpec, ids: Mapping[str, str]) -> str:
         """A feed shows its articles' fields but their links (render/feeds.py)."""
@@ -228,6 +230,13 @@ class Fingerprinter:
         return short_hash(self.global_fp, feed.path, feed.format, feed.title, feed.page_url,
                   *(f"F{digests.get(a.url) or a.url}:{ids.get(a.key, '')}"
                     for a in feed.articles))
+
+
+def _versions(page: PageSpec) -> str:
+    """An article page's translations, which sitemap.xml lists (render/sitemaps.py)."""
+    article = page.context.get("article")
+    return repr(article.translations) if type(article) is Article and article.translations \
+        else ""
 
 
 def _article_of(page: PageSpec) -> Article | None:

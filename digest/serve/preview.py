@@ -60,9 +60,11 @@ def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
             return None  # new, unpublished or renamed: lists change, not only a page
         fresh = _reparse(path, rel, last, now)
         if fresh is None or fresh.url != old.url or fresh.draft != old.draft \
+                or fresh.extra.get("translationKey") != old.extra.get("translationKey") \
                 or [m.title for m in fresh.mentions] != [m.title for m in old.mentions]:
             return None
         fresh = dataclasses.replace(fresh, **{f: getattr(old, f) for f in SITE_WIDE},
+                                    translations=old.translations,
                                     terms=_shown_terms(fresh, pages, config))
         spec = pages.get(output_path(old.url))
         if spec is None or spec.context.get("article") is not old:
@@ -107,6 +109,9 @@ def _reparse(path: Path, rel: str, last: BuildResult, now: datetime) -> Article 
         return None  # the full build says what is wrong
     if article.date > now:
         return None  # scheduled now: leaves the site
-    (article,) = assign_urls((article,), last.config)
+    # its language from the site's paths (model/languages.py); its
+    # translations, from the other articles, are the last build's
+    (article,) = assign_urls((article,), last.config,
+                             among=[a.path for a in last.site.articles])
     (article,) = enrich_local((article,), last.config)
     return article

@@ -93,6 +93,7 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
     ``progress(stage)`` is called as each stage ends; ``counts(stage, done,
     total)`` within a stage, where the engine can count (parsing)."""
     from digest.site.enrich.spellings import choose, relabel
+    from digest.site.model.languages import language_notes, own_language
     from digest.site.model.urls import assign_urls, drop_colliding
     from digest.site.render.validate import check_feeds
     from digest.site.termlines import spelling_warnings
@@ -106,12 +107,14 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         stages.done("parse")
         published, scheduled = select(parsed, options, now)
         published = assign_urls(published, config)
+        diags.extend(language_notes(published, config))
         if options.keep_going:  # colliding sources are skipped like unreadable ones
             published, skipped = drop_colliding(published)
             diags.extend(skipped)
         published = run.enrich(published)
         spellings = choose(published, config)  # one label per term (enrich/spellings.py)
         published = relabel(published, spellings)
+        published = own_language(published, config)  # links within a language
         diags.extend(spelling_warnings(spellings, site_root))
         stages.done("enrich")
         site = run.assemble(published)

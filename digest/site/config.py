@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError, Diagnostic
 from digest.site.emailconfig import EmailConfig, parse_email
+from digest.site.language_config import check_languages, language_default
 
 CONFIG_NAME = "digest.yaml"
 DEFAULT_TAXONOMIES = ("topics", "people", "places", "sources", "sections", "tags")
@@ -79,7 +80,14 @@ class SiteConfig:
     base_url: str = "http://localhost:8000/"
     """Absolute URL the site is published at (feeds and sitemaps need it)."""
     language: str = "en"
-    """BCP 47 language code of the site."""
+    """BCP 47 language code of the site (with ``languages``: the first of them)."""
+    languages: tuple[str, ...] = ()
+    """The site's languages, the default first: content folders and ``name.<lang>.md``
+    files of the others are translations under ``/<lang>/`` (model/languages.py);
+    empty: found from the content's shape."""
+    language_set: bool = False
+    """Whether digest.yaml names ``language`` (set by parse_config): a site with
+    language folders and no ``languages`` then has it as its default."""
     timezone: str = "UTC"
     """IANA time zone for dates without an offset and for editions."""
     theme: str = "default"
@@ -144,7 +152,7 @@ _SCALAR_FIELDS: dict[str, type] = {
     "permalink": str, "related_count": int, "story_threshold": float,
     "summary_length": int, "raw_html": bool, "search": bool,
 }
-_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "email"}
+_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "email", "languages"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
@@ -290,6 +298,8 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
         elif key not in _NESTED_FIELDS:
             _err(diags, f"unknown setting '{key}'", line, suggest(str(key), VALID_KEYS))
     _check_values(values, diags, lines)
+    check_languages(data.get("languages"), values, lambda *a: _err(diags, *a), lines)
+    language_default(data, values, lambda *a: _err(diags, *a), lines)
     if themes is not None:
         _check_theme(values.get("theme"), themes, diags, lines.get("theme"))
     values["taxonomies"] = vocabulary.parse_taxonomies(

@@ -71,7 +71,8 @@ def parsed(default: Any = MISSING, *, default_factory: Any = MISSING, body: bool
 
 def assigned(default: Any = MISSING, *, default_factory: Any = MISSING) -> Any:
     """A field the pipeline sets after parsing from the article's own source
-    fields and the settings, outside enrichment (model.urls.assign_urls: ``url``)."""
+    fields and the settings, outside enrichment (model.urls.assign_urls: ``url``;
+    ``lang`` and ``translations`` also from the other articles' paths)."""
     return _role(Role("assigned"), default, default_factory)
 
 
@@ -171,6 +172,15 @@ class Article:
 
     # --- derived fields (set by the pipeline's URL step / enrichment) ---
     url: str = assigned("")  # site-relative URL path, e.g. /2024/12/20/slug/
+    # Its language (model/languages.py: a Hugo language folder or name.<lang>.md,
+    # else the default); set with the URL, from its path and every article's.
+    lang: str = assigned("")
+    # (language, URL) of every version of it, itself included, sorted by
+    # language, then ("x-default", the default language's URL) when there is
+    # one; () when it has no translation.  Set with the URLs from the other
+    # articles' paths: a card field, so a translation added, removed or
+    # renamed re-renders every page showing it.
+    translations: tuple[tuple[str, str], ...] = assigned(())
     # taxonomy -> labels
     terms: Mapping[str, tuple[str, ...]] = local(default_factory=dict)
     summary_text: str = local("")  # explicit summary, else the lead cut at a sentence

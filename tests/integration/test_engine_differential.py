@@ -89,6 +89,9 @@ SOURCES = ["Lake Wire", "Harbour Courier", "Valley Press"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 OFFSETS = ["Z", "+01:00", "+03:00", "-05:00"]
+# en/ and fr/ are Hugo language folders once both hold a note (model/languages.py):
+# adding, moving or deleting one changes the URLs and translations of others.
+FOLDERS = ["", "2024/", "desk/", "en/", "fr/"]
 
 
 @dataclass
@@ -245,7 +248,7 @@ def _vocab(draw: st.DrawFn, pool: dict[str, list[str]], least: int) -> dict[str,
 @st.composite
 def sites(draw: st.DrawFn) -> State:
     n = draw(st.integers(3, 12))
-    names = [f"content/{draw(st.sampled_from(['', '2024/', 'desk/']))}note-{i}.md"
+    names = [f"content/{draw(st.sampled_from(FOLDERS))}note-{i}.md"
              for i in range(n)]
     slugs = [Path(name).stem for name in names]
     site_notes = {name: draw(notes(slugs)) for name in names}
@@ -284,7 +287,7 @@ def _template_edit(state: State, folder: str, name: str) -> None:
 def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912 - kinds
     paths = sorted(state.notes)
     kinds = ["body", "similar", "title", "terms", "date", "add", "rename", "vocab",
-             "template", "clipping"]
+             "template", "clipping", "translate"]
     if len(paths) > 1:
         kinds.append("delete")
     kinds.append("break")
@@ -293,7 +296,7 @@ def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912
         state.broken = draw(st.sampled_from(["template", *(f"note:{p}" for p in paths)]))
         return f"break {state.broken} (undone at the next edit)"
     if kind == "add":
-        path = f"content/{draw(st.sampled_from(['', '2024/', 'desk/']))}{state.fresh('added')}.md"
+        path = f"content/{draw(st.sampled_from(FOLDERS))}{state.fresh('added')}.md"
         state.notes[path] = draw(notes([Path(p).stem for p in paths]))
         return f"add {path}: {state.notes[path]!r}"
     if kind == "delete":
@@ -302,9 +305,17 @@ def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912
         return f"delete {path}"
     if kind == "rename":
         path = draw(st.sampled_from(paths))
-        new = f"content/{draw(st.sampled_from(['', '2024/', 'desk/']))}{state.fresh('renamed')}.md"
+        new = f"content/{draw(st.sampled_from(FOLDERS))}{state.fresh('renamed')}.md"
         state.notes[new] = state.notes.pop(path)
         return f"rename {path} -> {new}"
+    if kind == "translate":  # x.ja.md beside x.md: its translation (or a new version)
+        path = draw(st.sampled_from(paths))
+        if ".ja." in path:
+            return f"translate {path}: already a translation"
+        other = path[: -len(".md")] + ".ja.md"
+        state.notes[other] = Note(title=draw(titles), date=state.notes[path].date,
+                                  body=draw(bodies), tags=list(state.notes[path].tags))
+        return f"translate {path} -> {other}: {state.notes[other]!r}"
     if kind == "clipping":
         path = f"content/clippings/{state.fresh('clip')}.txt"
         existing = sorted(state.clippings)

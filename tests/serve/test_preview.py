@@ -112,3 +112,27 @@ def test_a_term_spelt_in_another_case_keeps_the_label_of_the_last_build(site: Pa
     html = pages["2024/12/20/ferry/index.html"]
     assert b">economy<" in html and b"ECONOMY" not in html
     assert build(site, OPTIONS).rendered["2024/12/20/ferry/index.html"] == html
+
+
+def test_an_edited_translation_is_previewed_in_its_language(tmp_path: Path) -> None:
+    """The preview places the article among the last build's paths (its
+    language, its /<lang>/ URL) and keeps its translations (model/languages.py)."""
+    root = tmp_path / "site"
+    for rel, text in {"en/ferry.md": note("Ferry resumes", "2024-12-20T10:00:00+00:00",
+                                          "The ferry crossing resumes."),
+                      "de/ferry.md": note("Die Fähre fährt", "2024-12-20T10:00:00+00:00",
+                                          "Die Fähre fährt wieder.")}.items():
+        (root / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "content" / rel).write_text(text, encoding="utf-8")
+    last = build(root, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(root, last.config.theme)),
+                           last.config)
+    path = root / "content" / "de" / "ferry.md"
+    path.write_text(note("Die Fähre fährt wieder", "2024-12-20T10:00:00+00:00", "Ab heute."),
+                    encoding="utf-8")
+    pages = preview_pages(last, env, root, [str(path)], NOW)
+    assert pages is not None and list(pages) == ["de/2024/12/20/ferry/index.html"]
+    html = pages["de/2024/12/20/ferry/index.html"].decode()
+    assert '<html lang="de">' in html and "Die Fähre fährt wieder" in html
+    assert 'hreflang="en" lang="en">English</a>' in html
+    assert build(root, OPTIONS).rendered["de/2024/12/20/ferry/index.html"] == html.encode()

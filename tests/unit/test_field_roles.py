@@ -60,7 +60,7 @@ def test_every_field_has_a_role_and_the_tuples_follow_from_them() -> None:
     assert tuple(ROLE_OF) == names
     assert set(PARSED_FIELDS) | set(DERIVED) == set(names)
     assert not set(PARSED_FIELDS) & set(DERIVED)
-    assert set(DERIVED) == {"url", *LOCAL_FIELDS, *SITE_FIELDS}
+    assert set(DERIVED) == {"url", "lang", "translations", *LOCAL_FIELDS, *SITE_FIELDS}
     assert set(MODEL_FIELDS) <= set(BODY_FIELDS) | set(LINK_FIELDS)
     # body fields are parsed or local: a function of the source (its id in digests)
     assert all(ROLE_OF[n].kind in ("parsed", "local") for n in BODY_FIELDS)

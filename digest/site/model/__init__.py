@@ -15,6 +15,7 @@ from digest.site.config import SiteConfig
 from digest.site.model.archives import archive_pages
 from digest.site.model.editions import build_editions, edition_pages
 from digest.site.model.indexes import check_term_slugs, group_terms, home_pages, taxonomy_pages
+from digest.site.model.languages import default_language
 from digest.site.model.redirects import redirect_pages
 from digest.site.model.urls import check_collisions, output_path
 from digest.site.records import Article, FeedSpec, PageSpec, Site
@@ -30,10 +31,28 @@ def sort_newest_first(articles: tuple[Article, ...]) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: (-a.date.timestamp(), a.url)))
 
 
-def site_feeds(latest: tuple[Article, ...], config: SiteConfig) -> list[FeedSpec]:
+def site_feeds(latest: tuple[Article, ...], config: SiteConfig, folder: str = "",
+               title: str | None = None) -> list[FeedSpec]:
     """The site-wide feeds in the three formats (``latest`` already capped)."""
-    return [FeedSpec(path=path, format=fmt, title=config.title, page_url="/", articles=latest)
+    return [FeedSpec(path=folder + path, format=fmt, title=title or config.title, page_url="/",
+                     articles=latest)
             for path, fmt in (("feed.xml", "rss"), ("atom.xml", "atom"), ("feed.json", "json"))]
+
+
+def language_feeds(ordered: tuple[Article, ...], config: SiteConfig) -> list[FeedSpec]:
+    """The site feeds: of the default language at /feed.xml, of each other
+    language at /<lang>/feed.xml (Hugo's per-language output); a site in one
+    language has the first only."""
+    default = default_language(ordered, config)
+    if default is None:
+        return site_feeds(ordered[: config.feed_size], config)
+    feeds = []
+    langs = sorted({default, *(a.lang for a in ordered)}, key=lambda c: (c != default, c))
+    for lang in langs:
+        mine = tuple(a for a in ordered if a.lang == lang)[: config.feed_size]
+        feeds += site_feeds(mine, config) if lang == default else site_feeds(
+            mine, config, f"{lang}/", f"{config.title} ({lang})")
+    return feeds
 
 
 def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
@@ -53,7 +72,7 @@ def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
     check_term_slugs(groups, config)  # before the generic check: it names content files
     tax_pages, term_feeds = taxonomy_pages(groups, config)
     pages.extend(tax_pages)
-    feeds = site_feeds(ordered[: config.feed_size], config) + term_feeds
+    feeds = language_feeds(ordered, config) + term_feeds
     if config.search:  # the page the Pagefind index is searched from (theme: search.html)
         pages.append(PageSpec(path="search/index.html", url="/search/", template="search.html",
                               source="generated: search page", sitemap=False))

@@ -5,25 +5,30 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from digest.errors import Diagnostic, OutputCollisionError
 from digest.site.config import SiteConfig
-from digest.site.recordcopy import evolve
+from digest.site.model.languages import place
 from digest.site.records import Article
 from digest.site.slugs import slugify
 
 
-def permalink(article: Article, config: SiteConfig) -> str:
+def permalink(article: Article, config: SiteConfig, slug: str | None = None) -> str:
     """The article's URL path from the permalink pattern, dated in the site time zone."""
     local = article.date.astimezone(config.tz)
     return config.permalink.format(
         year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
-        slug=article.slug)
+        slug=article.slug if slug is None else slug)
 
 
-def assign_urls(articles: Iterable[Article], config: SiteConfig) -> tuple[Article, ...]:
-    """Return the articles with ``url`` set (recordcopy: a copy without __init__)."""
-    return tuple(evolve(a, {"url": permalink(a, config)}) for a in articles)
+def assign_urls(articles: Iterable[Article], config: SiteConfig,
+                among: Iterable[PurePosixPath | str] | None = None) -> tuple[Article, ...]:
+    """Return the articles with ``url``, ``lang`` and ``translations`` set
+    (recordcopy: a copy without __init__; languages: model/languages.py).
+    ``among``: the paths of every article of the site, when ``articles`` are
+    not all of them."""
+    return place(tuple(articles), config, lambda a, slug: permalink(a, config, slug), among)
 
 
 def drop_colliding(articles: tuple[Article, ...]

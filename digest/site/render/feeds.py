@@ -12,7 +12,7 @@ permalink" is impossible: the id must be derivable from the source alone.
 2. Otherwise a tag URI (RFC 4151) from facts that title and file-name edits do
    not touch::
 
-       tag:<host>,<YYYY-MM-DD>:<source-slug>/<HHMM>[/<h>][-<n>]
+       tag:<host>,<YYYY-MM-DD>:<source-slug>/<HHMM>[/<h>][/<lang>][-<n>]
 
    the publication instant in UTC (date, then time to the minute: clippings
    carry minute precision, and UTC keeps the id when the site time zone
@@ -67,8 +67,16 @@ def clean(text: str) -> str:
 # --------------------------------------------------------------------------- ids
 
 def _identity(article: Article) -> str:
-    """The host-independent part of a derived id (see the module docstring)."""
-    return _identity_of(article.date, article.source, article.source_url)
+    """The host-independent part of a derived id (see the module docstring).
+
+    A translation (model/languages.py) but the default language's version
+    adds ``/<lang>``: translations share their date and source, and a term
+    feed lists every language."""
+    tag = _identity_of(article.date, article.source, article.source_url)
+    versions = article.translations
+    if versions and (versions[-1][0] != "x-default" or versions[-1][1] != article.url):
+        tag += f"/{quote(article.lang, safe='-')}"
+    return tag
 
 
 # Memoised: every build computes the id of every article twice (entry_ids for
@@ -214,7 +222,7 @@ def render_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article],
     fg.link(href=base + "/" + spec.path, rel="self")
     fg.link(href=base + spec.page_url, rel="alternate")
     fg.description(clean(config.description))
-    fg.language(config.language)
+    fg.language(feed_language(spec, config))
     fg.generator("digest", uri="https://pypi.org/project/digest/")
     # Atom requires an author on the feed unless every entry has one.
     fg.author({"name": clean(config.title)})
@@ -282,8 +290,15 @@ def _json_feed(spec: FeedSpec, config: SiteConfig, html_of: Callable[[Article], 
         "home_page_url": base + spec.page_url,
         "feed_url": base + "/" + spec.path,
         "description": clean(config.description),
-        "language": config.language,
+        "language": feed_language(spec, config),
         "authors": [{"name": clean(config.title), "url": base + "/"}],
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def feed_language(spec: FeedSpec, config: SiteConfig) -> str:
+    """The language of a feed's entries when they share one (a site's feed
+    per language), else the site's."""
+    langs = {a.lang for a in spec.articles}
+    return langs.pop() if len(langs) == 1 and "" not in langs else config.language

@@ -28,6 +28,7 @@ from digest.site.sources.text import strip_xml_illegal
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"  # an article's translations (hreflang)
 MAX_URLS = 50_000
 MAX_NEWS = 1_000
 NEWS_WINDOW = timedelta(days=2)
@@ -48,19 +49,39 @@ def _serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _urlset(entries: Iterable[tuple[str, datetime | None]]) -> bytes:
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
-    for loc, lastmod in entries:
+Entry = tuple[str, datetime | None, tuple[tuple[str, str], ...]]
+
+
+def _urlset(entries: Iterable[Entry]) -> bytes:
+    entries = list(entries)
+    # the xhtml namespace only where a page has translations: a site in one
+    # language keeps its bytes
+    nsmap = {None: SITEMAP_NS, **({"xhtml": XHTML_NS} if any(e[2] for e in entries) else {})}
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
+    for loc, lastmod, versions in entries:
         url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         _sub(url, f"{{{SITEMAP_NS}}}loc", loc)
         if lastmod is not None:
             _sub(url, f"{{{SITEMAP_NS}}}lastmod", lastmod.isoformat())
+        for code, href in versions:
+            etree.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=code,
+                             href=href)
     return _serialize(root)
 
 
+def versions(page: PageSpec, config: SiteConfig) -> tuple[tuple[str, str], ...]:
+    """An article page's translations (model/languages.py) as sitemap
+    alternates: (hreflang, absolute URL) each, x-default included."""
+    article = page.context.get("article")
+    if not isinstance(article, Article) or not article.translations:
+        return ()
+    return tuple((code, absolute(config, url)) for code, url in article.translations)
+
+
 def sitemap(pages: Iterable[PageSpec], config: SiteConfig) -> dict[str, bytes]:
-    """sitemap.xml (an index plus parts when there are more than 50,000 URLs)."""
-    entries = [(absolute(config, p.url), p.context.get("lastmod"))
+    """sitemap.xml (an index plus parts when there are more than 50,000 URLs);
+    an article page with translations lists them as ``xhtml:link`` alternates."""
+    entries = [(absolute(config, p.url), p.context.get("lastmod"), versions(p, config))
                for p in pages if p.sitemap]
     if len(entries) <= MAX_URLS:
         return {SITEMAP: _urlset(entries)}
@@ -72,7 +93,7 @@ def sitemap(pages: Iterable[PageSpec], config: SiteConfig) -> dict[str, bytes]:
         out[name] = _urlset(chunk)
         item = etree.SubElement(index, f"{{{SITEMAP_NS}}}sitemap")
         _sub(item, f"{{{SITEMAP_NS}}}loc", absolute(config, "/" + name))
-        dates = [d for _, d in chunk if d is not None]
+        dates = [d for _, d, _ in chunk if d is not None]
         if dates:
             _sub(item, f"{{{SITEMAP_NS}}}lastmod", max(dates).isoformat())
     out[SITEMAP] = _serialize(index)
@@ -101,7 +122,7 @@ def news_sitemap(articles: tuple[Article, ...], config: SiteConfig, now: datetim
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
         pub = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
         _sub(pub, f"{{{NEWS_NS}}}name", config.title)
-        _sub(pub, f"{{{NEWS_NS}}}language", news_language(config.language))
+        _sub(pub, f"{{{NEWS_NS}}}language", news_language(art.lang or config.language))
         _sub(news, f"{{{NEWS_NS}}}publication_date", art.date.isoformat())
         _sub(news, f"{{{NEWS_NS}}}title", art.title)
     return _serialize(root)

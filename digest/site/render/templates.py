@@ -174,6 +174,7 @@ def make_environment(loader: jinja2.BaseLoader, config: SiteConfig,
     env.filters["meta_elements"] = meta_elements
     env.filters["absolute"] = lambda url: config.base_url.rstrip("/") + url
     env.filters["day"] = long_day
+    env.filters["language_name"] = language_name
     env.filters["month"] = month_year
     # A label is linked from every page of its articles (thousands of times on
     # a big site) and its URL needs a slugify each time: remember them.
@@ -198,3 +199,25 @@ def forget_pieces(env: jinja2.Environment) -> None:
     old records are freed and no piece of an older site is shown."""
     # {{ macro | memo(args) }}, {% set m = macro | memoised %}
     env.filters["memo"], env.filters["memoised"] = make_memo()
+
+
+# Each language's name in itself, for a page's language switch (a reader
+# looks for their own language's name); other codes show as written.
+_ENDONYMS = {
+    "ar": "العربية", "be": "Беларуская", "cs": "Čeština", "da": "Dansk", "de": "Deutsch",
+    "el": "Ελληνικά", "en": "English", "es": "Español", "et": "Eesti", "fa": "فارسی",
+    "fi": "Suomi", "fr": "Français", "he": "עברית", "hi": "हिन्दी", "hu": "Magyar",
+    "id": "Bahasa Indonesia", "it": "Italiano", "ja": "日本語", "ka": "ქართული", "kk": "Қазақ тілі",
+    "ko": "한국어", "lt": "Lietuvių", "lv": "Latviešu", "nl": "Nederlands", "no": "Norsk",
+    "pl": "Polski", "pt": "Português", "ro": "Română", "ru": "Русский", "sk": "Slovenčina",
+    "sv": "Svenska", "tr": "Türkçe", "uk": "Українська", "vi": "Tiếng Việt", "zh": "中文",
+}
+
+
+def language_name(code: str) -> str:
+    """A language's own name (``ja``: 日本語, ``pt-BR``: Português (pt-BR)),
+    else its code."""
+    name = _ENDONYMS.get(code.split("-", 1)[0].casefold())
+    if name is None:
+        return code
+    return name if "-" not in code else f"{name} ({code})"

@@ -62,6 +62,13 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     return article
 
 
+def file_name_slug(rel_path: PurePosixPath, content_dir: str) -> str | None:
+    """The slug a Markdown file's name gives (front matter ``slug:`` and the
+    title aside), or None (model/languages.py: the URL of ``x.ja.md`` is
+    that of ``x.md``)."""
+    return _from_file_name(_page_name(rel_path, content_dir)).get("slug")
+
+
 def _page_name(rel_path: PurePosixPath, content_dir: str) -> str:
     """The name the page is known by: the file name, or for a Hugo page bundle
     (``news/0.76.1-relnotes/index.md``) its folder's, as Hugo names it.
