@@ -272,11 +272,16 @@ def _cache_files(site: Path, section: str) -> list[Path]:
 def _plant(site: Path, section: str, payload: object) -> None:
     import pickle
 
+    from digest.engine.cache import _SCHEMA
+
     for path in _cache_files(site, section):
         # A cache file is a 32-byte signature (made with a key outside the site)
-        # followed by the pickle; whoever plants a file cannot sign it.
-        fmt, ns, _ = pickle.loads(path.read_bytes()[32:])
-        path.write_bytes(b"\0" * 32 + pickle.dumps((fmt, ns, payload), protocol=5))
+        # followed by the records' shape and the pickle; whoever plants a file
+        # can copy the shape but cannot sign it.
+        body = path.read_bytes()[32:]
+        assert body.startswith(_SCHEMA)
+        fmt, ns, _ = pickle.loads(body[len(_SCHEMA):])
+        path.write_bytes(b"\0" * 32 + _SCHEMA + pickle.dumps((fmt, ns, payload), protocol=5))
 
 
 class _Evil:
@@ -304,9 +309,11 @@ def test_a_planted_cache_cannot_inject_markup(tmp_path: Path) -> None:
     assert cli(site, "build", "-q", "--no-search").code == 0
     import pickle
 
+    from digest.engine.cache import _SCHEMA
+
     bodies = {}
     for path in _cache_files(site, "bodies"):
-        bodies.update(pickle.loads(path.read_bytes()[32:])[2])
+        bodies.update(pickle.loads(path.read_bytes()[32 + len(_SCHEMA):])[2])
     assert bodies, "the build cached no bodies"
     _plant(site, "bodies", {k: "<script>alert('planted')</script>" for k in bodies})
     shutil.rmtree(site / "output")  # e.g. a fresh checkout that ships .digest-cache/
