@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from digest.errors import Diagnostic, DigestError, OutputCollisionError
 from digest.site.config import SiteConfig, load_config
-from digest.site.records import Article, Site
+from digest.site.records import Article, Page, Site
 from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ class Run(Protocol):
 
     def parse(self, diags: list[Diagnostic]) -> tuple[Article, ...]: ...
     def enrich(self, published: tuple[Article, ...]) -> tuple[Article, ...]: ...
-    def assemble(self, published: tuple[Article, ...]) -> Site: ...
+    def assemble(self, published: tuple[Article, ...],
+                 undated: tuple[Page, ...] = ()) -> Site: ...
     def render(self, site: Site, spellings: Spellings) -> RenderedSite: ...
     def collisions(self, site: Site) -> object: ...  # feed ids used twice, if known
     def finish(self, result: BuildResult) -> BuildResult: ...
@@ -93,7 +94,9 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
     ``progress(stage)`` is called as each stage ends; ``counts(stage, done,
     total)`` within a stage, where the engine can count (parsing)."""
     from digest.site.enrich.spellings import choose, relabel
+    from digest.site.model.pages import undated_urls
     from digest.site.model.urls import assign_urls, drop_colliding
+    from digest.site.render.pages import make_pages
     from digest.site.render.validate import check_feeds
     from digest.site.termlines import spelling_warnings
 
@@ -102,19 +105,24 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         config, now = run.config, run.now
         diags = base_url_notes(config, options)
         stages.done("config")
-        parsed = run.parse(diags)
+        parsed, undated = split_undated(run.parse(diags))
         stages.done("parse")
         published, scheduled = select(parsed, options, now)
         published = assign_urls(published, config)
+        undated = undated_urls(p for p in undated if options.drafts or not p.draft)
         if options.keep_going:  # colliding sources are skipped like unreadable ones
-            published, skipped = drop_colliding(published)
+            kept, skipped = drop_colliding(published + undated)
+            published = tuple(a for a in kept if a.kind != "page")
+            undated = tuple(a for a in kept if a.kind == "page")
             diags.extend(skipped)
         published = run.enrich(published)
         spellings = choose(published, config)  # one label per term (enrich/spellings.py)
         published = relabel(published, spellings)
         diags.extend(spelling_warnings(spellings, site_root))
         stages.done("enrich")
-        site = run.assemble(published)
+        pages, found = make_pages(undated, config)
+        diags.extend(found)
+        site = run.assemble(published, pages)
         stages.done("assemble")
         rendered = run.render(site, spellings)
         stages.done("render")
@@ -126,13 +134,24 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
                                       scheduled=scheduled, all_articles=parsed))
 
 
-def assemble(published: tuple[Article, ...], config: SiteConfig, site_root: Path) -> Site:
+def split_undated(parsed: tuple[Article, ...]
+                  ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+    """(articles, pages without a date): the pages (sources/page_fields.py)
+    leave the stream here, before anything reads their placeholder date."""
+    if not any(a.kind == "page" for a in parsed):
+        return parsed, ()
+    return (tuple(a for a in parsed if a.kind != "page"),
+            tuple(a for a in parsed if a.kind == "page"))
+
+
+def assemble(published: tuple[Article, ...], config: SiteConfig, site_root: Path,
+             undated: tuple[Page, ...] = ()) -> Site:
     """model.assemble, with a collision of term pages named at the lines that write the terms."""
     from digest.site import model
     from digest.site.termlines import at_term_line
 
     try:
-        return model.assemble(published, config)
+        return model.assemble(published, config, undated)
     except OutputCollisionError as exc:
         raise OutputCollisionError([at_term_line(d, site_root)
                                     for d in exc.diagnostics]) from None

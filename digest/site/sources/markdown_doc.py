@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.errors import Diagnostic
+from digest.errors import Diagnostic, SourceError
 from digest.site.config import SiteConfig
 from digest.site.records import Article, SourceDoc
 from digest.site.slugs import check_slug, slug_words
@@ -22,6 +22,7 @@ from digest.site.sources.compat_fields import COMPAT_KEYS, compat_fields
 from digest.site.sources.dates_compat import date_fields
 from digest.site.sources.fields import article_from_fields, unknown_key_warnings
 from digest.site.sources.frontmatter import split
+from digest.site.sources.page_fields import PAGE_KEYS, UNDATED, page_settings
 from digest.site.sources.text import decode
 
 # Jekyll posts: _posts/2024-12-20-minsk-talks.md.  Zero padding is optional
@@ -34,7 +35,8 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     """Decode, split and validate a Markdown note.
 
     A Jekyll-style file name (``YYYY-MM-DD-slug.md``) supplies the date and
-    slug when the front matter has none.  Raises SourceError (encoding, front
+    slug when the front matter has none.  A file with no date at all is a page
+    (``kind="page"``: About, contact; see sources/page_fields.py).  Raises SourceError (encoding, front
     matter or field problems, all fields of the file at once); misspelt-looking
     keys go to ``warnings``.
     """
@@ -49,12 +51,24 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         defaults.pop("slug", None)
     data, key_lines = date_fields(fm.data, fm.key_lines, defaults.get("date"))
     data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
+    kind = "markdown"
+    if "date" not in data and "date" not in defaults and not _JEKYLL_NAME.fullmatch(
+            _page_name(doc.rel_path, config.content_dir)):
+        # No date anywhere (an empty date: line, or a post's file name with an
+        # impossible date, 2024-02-30-x.md, is still an error): a page, not news
+        # (About, contact).  It travels as an Article until build.py takes it
+        # out (sources/page_fields.py).
+        kind, data = "page", {**data, "date": UNDATED}
+        problems = page_settings(data, key_lines, path)[1]
+        if problems:
+            raise SourceError(problems)
     article = article_from_fields(
-        data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
+        data, path=path, kind=kind, body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
-        own = {k: v for k, v in fm.data.items() if k not in COMPAT_KEYS}
+        own = {k: v for k, v in fm.data.items() if k not in COMPAT_KEYS
+               and not (kind == "page" and k in PAGE_KEYS)}
         warnings += unknown_key_warnings(own, path=path, key_lines=fm.key_lines,
                                          config=config)
     return article
