@@ -95,8 +95,7 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
     total)`` within a stage, where the engine can count (parsing)."""
     from digest.site.enrich.spellings import choose, relabel
     from digest.site.model.pages import undated_urls
-    from digest.site.model.urls import assign_urls, drop_colliding
-    from digest.site.render.pages import make_pages
+    from digest.site.model.urls import assign_urls
     from digest.site.render.validate import check_feeds
     from digest.site.termlines import spelling_warnings
 
@@ -111,17 +110,13 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         published = assign_urls(published, config)
         undated = undated_urls(p for p in undated if options.drafts or not p.draft)
         if options.keep_going:  # colliding sources are skipped like unreadable ones
-            kept, skipped = drop_colliding(published + undated)
-            published = tuple(a for a in kept if a.kind != "page")
-            undated = tuple(a for a in kept if a.kind == "page")
-            diags.extend(skipped)
+            published, undated = skip_colliding(published, undated, diags)
         published = run.enrich(published)
         spellings = choose(published, config)  # one label per term (enrich/spellings.py)
         published = relabel(published, spellings)
         diags.extend(spelling_warnings(spellings, site_root))
         stages.done("enrich")
-        pages, found = make_pages(undated, config)
-        diags.extend(found)
+        published, pages = resolve_templates(published, undated, config, options, diags)
         site = run.assemble(published, pages)
         stages.done("assemble")
         rendered = run.render(site, spellings)
@@ -132,6 +127,38 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         return run.finish(BuildResult(config=config, site=site, rendered=rendered,
                                       diagnostics=diags, timings=stages.timings,
                                       scheduled=scheduled, all_articles=parsed))
+
+
+def skip_colliding(published: tuple[Article, ...], undated: tuple[Article, ...],
+                   diags: list[Diagnostic]) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+    """--keep-going: (articles, undated pages) without those whose URLs collide."""
+    from digest.site.model.urls import drop_colliding
+
+    kept, skipped = drop_colliding(published + undated)
+    diags.extend(skipped)
+    return (tuple(a for a in kept if a.kind != "page"),
+            tuple(a for a in kept if a.kind == "page"))
+
+
+def resolve_templates(published: tuple[Article, ...], undated: tuple[Article, ...],
+                      config: SiteConfig, options: BuildOptions, diags: list[Diagnostic]
+                      ) -> tuple[tuple[Article, ...], tuple[Page, ...]]:
+    """Jekyll's and Hugo's static constructs ({% post_url %}, {{< ref >}}...)
+    resolved once every URL is final, after enrichment (which reads the source
+    as written; render/templating.py says why); the undated pages made.  The
+    constructs left as text are warnings; links to nothing errors, raised
+    together unless --keep-going (then warnings: left as text)."""
+    from digest.site.render.pages import make_pages
+    from digest.site.render.templating import Resolver
+    from digest.site.sources import settle
+
+    resolver = Resolver(published + undated, config)
+    published = resolver.articles(published)
+    pages = make_pages(undated, config, resolver.body)
+    warnings, errors = resolver.report()
+    settle(errors, options.keep_going, warnings)
+    diags.extend(warnings)
+    return published, pages
 
 
 def split_undated(parsed: tuple[Article, ...]

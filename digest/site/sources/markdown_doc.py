@@ -2,7 +2,8 @@
 
 The body stays Markdown source; the render stage turns it into HTML once all
 URLs are known.  Template syntax in the body is literal text (see
-:mod:`digest.site.sources.migrate`).
+:mod:`digest.site.render.templating`: the build resolves the few static
+constructs, the rest stays text).
 
 Pure: takes a SourceDoc (bytes already read by discover), returns an Article.
 """
