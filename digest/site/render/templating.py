@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from digest.errors import Diagnostic
 from digest.site.config import SiteConfig
 from digest.site.recordcopy import evolve
-from digest.site.records import Article
+from digest.site.records import Article, Page
 from digest.site.render.shortcodes import RENDERED, SHORTCODE, parse_args, shortcode_html
 from digest.site.render.template_scan import Construct, find_constructs
 
@@ -56,9 +56,10 @@ _SUFFIXES = ("", ".md", ".markdown", "/index.md", "/_index.md")
 class Resolver:
     """Rewrites bodies for one build; collects what it could not resolve.
 
-    ``targets``: every article and page a body may link (URLs assigned)."""
+    ``targets``: every article and page a body may link (URLs assigned;
+    records.Page too: only ``key``, ``path`` and ``url`` are read)."""
 
-    def __init__(self, targets: Iterable[Article], config: SiteConfig) -> None:
+    def __init__(self, targets: Iterable[Article | Page], config: SiteConfig) -> None:
         self.config = config
         self.base = config.base_url.rstrip("/")
         self.base_path = urlsplit(config.base_url).path.rstrip("/")
