@@ -252,6 +252,7 @@ class Page:
     updated: datetime | None = None  # sitemap lastmod
     menu: bool = False  # listed in the site navigation
     weight: int = 0  # navigation order: weight, then title
+    aliases: tuple[str, ...] = ()  # old URLs redirected here (model/redirects.py)
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, for themes
 
     @property

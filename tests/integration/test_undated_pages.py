@@ -26,7 +26,7 @@ NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
 CONFIG = "title: Lake Desk\nbase_url: https://news.example.org/\n"
 PELICAN = ("Title: About the desk\nSlug: about\nSummary: Who writes this digest.\n\n"
            "We follow the lake towns.  Our *ferry* coverage is daily.\n")
-HUGO = ("---\ntitle: Contact\nmenu: main\nweight: 1\ntags: [ferry]\n---\n\n"
+HUGO = ("---\ntitle: Contact\nmenu: main\nweight: 1\ntags: [ferry]\naliases: [/contact-us/]\n---\n\n"
         "Write to the desk about the ferry.\n")
 JEKYLL = ("---\nlayout: page\ntitle: Corrections policy\npermalink: /policies/corrections/\n"
           "nav: true\nweight: 5\n---\n\nWe correct ferry errors openly.\n")
@@ -87,6 +87,14 @@ def test_pages_are_in_the_sitemap_and_nowhere_articles_are(site: Path) -> None:
             assert not any(s in text for s in shown), path  # home, editions, archives, terms
     assert b"news-sitemap" in files["robots.txt"] and b"/about/" not in files["news-sitemap.xml"]
     assert b"data-pagefind-body" not in files["about/index.html"]  # search leaves it out
+
+
+def test_a_pages_old_address_redirects_to_it(site: Path) -> None:
+    files = plain(site)
+    old = lxml.html.fromstring(files["contact-us/index.html"])
+    assert old.xpath("//link[@rel='canonical']/@href") == ["https://news.example.org/contact/"]
+    assert b"/contact-us/ /contact/ 301" in files["_redirects"]
+    assert "/contact-us/" not in files["sitemap.xml"].decode()
 
 
 def test_navigation_lists_pages_that_ask_by_weight_then_title(site: Path) -> None:

@@ -64,8 +64,8 @@ def assemble(articles: tuple[Article, ...], config: SiteConfig,
                               source="generated: search page", sitemap=False))
     pages.append(PageSpec(path="404.html", url="/404.html", template="404.html",
                           source="generated: 404 page", sitemap=False))
-    pages.extend(redirect_pages(ordered))  # old addresses (front matter aliases)
     undated = tuple(sorted(undated, key=lambda p: str(p.path)))
+    pages.extend(redirect_pages((*ordered, *undated)))  # old addresses (front matter aliases)
     pages.extend(page_specs(undated))
     check_collisions([(p.path, p.source) for p in pages]
                      + [(f.path, f"generated: feed {f.path}") for f in feeds]

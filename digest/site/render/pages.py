@@ -29,5 +29,6 @@ def make_pages(parsed: tuple[Article, ...], config: SiteConfig,
             path=art.path, title=art.title, url=art.url,
             html=render_body(body, config.raw_html), summary=art.summary,
             updated=art.updated, menu=settings.menu, weight=settings.weight,
+            aliases=art.aliases,
             extra={k: v for k, v in art.extra.items() if k not in PAGE_KEYS}))
     return tuple(pages)
