@@ -116,7 +116,8 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         published = relabel(published, spellings)
         diags.extend(spelling_warnings(spellings, site_root))
         stages.done("enrich")
-        published, pages = resolve_templates(published, undated, config, options, diags)
+        published, pages = resolve_templates(published, undated, parsed, config, options,
+                                             diags)
         site = run.assemble(published, pages)
         stages.done("assemble")
         rendered = run.render(site, spellings)
@@ -140,19 +141,25 @@ def skip_colliding(published: tuple[Article, ...], undated: tuple[Article, ...],
             tuple(a for a in kept if a.kind == "page"))
 
 
-def resolve_templates(published: tuple[Article, ...], undated: tuple[Article, ...],
-                      config: SiteConfig, options: BuildOptions, diags: list[Diagnostic]
-                      ) -> tuple[tuple[Article, ...], tuple[Page, ...]]:
+def resolve_templates(  # noqa: PLR0913 - the build's values, passed on
+        published: tuple[Article, ...], undated: tuple[Article, ...],
+        parsed: tuple[Article, ...], config: SiteConfig, options: BuildOptions,
+        diags: list[Diagnostic]) -> tuple[tuple[Article, ...], tuple[Page, ...]]:
     """Jekyll's and Hugo's static constructs ({% post_url %}, {{< ref >}}...)
     resolved once every URL is final, after enrichment (which reads the source
     as written; render/templating.py says why); the undated pages made.  The
     constructs left as text are warnings; links to nothing errors, raised
-    together unless --keep-going (then warnings: left as text)."""
+    together unless --keep-going (then warnings: left as text).  A link to a
+    draft or a scheduled article gets the URL it will have (not an error: the
+    build would fail until the day it is published; digest check warns)."""
+    from digest.site.model.urls import assign_urls
     from digest.site.render.pages import make_pages
     from digest.site.render.templating import Resolver
     from digest.site.sources import settle
 
-    resolver = Resolver(published + undated, config)
+    shown = {a.key for a in published}
+    later = assign_urls((a for a in parsed if a.key not in shown), config)
+    resolver = Resolver(published + undated + later, config)
     published = resolver.articles(published)
     pages = make_pages(undated, config, resolver.body)
     warnings, errors = resolver.report()

@@ -77,7 +77,8 @@ def plain(site: Path, **options: object) -> dict[str, bytes]:
 
 
 def body_of(page: bytes) -> str:
-    (body,) = lxml.html.fromstring(page).xpath("//div[@class='body']")
+    (body,) = lxml.html.fromstring(page).xpath(
+        "//div[contains(concat(' ', @class, ' '), ' body ')]")
     return lxml.html.tostring(body, encoding="unicode")
 
 
@@ -148,6 +149,27 @@ def test_a_link_to_nothing_is_an_error_at_its_line(site: Path) -> None:
     checked = json.loads(cli(site, "check", "--format", "json").out)
     assert [(d["severity"], d["line"]) for d in checked["diagnostics"]
             if d["code"] == "template-link"] == [("error", 13)]
+
+
+def test_a_link_to_a_scheduled_article_gets_its_future_url(site: Path) -> None:
+    write_files(site, {"content/posts/later.md": "---\ntitle: Later\ndate: 2030-01-01\n---\n\nX.\n",
+                       "content/about.md": ABOUT + '\nSoon: [later]({{< ref "later" >}}).\n'})
+    files = plain(site)
+    assert "2030/01/01/later/index.html" not in files  # not published yet...
+    assert 'href="/2030/01/01/later/"' in body_of(files["about/index.html"])  # ...not an error
+    report = json.loads(cli(site, "check", "--format", "json").out)
+    assert "template-link" not in {d["code"] for d in report["diagnostics"]}
+
+
+def test_jekyll_links_resolve_with_posts_as_the_content_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "jekyll", {
+        "_posts/2023-04-02-ferry-timetable.md": FERRY,
+        "_posts/2023-04-03-links.md": "---\ntitle: Links\n---\n\n"
+                                      "[a]({% link _posts/2023-04-02-ferry-timetable.md %}) "
+                                      "[b]({% post_url 2023-04-02-ferry-timetable %})\n"},
+        config=CONFIG + "content_dir: _posts\n")
+    body = body_of(plain(site)["2023/04/03/links/index.html"])
+    assert body.count('href="/2023/04/02/ferry-timetable/"') == 2
 
 
 def test_renaming_a_linked_article_updates_its_linkers_incrementally(site: Path) -> None:

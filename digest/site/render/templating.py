@@ -170,7 +170,9 @@ class Resolver:
             whole = path + suffix
             if content + whole in self.by_key:
                 return [content + whole]
-            found = sorted(k for k in self.by_key if k.endswith("/" + whole))
+            # (under the content folder, or the site's when it is the content
+            # folder: --content _posts, and {% link _posts/x.md %})
+            found = sorted(k for k in self.by_key if k == whole or k.endswith("/" + whole))
             if found:
                 return found
         return []
