@@ -27,7 +27,7 @@ from digest.errors import ConfigError, Diagnostic, DigestError, SourceError
 from digest.pipeline import BuildOptions, build, build_now, configure
 from digest.site.config import SiteConfig
 from digest.site.enrich.taxonomy import Matcher, compile_matcher
-from digest.site.records import Article
+from digest.site.records import Article, Site
 from digest.site.sources import frontmatter, parse_source
 from digest.site.sources.dateline import parse_dateline
 from digest.site.sources.discover import discover
@@ -100,7 +100,8 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> Report:
     unpublished = {a.url for a in articles
                    if (a.draft and not options.drafts) or (a.date > now and not options.future)}
     out = report.diagnostics
-    out += _links(sources, by_path, unpublished, set(result.rendered), config)
+    out += _links(sources, {**by_path, **_pages(sources, result.site, config)}, unpublished,
+                  set(result.rendered), config)
     out += _duplicate_stories(sources, by_path)
     out += _topics(sources, by_path, config)
     out += _related_pins(sources, articles)
@@ -172,6 +173,19 @@ def _unknown_terms(art: Article, key_lines: Mapping[str, int], config: SiteConfi
 
 # --------------------------------------------------------------------------- site pass
 
+def _pages(sources: list[Source], site: Site, config: SiteConfig) -> dict[str, Article]:
+    """The built pages without a date as their links are checked: the parsed
+    page with its URL and its body as the build resolved it."""
+    from digest.site.recordcopy import evolve
+    from digest.site.render.templating import Resolver
+
+    built = {p.key: p for p in site.undated}
+    resolver = Resolver((*site.articles, *site.undated), config)
+    return {src.article.key: evolve(src.article, {"url": built[src.article.key].url,
+                                                  "body": resolver.body(src.article)})
+            for src in sources if src.article.key in built}
+
+
 def _links(sources: list[Source], by_path: Mapping[str, Article], unpublished: set[str],
            rendered: set[str], config: SiteConfig) -> list[Diagnostic]:
     paths = links.site_paths(sorted(rendered))
@@ -179,7 +193,7 @@ def _links(sources: list[Source], by_path: Mapping[str, Article], unpublished: s
     out = []
     for src in sources:
         art = by_path.get(str(src.article.path))
-        if art is None or art.kind != "markdown":
+        if art is None or art.kind not in ("markdown", "page"):
             continue  # clipping bodies are escaped text: they hold no links
         for link in links.body_links(art.body, art.body_line):
             target = links.site_path(link.href, art.url, config.base_url)

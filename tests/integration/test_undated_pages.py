@@ -9,6 +9,7 @@ place in feeds, editions, archives, term pages, related links or search.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,8 +157,15 @@ def test_list_and_check_take_pages_in_their_stride(site: Path) -> None:
     listed = cli(site, "list")
     assert listed.code == 0, listed
     assert "Ferry runs again" in listed.out and "1970" not in listed.out
-    checked = cli(site, "check")
-    assert "Traceback" not in checked.err and checked.code in (0, 1), checked
+    write_files(site, {"content/contact/index.md": HUGO + "\nSee [the ferry](/2024/05/02/"
+                       "ferry-runs/) and [the old one](/2023/01/01/gone/).\n"})
+    checked = cli(site, "check", "--format", "json")
+    assert "Traceback" not in checked.err, checked
+    broken = [(d["path"], d["line"], d["message"]) for d in json.loads(checked.out)[
+        "diagnostics"] if d["code"] == "broken-link"]
+    # a page's links are checked as an article's are
+    assert broken == [("content/contact/index.md", 11,
+                       "link to /2023/01/01/gone/ leads to no page of the site")]
 
 
 def test_incremental_builds_equal_cold_ones_after_page_edits(site: Path) -> None:
