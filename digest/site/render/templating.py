@@ -88,9 +88,13 @@ class Resolver:
         if not found:
             return art.body
         parts, pos, raw = [], 0, False
+        opened = _closed_raws(found)
         for c in found:
-            text = self._rewrite(c, art, raw)
-            if _is_tag(c, "raw") and not raw:
+            if _is_tag(c, "raw") and not raw and c.start not in opened:
+                text = self._unknown(c, art)  # never closed: Jekyll refuses it too
+            else:
+                text = self._rewrite(c, art, raw)
+            if _is_tag(c, "raw") and not raw and c.start in opened:
                 raw = True
             elif _is_tag(c, "endraw") and raw:
                 raw = False
@@ -207,6 +211,18 @@ def template_summary(found: dict[str, list[tuple[str, int]]]) -> list[Diagnostic
                  "relref, raw, site.baseurl/site.url and renders figure and youtube "
                  "(README, 'Moving an existing site'): rewrite the others as Markdown"))
     return out
+
+
+def _closed_raws(found: list[Construct]) -> set[int]:
+    """Where the ``{% raw %}`` tags that an ``{% endraw %}`` closes start."""
+    closed, start = set(), None
+    for c in found:
+        if start is None and _is_tag(c, "raw"):
+            start = c.start
+        elif start is not None and _is_tag(c, "endraw"):
+            closed.add(start)
+            start = None
+    return closed
 
 
 def _is_tag(c: Construct, name: str) -> bool:

@@ -69,6 +69,14 @@ def test_raw_keeps_its_content_and_escapes_shortcode_lines() -> None:
     assert "<figure>" not in render_markdown(out)
 
 
+def test_an_unclosed_raw_is_text_and_reported() -> None:
+    out, r = resolve("{% raw %}\n\n{{ site.url }} {% post_url 2024-05-01-ferry %}")
+    assert out == "{% raw %}\n\nhttps://news.example.org/lake /2024/05/01/ferry/"
+    warnings, errors = r.report()
+    assert [(w.line, w.message.split(":")[0]) for w in warnings] == [
+        (5, "Liquid tags ({% ... %})")] and errors == []
+
+
 def test_hugo_shown_shortcode_is_text() -> None:
     out, r = resolve('{{</* figure src="/a.jpg" */>}}')
     assert out == '\\{{< figure src="/a.jpg" >}}' and r.report() == ([], [])
