@@ -21,7 +21,7 @@ from digest.engine.enrichcache import SITE_SECTION
 from digest.engine.parallel import default_jobs, gc_paused
 from digest.errors import Diagnostic
 from digest.site.build import BuildOptions, BuildResult, assemble, configure, output_options
-from digest.site.records import Article, Site
+from digest.site.records import Article, Page, Site
 from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
@@ -122,12 +122,12 @@ class FastRun:
         self.bodies = start_bodies(published, config, self.body_cache, jobs, self.body_key_of)
         return incremental.enrich_with_cache(published, config, cache, self.now, jobs)
 
-    def assemble(self, published: tuple[Article, ...]) -> Site:
+    def assemble(self, published: tuple[Article, ...], undated: tuple[Page, ...] = ()) -> Site:
         gc.freeze()  # as after parsing: the enriched records live as long as the build
         if self.early is not None:
             self.early.start_digests(published, self.sources, self.cache.section("cards"))
         with gc_paused():  # ~14,000 pages of new containers, few cycles (see gc_paused)
-            return assemble(published, self.config, self.site_root)
+            return assemble(published, self.config, self.site_root, undated)
 
     def render(self, site: Site, spellings: Spellings) -> RenderedSite:
         from digest import theme
@@ -151,7 +151,10 @@ class FastRun:
             result = render_incremental(
                 site, env, config, theme.read_static(self.dirs), now=self.now, jobs=self.jobs,
                 # An article's shown terms then depend on the other articles too.
-                global_fp=self.ns + config.base_url + spellings.signature,
+                # The pages without a date are in every page's navigation (and
+                # are few): any change to one renders every page again.
+                global_fp=self.ns + config.base_url + spellings.signature
+                + undated_signature(site),
                 previous=engine.previous if self.reusing else None,
                 body_cache=body_cache, sources=self.sources, cards=cache.section("cards"),
                 templates=levels, sink=engine.sink,
@@ -191,3 +194,12 @@ class FastRun:
             self.ns + self.config.base_url, self.cache.section("inputs"),
             output_options(self.options), self.now)
         return result
+
+
+def undated_signature(site: Site) -> str:
+    """Every page without a date, each field by value (its HTML included)."""
+    if not site.undated:
+        return ""
+    from digest.engine.digests import short_hash
+
+    return "|u" + short_hash(*map(repr, site.undated))

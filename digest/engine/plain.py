@@ -13,7 +13,7 @@ from pathlib import Path
 
 from digest.errors import Diagnostic
 from digest.site.build import BuildOptions, BuildResult, assemble, configure
-from digest.site.records import Article, Site
+from digest.site.records import Article, Page, Site
 from digest.site.rendered import RenderedSite
 
 
@@ -62,8 +62,8 @@ class PlainRun:
 
         return enrich_site(enrich_local(published, self.config), self.config)
 
-    def assemble(self, published: tuple[Article, ...]) -> Site:
-        return assemble(published, self.config, self.site_root)
+    def assemble(self, published: tuple[Article, ...], undated: tuple[Page, ...] = ()) -> Site:
+        return assemble(published, self.config, self.site_root, undated)
 
     def render(self, site: Site, spellings: object) -> RenderedSite:
         from digest import theme

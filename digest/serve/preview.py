@@ -33,6 +33,7 @@ from digest.site.model.urls import assign_urls, output_path, term_url
 from digest.site.records import SITE_FIELDS, Article, PageSpec, SourceDoc
 from digest.site.render import render_pages
 from digest.site.render.markdown import render_markdown
+from digest.site.render.templating import Resolver
 from digest.site.sources import clean_article, parse_source
 from digest.site.sources.discover import MAX_BYTES, is_ignored_name
 
@@ -72,7 +73,11 @@ def preview_pages(last: BuildResult, env: jinja2.Environment, site_root: Path,
         todo.append((spec, fresh))
     if not todo:
         return None
-    bodies = {art.key: render_markdown(art.body, raw_html=config.raw_html) for _, art in todo}
+    # {% post_url %}, {{< ref >}}...: against the last build's URLs, as the
+    # full build resolves them (a link to nothing stays text: it reports it)
+    resolver = Resolver((*last.site.articles, *last.site.undated), config)
+    bodies = {art.key: render_markdown(resolver.body(art), raw_html=config.raw_html)
+              for _, art in todo}
     specs = [dataclasses.replace(spec, context={**spec.context, "article": art,
                                                 "lastmod": art.updated or art.date})
              for spec, art in todo]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from digest.errors import Diagnostic, DigestError, OutputCollisionError
 from digest.site.config import SiteConfig, load_config
-from digest.site.records import Article, Site
+from digest.site.records import Article, Page, Site
 from digest.site.rendered import RenderedSite
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ class Run(Protocol):
 
     def parse(self, diags: list[Diagnostic]) -> tuple[Article, ...]: ...
     def enrich(self, published: tuple[Article, ...]) -> tuple[Article, ...]: ...
-    def assemble(self, published: tuple[Article, ...]) -> Site: ...
+    def assemble(self, published: tuple[Article, ...],
+                 undated: tuple[Page, ...] = ()) -> Site: ...
     def render(self, site: Site, spellings: Spellings) -> RenderedSite: ...
     def collisions(self, site: Site) -> object: ...  # feed ids used twice, if known
     def finish(self, result: BuildResult) -> BuildResult: ...
@@ -94,7 +95,8 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
     total)`` within a stage, where the engine can count (parsing)."""
     from digest.site.enrich.spellings import choose, relabel
     from digest.site.model.languages import language_notes, own_language
-    from digest.site.model.urls import assign_urls, drop_colliding
+    from digest.site.model.pages import undated_urls
+    from digest.site.model.urls import assign_urls
     from digest.site.render.validate import check_feeds
     from digest.site.termlines import spelling_warnings
 
@@ -103,21 +105,23 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
         config, now = run.config, run.now
         diags = base_url_notes(config, options)
         stages.done("config")
-        parsed = run.parse(diags)
+        parsed, undated = split_undated(run.parse(diags))
         stages.done("parse")
         published, scheduled = select(parsed, options, now)
         published = assign_urls(published, config)
         diags.extend(language_notes(published, config))
+        undated = undated_urls(p for p in undated if options.drafts or not p.draft)
         if options.keep_going:  # colliding sources are skipped like unreadable ones
-            published, skipped = drop_colliding(published)
-            diags.extend(skipped)
+            published, undated = skip_colliding(published, undated, diags)
         published = run.enrich(published)
         spellings = choose(published, config)  # one label per term (enrich/spellings.py)
         published = relabel(published, spellings)
         published = own_language(published, config)  # links within a language
         diags.extend(spelling_warnings(spellings, site_root))
         stages.done("enrich")
-        site = run.assemble(published)
+        published, pages = resolve_templates(published, undated, parsed, config, options,
+                                             diags)
+        site = run.assemble(published, pages)
         stages.done("assemble")
         rendered = run.render(site, spellings)
         stages.done("render")
@@ -129,13 +133,62 @@ def build(site_root: Path, options: BuildOptions, engine: Engine,
                                       scheduled=scheduled, all_articles=parsed))
 
 
-def assemble(published: tuple[Article, ...], config: SiteConfig, site_root: Path) -> Site:
+def skip_colliding(published: tuple[Article, ...], undated: tuple[Article, ...],
+                   diags: list[Diagnostic]) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+    """--keep-going: (articles, undated pages) without those whose URLs collide."""
+    from digest.site.model.urls import drop_colliding
+
+    kept, skipped = drop_colliding(published + undated)
+    diags.extend(skipped)
+    return (tuple(a for a in kept if a.kind != "page"),
+            tuple(a for a in kept if a.kind == "page"))
+
+
+def resolve_templates(  # noqa: PLR0913 - the build's values, passed on
+        published: tuple[Article, ...], undated: tuple[Article, ...],
+        parsed: tuple[Article, ...], config: SiteConfig, options: BuildOptions,
+        diags: list[Diagnostic]) -> tuple[tuple[Article, ...], tuple[Page, ...]]:
+    """Jekyll's and Hugo's static constructs ({% post_url %}, {{< ref >}}...)
+    resolved once every URL is final, after enrichment (which reads the source
+    as written; render/templating.py says why); the undated pages made.  The
+    constructs left as text are warnings; links to nothing errors, raised
+    together unless --keep-going (then warnings: left as text).  A link to a
+    draft or a scheduled article gets the URL it will have (not an error: the
+    build would fail until the day it is published; digest check warns)."""
+    from digest.site.model.urls import assign_urls
+    from digest.site.render.pages import make_pages
+    from digest.site.render.templating import Resolver
+    from digest.site.sources import settle
+
+    shown = {a.key for a in published}
+    later = assign_urls((a for a in parsed if a.key not in shown), config)
+    resolver = Resolver(published + undated + later, config)
+    published = resolver.articles(published)
+    pages = make_pages(undated, config, resolver.body)
+    warnings, errors = resolver.report()
+    settle(errors, options.keep_going, warnings)
+    diags.extend(warnings)
+    return published, pages
+
+
+def split_undated(parsed: tuple[Article, ...]
+                  ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+    """(articles, pages without a date): the pages (sources/page_fields.py)
+    leave the stream here, before anything reads their placeholder date."""
+    if not any(a.kind == "page" for a in parsed):
+        return parsed, ()
+    return (tuple(a for a in parsed if a.kind != "page"),
+            tuple(a for a in parsed if a.kind == "page"))
+
+
+def assemble(published: tuple[Article, ...], config: SiteConfig, site_root: Path,
+             undated: tuple[Page, ...] = ()) -> Site:
     """model.assemble, with a collision of term pages named at the lines that write the terms."""
     from digest.site import model
     from digest.site.termlines import at_term_line
 
     try:
-        return model.assemble(published, config)
+        return model.assemble(published, config, undated)
     except OutputCollisionError as exc:
         raise OutputCollisionError([at_term_line(d, site_root)
                                     for d in exc.diagnostics]) from None

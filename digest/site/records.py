@@ -138,7 +138,7 @@ class Article:
 
     # --- parsed fields (set by the parsers in digest.site.sources) ---
     path: PurePosixPath = parsed()  # source file relative to the site root, e.g. content/a.md
-    kind: str = parsed()  # "markdown" | "clipping"
+    kind: str = parsed()  # "markdown" | "clipping" | "page" (undated: build.split_undated)
     title: str = parsed()
     date: datetime = parsed()  # aware
     slug: str = parsed()
@@ -245,6 +245,31 @@ LINK_FIELDS = _having(lambda r: r.links)
 MODEL_FIELDS = _having(lambda r: r.model)  # body or link fields digest/site/model reads
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Page:
+    """A page without a date (About, corrections policy, contact): a Markdown
+    file whose front matter and file name give no date, as Pelican's pages and
+    Hugo's undated content.  Not news: it has its own URL and a place in the
+    sitemap and, when its front matter asks (``menu:``/``nav:``), in the site
+    navigation; never in feeds, editions, archives, term pages, related links,
+    stories or search (render/pages.py makes it, model/pages.py places it)."""
+
+    path: PurePosixPath  # source file relative to the site root
+    title: str
+    url: str  # site-relative, e.g. /about/
+    html: str  # the body, rendered (links to articles resolved)
+    summary: str | None = None  # front matter summary/description: the meta description
+    updated: datetime | None = None  # sitemap lastmod
+    menu: bool = False  # listed in the site navigation
+    weight: int = 0  # navigation order: weight, then title
+    aliases: tuple[str, ...] = ()  # old URLs redirected here (model/redirects.py)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, for themes
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pager:
     """One page of a paginated list."""
@@ -292,3 +317,5 @@ class Site:
     pages: tuple[PageSpec, ...]
     feeds: tuple[FeedSpec, ...]
     by_url: Mapping[str, Article] = field(default_factory=dict)
+    undated: tuple[Page, ...] = ()  # pages without a date, by path
+    nav: tuple[Page, ...] = ()  # those the navigation lists, in its order

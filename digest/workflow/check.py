@@ -2,9 +2,10 @@
 
 Two passes.  The file pass parses every content file on its own, so every
 broken file is reported in one run, and looks at what only the source shows
-(unknown keys, template syntax, terms as written, key lines).  The site pass
+(unknown keys, terms as written, key lines).  The site pass
 runs the ordinary in-memory build with drafts and scheduled articles
-included, then checks what needs every article at once: internal links,
+included, then checks what needs every article at once: template syntax
+left as text and links to nothing (render/templating.py), internal links,
 duplicate stories, topics, related pins and names missing from the
 vocabulary.
 
@@ -26,20 +27,15 @@ from digest.errors import ConfigError, Diagnostic, DigestError, SourceError
 from digest.pipeline import BuildOptions, build, build_now, configure
 from digest.site.config import SiteConfig
 from digest.site.enrich.taxonomy import Matcher, compile_matcher
-from digest.site.records import Article
+from digest.site.records import Article, Site
 from digest.site.sources import frontmatter, parse_source
 from digest.site.sources.dateline import parse_dateline
 from digest.site.sources.discover import discover
-from digest.site.sources.migrate import find_template_constructs
 from digest.site.sources.text import decode
 from digest.workflow import links
 
 _FENCED = re.compile(r"(?:[ \t]*\n)*(?:---|\+\+\+)[ \t]*\n")  # clippings: fenced only
 _SHOWN = 4  # files named in one duplicate-story warning besides its own
-_KIND_NAMES = {"liquid-tag": "Liquid tags ({% ... %})",
-               "liquid-output": "Liquid output tags ({{ ... }})",
-               "hugo-shortcode": "Hugo shortcodes ({{< ... >}}, {{% ... %}})"}
-
 
 @dataclass(slots=True)
 class Source:
@@ -94,16 +90,18 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> Report:
     report.diagnostics.extend(d for d in result.diagnostics
                               if d not in seen and d.path not in bad_paths
                               and not d.message.endswith(SKIPPED))
-    # ...but colliding URLs are found by the site pass only: errors again
+    # ...but colliding URLs and links to nothing ({% post_url %}) are found by
+    # the site pass only: errors again
     report.diagnostics.extend(replace(d, severity="error", message=d.message.removesuffix(
-        SKIPPED)) for d in result.diagnostics if d.code == "url-collision"
+        SKIPPED)) for d in result.diagnostics if d.code in ("url-collision", "template-link")
         and d.message.endswith(SKIPPED) and d.path not in bad_paths)
     articles = result.site.articles
     by_path = {str(a.path): a for a in articles}
     unpublished = {a.url for a in articles
                    if (a.draft and not options.drafts) or (a.date > now and not options.future)}
     out = report.diagnostics
-    out += _links(sources, by_path, unpublished, set(result.rendered), config)
+    out += _links(sources, {**by_path, **_pages(sources, result.site, config)}, unpublished,
+                  set(result.rendered), config)
     out += _duplicate_stories(sources, by_path)
     out += _topics(sources, by_path, config)
     out += _related_pins(sources, articles)
@@ -120,7 +118,6 @@ def _file_pass(site_root: Path, config: SiteConfig, now: datetime,
     out.extend(found)
     sources: list[Source] = []
     bad: set[str] = set()
-    constructs: dict[str, list[tuple[str, int]]] = {}
     matcher = compile_matcher(config.taxonomies)
     for doc in docs:
         path = str(doc.rel_path)
@@ -133,20 +130,16 @@ def _file_pass(site_root: Path, config: SiteConfig, now: datetime,
             continue
         out += warnings  # the build reports the same ones; check_site drops the repeats
         text = decode(doc.raw, path)  # cannot fail: parse_source decoded it already
-        fm = (frontmatter.split(text, path) if art.kind == "markdown" or _FENCED.match(text)
+        fm = (frontmatter.split(text, path) if art.kind in ("markdown", "page") or _FENCED.match(text)
               else None)
         key_lines = fm.key_lines if fm else {}
         out += _unknown_terms(art, key_lines, config, matcher)
-        if art.kind == "markdown":
-            for kind, line in find_template_constructs(art.body):
-                constructs.setdefault(kind, []).append((path, art.body_line + line - 1))
         if art.year_inferred:
             out.append(_diag("note", "year-inferred",
                              f"year {art.date.year} was inferred for the dateline "
                              f"({art.date:%Y-%m-%d})", path, _dateline_line(text),
                              f"check it; pin it with `year: {art.date.year}` in front matter"))
         sources.append(Source(article=art, key_lines=key_lines, text=text))
-    out += _template_summary(constructs)
     return sources, bad
 
 
@@ -178,25 +171,20 @@ def _unknown_terms(art: Article, key_lines: Mapping[str, int], config: SiteConfi
     return out
 
 
-def _template_summary(found: dict[str, list[tuple[str, int]]]) -> list[Diagnostic]:
-    """One warning per kind of template syntax, naming the first place and the files."""
-    out = []
-    for kind in sorted(found):
-        places = found[kind]
-        files = sorted({p for p, _ in places})
-        others = [f for f in files if f != places[0][0]]
-        more = f"; also in {', '.join(others[:5])}" + (" ..." if len(others) > 5 else "") \
-            if others else ""
-        out.append(_diag(
-            "warning", "template-syntax",
-            f"{_KIND_NAMES.get(kind, kind)}: {len(places)} in {len(files)} "
-            f"file{'s' if len(files) != 1 else ''}, shown as literal text{more}",
-            places[0][0], places[0][1],
-            "digest never runs template code; rewrite them as Markdown (links, images)"))
-    return out
-
-
 # --------------------------------------------------------------------------- site pass
+
+def _pages(sources: list[Source], site: Site, config: SiteConfig) -> dict[str, Article]:
+    """The built pages without a date as their links are checked: the parsed
+    page with its URL and its body as the build resolved it."""
+    from digest.site.recordcopy import evolve
+    from digest.site.render.templating import Resolver
+
+    built = {p.key: p for p in site.undated}
+    resolver = Resolver((*site.articles, *site.undated), config)
+    return {src.article.key: evolve(src.article, {"url": built[src.article.key].url,
+                                                  "body": resolver.body(src.article)})
+            for src in sources if src.article.key in built}
+
 
 def _links(sources: list[Source], by_path: Mapping[str, Article], unpublished: set[str],
            rendered: set[str], config: SiteConfig) -> list[Diagnostic]:
@@ -205,7 +193,7 @@ def _links(sources: list[Source], by_path: Mapping[str, Article], unpublished: s
     out = []
     for src in sources:
         art = by_path.get(str(src.article.path))
-        if art is None or art.kind != "markdown":
+        if art is None or art.kind not in ("markdown", "page"):
             continue  # clipping bodies are escaped text: they hold no links
         for link in links.body_links(art.body, art.body_line):
             target = links.site_path(link.href, art.url, config.base_url)

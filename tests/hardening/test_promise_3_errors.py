@@ -34,8 +34,11 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "scalar": ({"content/x.md": "---\njust text\n---\n"},
                r"content/x\.md:2: error: front matter must be a mapping .* not a single value"),
     "empty": ({"content/x.md": "---\n---\nBody\n"}, r"content/x\.md:1: error: title is missing"),
-    "no-date": ({"content/x.md": "---\ntitle: T\n---\n"}, r"content/x\.md:1: error: date is "
-                                                         r"missing"),
+    # (a Markdown file with no date line at all is a page: test_undated_pages.py)
+    "no-date": ({"content/x.md": "---\ntitle: T\ndate:\n---\n"}, r"content/x\.md:3: error: date "
+                                                                 r"is empty"),
+    "clipping-no-date": ({"content/x.txt": "Ferry fares rise\n\nFares rise by a tenth.\n"},
+                         r"content/x\.txt:3: error: expected a dateline"),
     "misspelt": ({"content/x.md": "---\ntittle: T\ndate: 2024-01-02\n---\n"},
                  r"content/x\.md:1: error: title is missing\n\s+hint: found 'tittle'; did you "
                  r"mean 'title'\?"),

@@ -15,15 +15,19 @@ def files_of(result) -> dict[str, bytes]:  # noqa: ANN001 - a BuildResult
 
 
 def edits_stay_exact(site: Path, options: BuildOptions,
-                     edits: Iterable[Mapping[str, str]]) -> dict[str, bytes]:
+                     edits: Iterable[Mapping[str, str | None]]) -> dict[str, bytes]:
     """Build ``site`` with a FastEngine kept across builds (as ``digest serve``
-    does), then after each edit (files to write) rebuild it incrementally and
-    check the bytes equal the plain engine's cold build; the last site's files."""
+    does), then after each edit (files to write; None: a file to delete)
+    rebuild it incrementally and check the bytes equal the plain engine's cold
+    build; the last site's files."""
     engine = FastEngine()
     last = build(site, options, engine=engine)
     got = files_of(last)
     for edit in edits:
-        write_files(site, edit)
+        for rel, text in edit.items():
+            if text is None:
+                (site / rel).unlink()
+        write_files(site, {rel: text for rel, text in edit.items() if text is not None})
         engine.reuse(last.fingerprints, last.digests.to_data() if last.digests else None,
                       last.rendered)
         last = build(site, options, engine=engine)

@@ -5,9 +5,11 @@ Hypothesis draws a small site (3-12 Markdown notes with front matter, a couple
 of raw clippings, a digest.yaml with a small vocabulary) and then 1-6 edits of
 the kinds a curator makes: body (including copying another article's text, so
 stories and related links change), title, terms/tags, date, add, delete,
-rename, vocabulary (add an alias or a term, remove a term) and templates (a
+rename, vocabulary (add an alias or a term, remove a term), templates (a
 copy of the default theme under themes/custom/ with a line changed, or a
-site-level override in themes/default/templates/).
+site-level override in themes/default/templates/), a page without a date
+(content/about.md, in the navigation or not) and a note's Hugo ``ref`` to
+another (whose URL moves with the other's date).
 
 After the first build and after every edit, two fast paths are compared with
 the plain engine:
@@ -44,6 +46,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -53,7 +56,7 @@ from hypothesis import strategies as st
 from digest.engine import FastEngine, PlainEngine, parallel
 from digest.output.paths import MARKER
 from digest.pipeline import BuildOptions, build
-from tests.integration.conftest import _pinned_epoch, cli, write_files
+from tests.integration.conftest import EPOCH, _pinned_epoch, cli, write_files
 from tests.tools import REPO_ROOT
 
 EXAMPLES = int(os.environ.get("DIGEST_DIFF_EXAMPLES", "6"))
@@ -105,6 +108,10 @@ class Note:
     summary: str | None = None
     related: list[str] = field(default_factory=list)
     draft: bool = False
+    link: str | None = None  # another note's path: a Hugo ref to it ends the body
+
+    def published(self) -> bool:
+        return not self.draft and datetime.fromisoformat(self.date).timestamp() <= int(EPOCH)
 
     def text(self) -> str:
         lines = ["---", f"title: {_q(self.title)}", f"date: {self.date}"]
@@ -128,6 +135,20 @@ def _q(text: str) -> str:
 
 
 @dataclass
+class AboutPage:
+    """A page without a date (issue 25): content/about.md."""
+
+    title: str
+    body: str
+    menu: bool
+    weight: int
+
+    def text(self) -> str:
+        return (f"---\ntitle: {_q(self.title)}\nmenu: {str(self.menu).lower()}\n"
+                f"weight: {self.weight}\n---\n\n{self.body}\n")
+
+
+@dataclass
 class State:
     """A site's sources as data; :meth:`files` renders them (path -> text or bytes)."""
 
@@ -143,6 +164,7 @@ class State:
     # template that raises while pages render, after the cache's early flush).
     broken: str | None = None
     counter: int = 0  # makes every template edit and new name unique
+    about: AboutPage | None = None
 
     def config(self) -> str:
         lines = ["title: Differential Digest", "description: Random small sites",
@@ -168,6 +190,15 @@ class State:
     def files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = {"digest.yaml": self.config()}
         out.update({path: note.text() for path, note in self.notes.items()})
+        for path, note in self.notes.items():
+            # A note linking another by its file (issue 25): its URL changes
+            # with the other's date while this file stays as it is.  Only to a
+            # published note: a link to nothing is an error.
+            target = self.notes.get(note.link or "")
+            if target is not None and target.published() and note.link != path:
+                out[path] = f'{out[path]}\nSee [the other]({{{{< ref "{Path(note.link).name}" >}}}}).\n'
+        if self.about is not None:
+            out["content/about.md"] = self.about.text()
         out.update(self.clippings)
         out.update(self.theme_files)
         if self.broken and self.broken.startswith("note:") and self.broken[5:] in out:
@@ -252,11 +283,18 @@ def sites(draw: st.DrawFn) -> State:
              for i in range(n)]
     slugs = [Path(name).stem for name in names]
     site_notes = {name: draw(notes(slugs)) for name in names}
+    for note in site_notes.values():
+        note.link = draw(st.none() | st.sampled_from(names))
     headlines = [note.title for note in site_notes.values()]
     clips = {f"content/clippings/clip-{i}.txt": draw(clippings(headlines))
              for i in range(draw(st.integers(0, 2)))}
     return State(notes=site_notes, clippings=clips, topics=_vocab(draw, TOPIC_POOL, 1),
-                 places=_vocab(draw, PLACE_POOL, 0), per_page=draw(st.sampled_from([2, 3, 5])))
+                 places=_vocab(draw, PLACE_POOL, 0), per_page=draw(st.sampled_from([2, 3, 5])),
+                 about=draw(st.none() | about_pages))
+
+
+about_pages = st.builds(AboutPage, title=titles, body=bodies, menu=st.booleans(),
+                        weight=st.integers(0, 3))
 
 
 # ---------------------------------------------------------------------------- edits
@@ -287,7 +325,7 @@ def _template_edit(state: State, folder: str, name: str) -> None:
 def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912 - kinds
     paths = sorted(state.notes)
     kinds = ["body", "similar", "title", "terms", "date", "add", "rename", "vocab",
-             "template", "clipping", "translate"]
+             "template", "clipping", "translate", "about", "link"]
     if len(paths) > 1:
         kinds.append("delete")
     kinds.append("break")
@@ -323,6 +361,13 @@ def edits(draw: st.DrawFn, state: State) -> str:  # noqa: C901, PLR0911, PLR0912
             path = draw(st.sampled_from(existing))
         state.clippings[path] = draw(clippings([n.title for n in state.notes.values()]))
         return f"clipping {path}: {state.clippings[path]!r}"
+    if kind == "about":  # the page without a date: added, edited or removed
+        state.about = draw(st.none() | about_pages)
+        return f"about page: {state.about!r}"
+    if kind == "link":
+        note = state.notes[draw(st.sampled_from(paths))]
+        note.link = draw(st.none() | st.sampled_from(paths))
+        return f"link to {note.link}"
     if kind == "vocab":
         return _vocab_edit(draw, state)
     if kind == "template":

@@ -34,8 +34,8 @@ TEMPLATE = """<!doctype html><title>Words</title>
 def _with_word_page(assemble):  # noqa: ANN001, ANN202 - model.assemble and its wrapper
     """assemble, plus the new page type (as one more line in model/__init__.py would)."""
 
-    def assemble_more(articles: tuple[Article, ...], config) -> Site:  # noqa: ANN001
-        site = assemble(articles, config)
+    def assemble_more(articles: tuple[Article, ...], config, *more) -> Site:  # noqa: ANN001
+        site = assemble(articles, config, *more)
         ordered = model.sort_newest_first(articles)
         page = PageSpec(path="words/index.html", url="/words/", template="words.html",
                         source="generated: word counts", context={"articles": ordered})

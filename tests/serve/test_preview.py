@@ -136,3 +136,22 @@ def test_an_edited_translation_is_previewed_in_its_language(tmp_path: Path) -> N
     assert '<html lang="de">' in html and "Die Fähre fährt wieder" in html
     assert 'hreflang="en" lang="en">English</a>' in html
     assert build(root, OPTIONS).rendered["de/2024/12/20/ferry/index.html"] == html.encode()
+
+
+def test_a_preview_resolves_links_by_name_as_the_full_build_does(site: Path) -> None:
+    # issue 25: {% post_url %} and {{< ref >}} name other articles and pages
+    (site / "content" / "about.md").write_text("---\ntitle: About\n---\n\nThe desk.\n",
+                                               encoding="utf-8")
+    last = build(site, OPTIONS)
+    env = make_environment(theme.make_loader(theme.theme_dirs(site, last.config.theme)),
+                           last.config)
+    path = site / "content" / "ferry.md"
+    path.write_text(note("Ferry resumes", "2024-12-20T10:00:00+00:00",
+                         'See the [market]({{< ref "market.md" >}}) and [us]({% link about.md %}).',
+                         tags="[transport]"), encoding="utf-8")
+    pages = preview_pages(last, env, site, [str(path)], NOW)
+    assert pages is not None
+    # (the exact build may also relate them: the preview keeps the last build's links)
+    body = b'<p>See the <a href="/2024/12/19/market/">market</a> and <a href="/about/">us</a>.'
+    assert body in pages["2024/12/20/ferry/index.html"]
+    assert body in build(site, OPTIONS).rendered["2024/12/20/ferry/index.html"]

@@ -126,7 +126,9 @@ def jekyll(root: Path, count: int) -> list[Path]:
         if n % 4 == 0:
             body += "\n\n{% include related.html %}"
         if n % 9 == 0:
-            body += "\n\nSee the [archive]({{ site.baseurl }}/archive/)."
+            # resolved to /editions/ (render/templating.py), which digest writes;
+            # check reports a link to a page the site lacks as broken
+            body += "\n\nSee the [editions]({{ site.baseurl }}/editions/)."
         # Jekyll allows unpadded numbers in post names, as old posts have them.
         month = f"{p['month']}" if n % 8 == 0 else f"{p['month']:02d}"
         suffix = ".markdown" if n % 10 == 1 else ".md"

@@ -231,12 +231,15 @@ def test_year_inferred_is_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0  # notes never fail, even with --strict
 
 
-def test_template_syntax_reported_once_per_kind(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_syntax_left_as_text_reported_once_per_kind(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # raw, figure and site.url are resolved (render/templating.py): not reported
     site = make(tmp_path, {
         "a.md": note("Gas one", body="{% include a.html %}\n\n{% raw %}x{% endraw %}"),
-        "b.md": note("Gas two", body='Text\n\n{{< figure src="x.jpg" >}}\n\n{% include b %}'),
-        "c.md": note("Gas three", body="```\n{% in code %}\n```\n\n{{ site.url }}"),
+        "b.md": note("Gas two", body='Text\n\n{{< figure src="x.jpg" >}}\n\n{% include b %}'
+                                     "\n\n{{< tweet 1 >}}"),
+        "c.md": note("Gas three", body="```\n{% in code %}\n```\n\n{{ site.url }} "
+                                       "`{{ in a span }}` {{ page.title }}"),
     })
     _, report = check(site, capsys)
     diags = found(report, "template-syntax")
@@ -244,9 +247,12 @@ def test_template_syntax_reported_once_per_kind(tmp_path: Path,
     by_kind = {d["message"].split(" (")[0]: d for d in diags}
     liquid = by_kind["Liquid tags"]
     assert liquid["path"] == "content/a.md" and liquid["line"] == 6
-    assert "4 in 2 files" in liquid["message"] and "content/b.md" in liquid["message"]
-    assert by_kind["Hugo shortcodes"]["line"] == 8
-    assert by_kind["Liquid output tags"]["path"] == "content/c.md"
+    assert "2 in 2 files" in liquid["message"] and "content/b.md" in liquid["message"]
+    assert (by_kind["Hugo shortcodes"]["path"], by_kind["Hugo shortcodes"]["line"]) == \
+        ("content/b.md", 12)
+    output = by_kind["Liquid output tags"]
+    assert (output["path"], output["line"]) == ("content/c.md", 10)
+    assert "1 in 1 file" in output["message"]
 
 
 def test_related_pins_to_unknown_slugs(tmp_path: Path,

@@ -133,7 +133,10 @@ _DATELINE_PREFIX = re.compile(
     r"^[A-ZА-ЯЁ][A-ZА-ЯЁ .'-]{1,40},\s+\d{1,2}\s+\w+(?:\s+\d{4})?\s*(?:\([^)]*\))?"
     r"\s*[-\u2013\u2014]+\s*")
 _PHOTO = re.compile(r"(?:photo|фото|image|picture|credit)\s*:", re.I)
-_NOT_PROSE = re.compile(r"#{1,6}\s|```|~~~|<!--|\||!\[[^\]]*\]\([^)]*\)\s*$|(?:[-*_]\s*){3,}$")
+# (also a paragraph opening with Liquid or a Hugo shortcode: {% include %},
+# {{< figure >}}, {% raw %}; render/templating.py)
+_NOT_PROSE = re.compile(
+    r"#{1,6}\s|```|~~~|<!--|\||!\[[^\]]*\]\([^)]*\)\s*$|(?:[-*_]\s*){3,}$|\{%|\{\{[<%]")
 
 
 def _is_lead(para: str) -> bool:

@@ -16,9 +16,10 @@ from digest.site.model.archives import archive_pages
 from digest.site.model.editions import build_editions, edition_pages
 from digest.site.model.indexes import check_term_slugs, group_terms, home_pages, taxonomy_pages
 from digest.site.model.languages import default_language
+from digest.site.model.pages import navigation, page_specs
 from digest.site.model.redirects import redirect_pages
 from digest.site.model.urls import check_collisions, output_path
-from digest.site.records import Article, FeedSpec, PageSpec, Site
+from digest.site.records import Article, FeedSpec, Page, PageSpec, Site
 
 SITEMAP = "sitemap.xml"
 NEWS_SITEMAP = "news-sitemap.xml"
@@ -55,8 +56,12 @@ def language_feeds(ordered: tuple[Article, ...], config: SiteConfig) -> list[Fee
     return feeds
 
 
-def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
-    """Decide every page and feed of the site.  Raises OutputCollisionError."""
+def assemble(articles: tuple[Article, ...], config: SiteConfig,
+             undated: tuple[Page, ...] = ()) -> Site:
+    """Decide every page and feed of the site.  Raises OutputCollisionError.
+
+    ``undated``: the pages without a date (model/pages.py), placed apart from
+    the articles: only their own pages, the sitemap and the navigation."""
     ordered = sort_newest_first(articles)
     by_url = {a.url: a for a in ordered}
     pages: list[PageSpec] = []
@@ -78,8 +83,11 @@ def assemble(articles: tuple[Article, ...], config: SiteConfig) -> Site:
                               source="generated: search page", sitemap=False))
     pages.append(PageSpec(path="404.html", url="/404.html", template="404.html",
                           source="generated: 404 page", sitemap=False))
-    pages.extend(redirect_pages(ordered))  # old addresses (front matter aliases)
+    undated = tuple(sorted(undated, key=lambda p: str(p.path)))
+    pages.extend(redirect_pages((*ordered, *undated)))  # old addresses (front matter aliases)
+    pages.extend(page_specs(undated))
     check_collisions([(p.path, p.source) for p in pages]
                      + [(f.path, f"generated: feed {f.path}") for f in feeds]
                      + [(name, f"generated: {name}") for name in GENERATED_FILES])
-    return Site(articles=ordered, pages=tuple(pages), feeds=tuple(feeds), by_url=by_url)
+    return Site(articles=ordered, pages=tuple(pages), feeds=tuple(feeds), by_url=by_url,
+                undated=undated, nav=navigation(undated))

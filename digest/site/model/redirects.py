@@ -1,5 +1,5 @@
-"""Redirect pages: an article's old addresses (front matter ``aliases``, Jekyll's
-``redirect_from``) lead to its page.
+"""Redirect pages: the old addresses of an article or of a page without a date
+(front matter ``aliases``, Jekyll's ``redirect_from``) lead to its page.
 
 Each old address gets a small HTML page (a canonical link and a meta refresh,
 what Hugo writes for aliases, so it works on any static host), and the site
@@ -11,15 +11,17 @@ names both).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from digest.site.model.urls import output_path
-from digest.site.records import Article, PageSpec
+from digest.site.records import Article, Page, PageSpec
 
 REDIRECTS = "_redirects"  # Netlify's file: one "from to status" line per redirect
 
 
-def redirect_pages(ordered: tuple[Article, ...]) -> list[PageSpec]:
-    """One page per old address of each article, and the ``_redirects`` file
-    (only when some article has an old address), in a stable order."""
+def redirect_pages(ordered: Iterable[Article | Page]) -> list[PageSpec]:
+    """One page per old address of each article or page without a date, and
+    the ``_redirects`` file (only when one has an old address), in a stable order."""
     pages = [PageSpec(path=output_path(alias), url=alias, template="redirect.html",
                       source=f"{art.path} (aliases: {alias})", context={"target": art},
                       sitemap=False)

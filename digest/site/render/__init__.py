@@ -67,7 +67,7 @@ def page_renderer(site: Site, env: jinja2.Environment, pages: tuple[PageSpec, ..
     process forked afterwards inherits them compiled, and a syntax error is
     reported once)."""
     common = {"now": now, "site_model": site, "by_url": WatchedIndex(site.by_url),
-              "has_articles": bool(site.articles),
+              "has_articles": bool(site.articles), "nav": site.nav,
               "content_of": lambda a: Markup(html_of(a))}
     templates = {}
     for page in pages:

@@ -5,7 +5,8 @@ Content is data: raw HTML in Markdown is escaped (CommonMark preset with
 ``vbscript:``, ``file:`` and non-image ``data:`` links.  With ``raw_html: true``
 raw HTML is allowed through and then cleaned by an allow-list sanitizer (nh3).
 HTML comments are always dropped; ``{#id}`` attributes, footnotes and heading
-ids come from mdit-py-plugins and :mod:`digest.site.render.md_rules`.
+ids come from mdit-py-plugins and :mod:`digest.site.render.md_rules`; Hugo's
+``figure`` and ``youtube`` shortcodes from :mod:`digest.site.render.shortcodes`.
 """
 
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # Part of the body cache's key (render/bodies.py): raise it whenever the
 # parser's settings or rules change, so HTML rendered before is not reused.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 _ABS_ATTR = re.compile(r'(\s(?:href|src))="/(?!/)')
 
 
@@ -33,12 +34,19 @@ def _parser(raw_html: bool) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
 
     from digest.site.render.md_rules import use_site_rules
+    from digest.site.render.shortcodes import use_shortcodes
 
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(attrs_plugin).use(attrs_block_plugin).use(footnote_plugin)
     use_site_rules(md)
+    use_shortcodes(md)
     return md
+
+
+def parser(raw_html: bool = False) -> MarkdownIt:
+    """The configured parser (render/template_scan.py finds code blocks with it)."""
+    return _parser(raw_html)
 
 
 def render_markdown(text: str, *, raw_html: bool = False) -> str:

@@ -71,7 +71,7 @@ def _comment_inline(state: Any, silent: bool) -> bool:
 
 
 # Liquid and Hugo constructs ({% ... %}, {{ ... }}) are shown as text (see
-# sources/migrate.py), but the attrs parser reads "{%...%}" as a comment and
+# render/templating.py), but the attrs parser reads "{%...%}" as a comment and
 # would swallow them: its rules are not tried there.
 _TEMPLATE = ("{%", "{{")
 

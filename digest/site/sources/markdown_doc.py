@@ -2,7 +2,8 @@
 
 The body stays Markdown source; the render stage turns it into HTML once all
 URLs are known.  Template syntax in the body is literal text (see
-:mod:`digest.site.sources.migrate`).
+:mod:`digest.site.render.templating`: the build resolves the few static
+constructs, the rest stays text).
 
 Pure: takes a SourceDoc (bytes already read by discover), returns an Article.
 """
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.errors import Diagnostic
+from digest.errors import Diagnostic, SourceError
 from digest.site.config import SiteConfig
 from digest.site.records import Article, SourceDoc
 from digest.site.slugs import check_slug, slug_words
@@ -22,6 +23,7 @@ from digest.site.sources.compat_fields import COMPAT_KEYS, compat_fields, fold_k
 from digest.site.sources.dates_compat import FALLBACK_KEYS, date_fields
 from digest.site.sources.fields import article_from_fields, known_keys, unknown_key_warnings
 from digest.site.sources.frontmatter import split
+from digest.site.sources.page_fields import PAGE_KEYS, UNDATED, page_settings
 from digest.site.sources.text import decode
 
 # Jekyll posts: _posts/2024-12-20-minsk-talks.md.  Zero padding is optional
@@ -34,7 +36,8 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
     """Decode, split and validate a Markdown note.
 
     A Jekyll-style file name (``YYYY-MM-DD-slug.md``) supplies the date and
-    slug when the front matter has none.  Raises SourceError (encoding, front
+    slug when the front matter has none.  A file with no date at all is a page
+    (``kind="page"``: About, contact; see sources/page_fields.py).  Raises SourceError (encoding, front
     matter or field problems, all fields of the file at once); misspelt-looking
     keys go to ``warnings``.
     """
@@ -47,16 +50,28 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         # Pelican names a post after its title (SLUGIFY_SOURCE = 'title'), not
         # its file: keep the URLs the old site had.  Slug: still wins.
         defaults.pop("slug", None)
-    known = known_keys(config) | COMPAT_KEYS | set(FALLBACK_KEYS)
+    known = known_keys(config) | COMPAT_KEYS | set(FALLBACK_KEYS) | set(PAGE_KEYS)
     folded, folded_lines = fold_keys(fm.data, fm.key_lines, known)
     data, key_lines = date_fields(folded, folded_lines, defaults.get("date"))
     data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
+    kind = "markdown"
+    if "date" not in data and "date" not in defaults and not _JEKYLL_NAME.fullmatch(
+            _page_name(doc.rel_path, config.content_dir)):
+        # No date anywhere (an empty date: line, or a post's file name with an
+        # impossible date, 2024-02-30-x.md, is still an error): a page, not news
+        # (About, contact).  It travels as an Article until build.py takes it
+        # out (sources/page_fields.py).
+        kind, data = "page", {**data, "date": UNDATED}
+        problems = page_settings(data, key_lines, path)[1]
+        if problems:
+            raise SourceError(problems)
     article = article_from_fields(
-        data, path=path, kind="markdown", body=fm.body, body_line=fm.body_line,
+        data, path=path, kind=kind, body=fm.body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
-        own = {k: v for k, v in folded.items() if k not in COMPAT_KEYS}
+        own = {k: v for k, v in folded.items() if k not in COMPAT_KEYS
+               and not (kind == "page" and k in PAGE_KEYS)}
         warnings += unknown_key_warnings(own, path=path, key_lines=folded_lines,
                                          config=config)
     return article

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from digest.errors import DigestError
 from digest.site.config import SiteConfig, TaxonomyConfig
 from digest.site.records import SourceDoc
+from digest.site.render.template_scan import find_constructs
 from digest.site.sources.frontmatter import split
 from digest.site.sources.markdown_doc import parse_markdown
-from digest.site.sources.migrate import find_template_constructs
 from digest.site.sources.text import decode, strip_xml_illegal
 
 CONFIG = SiteConfig(timezone="Europe/Minsk", taxonomies=(
@@ -55,7 +55,7 @@ def test_decode_random_bytes(raw: bytes) -> None:
 def test_split_random_text(text: str) -> None:
     _only_digest_errors(split, text, "a.md")
     strip_xml_illegal(text)
-    find_template_constructs(text)
+    find_constructs(text)
 
 
 @FUZZ

@@ -134,11 +134,12 @@ def test_hugo_fallbacks_go_in_hugo_order() -> None:
     assert info.value.diagnostics[0].line == 4
 
 
-def test_a_page_without_any_date_names_the_keys_looked_for() -> None:
+def test_a_post_name_without_a_real_date_names_the_keys_looked_for() -> None:
+    # (a file with no date at all is an undated page: test_undated_pages.py)
     with pytest.raises(SourceError) as info:
-        hugo("draft: false\n")
+        hugo("draft: false\n", "content/_posts/2024-02-30-ferry.md")
     (problem,) = info.value.diagnostics
-    assert problem.path == "content/posts/ferry.md"
+    assert problem.path == "content/_posts/2024-02-30-ferry.md"
     assert problem.message == ("date is missing (looked for date, publishDate, pubdate, "
                                "published, lastmod, modified and a YYYY-MM-DD-slug.md "
                                "file name)")
