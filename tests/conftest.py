@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +23,14 @@ settings.load_profile("random" if os.environ.get("DIGEST_HYPOTHESIS_RANDOM") els
 # warning in a user's build): digest.engine.cache.STRICT_ENV, inherited by the
 # digest processes the tests start.
 os.environ["DIGEST_CACHE_STRICT"] = "1"
+
+# A suite started in the background by a script (`pytest ... &`, nohup) has
+# SIGINT ignored, and an ignored signal stays ignored in every process it
+# starts: the builds that tests interrupt with SIGINT (Ctrl-C) would not stop.
+# A handled signal is reset to its default in a new program, so handling it
+# here gives the builds under test the SIGINT a terminal would.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
