@@ -74,7 +74,8 @@ class FastEngine:
         ns = incremental.namespace(config, theme.template_fingerprint(dirs))
         self.probed = Probe(site_root=site_root, config=config, dirs=dirs, ns=ns,
                             cache=BuildCache(site_root, ns, enabled=options.cache),
-                            survey=survey_sources(site_root, config.content_dir))
+                            survey=survey_sources(site_root, config.content_dir,
+                                                  config.exclude))
         return self.probed
 
     def run(self, site_root: Path, options: BuildOptions, now: datetime,

@@ -52,7 +52,7 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
     inputs = cache.section("inputs") if cache else {}
     known = _known_signatures(old, inputs, now)
     items, found = discover_changed(site_root, config.content_dir, known,
-                                    survey)  # type: ignore[arg-type]
+                                    survey, exclude=config.exclude)  # type: ignore[arg-type]
     # Errors wait for the end: raised together, or under --keep-going turned
     # into warnings (once each, not also here as errors).
     diags.extend(d for d in found if d.severity != "error")

@@ -43,7 +43,7 @@ class PlainRun:
         from digest.site.sources import parse_doc, settle
         from digest.site.sources.discover import discover
 
-        docs, found = discover(self.site_root, self.config.content_dir)
+        docs, found = discover(self.site_root, self.config.content_dir, self.config.exclude)
         diags.extend(d for d in found if d.severity != "error")
         errors = [d for d in found if d.severity == "error"]
         articles = []

@@ -118,6 +118,8 @@ class SiteConfig:
     """Pass raw HTML in Markdown through an allow-list sanitizer instead of escaping it."""
     search: bool = True
     """Build a Pagefind search index when the binary is available."""
+    exclude: tuple[str, ...] = ()
+    """Files and folders of the content folder never read (sources/excludes.py)."""
     email: EmailConfig = field(default_factory=EmailConfig)
     """``digest email``: ``from``, ``list_unsubscribe``, ``subject`` (editions as mail)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -152,7 +154,7 @@ _SCALAR_FIELDS: dict[str, type] = {
     "permalink": str, "related_count": int, "story_threshold": float,
     "summary_length": int, "raw_html": bool, "search": bool,
 }
-_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "email", "languages"}
+_NESTED_FIELDS = {"taxonomies", "agencies", "feeds", "extra", "email", "languages", "exclude"}
 VALID_KEYS = tuple(sorted({*_SCALAR_FIELDS, *_NESTED_FIELDS}))
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _DEFAULTS_HINT = {"per_page": 20, "feed_size": 20, "related_count": 5, "summary_length": 200}
@@ -307,10 +309,34 @@ def parse_config(data: Any, lines: Mapping[str, int] | None = None,
     values["agencies"] = vocabulary.parse_agencies(data.get("agencies"), diags, lines=lines)
     values["feeds"] = vocabulary.parse_feeds(data.get("feeds"), diags, lines=lines)
     values["email"] = parse_email(data.get("email"), diags, lines)
+    values["exclude"] = _excludes(data.get("exclude"), diags, lines.get("exclude"))
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ConfigError(errors)
     return SiteConfig(**values)
+
+
+def _excludes(value: Any, diags: list[Diagnostic], line: int | None) -> tuple[str, ...]:
+    """``exclude:``: a list of patterns relative to the content folder."""
+    hint = "write e.g. exclude: [extra/, robots.txt, '*.bak'] (paths inside the content folder)"
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        _err(diags, f"'exclude' must be a list of file or folder patterns, not {value!r}",
+             line, hint)
+        return ()
+    out = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip("/ "):
+            _err(diags, f"exclude: {item!r} is not a file or folder pattern", line, hint)
+        elif item.startswith("/") or ".." in item.split("/") or "\\" in item:
+            _err(diags, f"exclude: {item!r} must be a path inside the content folder, "
+                 "written with /", line, hint)
+        else:
+            out.append(item.strip())
+    return tuple(out)
 
 
 def load_config(site_root: Path) -> SiteConfig:

@@ -113,7 +113,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> Report:
 
 def _file_pass(site_root: Path, config: SiteConfig, now: datetime,
                report: Report) -> tuple[list[Source], set[str]]:
-    docs, found = discover(site_root, config.content_dir)
+    docs, found = discover(site_root, config.content_dir, config.exclude)
     out = report.diagnostics
     out.extend(found)
     sources: list[Source] = []

@@ -49,7 +49,9 @@ RUBRIC = re.compile(
 )
 _FENCE = re.compile(r"(?:[ \t]*\n)*(?:---|\+\+\+)[ \t]*\n")  # front matter opens
 DATELINE_HINT = ("add a dateline like `10:32, 20 December` under the headline, "
-                 "or a `date:` in front matter")
+                 "or a `date:` in front matter; a .txt file that is no clipping "
+                 "(robots.txt, a site's static file) goes out of the content folder, "
+                 "or under `exclude:` in digest.yaml")
 
 @dataclass(frozen=True, slots=True)
 class Related:

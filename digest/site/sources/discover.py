@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from digest.errors import Diagnostic
 from digest.site.records import SourceDoc
+from digest.site.sources.excludes import is_excluded
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 # Text markup other generators read and digest does not: named in a warning,
@@ -43,11 +44,12 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
-def find_sources(site_root: Path, content_dir: str
+def find_sources(site_root: Path, content_dir: str, exclude: tuple[str, ...] = ()
                  ) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
     """The article files under ``site_root/content_dir`` (POSIX path relative to the
-    site, path), sorted, without reading them; plus warnings and errors."""
-    found, diags = _find(site_root, content_dir)
+    site, path), sorted, without reading them; plus warnings and errors.
+    ``exclude``: the site's exclude: patterns (sources/excludes.py)."""
+    found, diags = _find(site_root, content_dir, exclude)
     return [(rel, Path(path)) for rel, path in found], diags
 
 
@@ -64,19 +66,20 @@ class Survey:
     started_ns: int
 
 
-def source_signatures(site_root: Path, content_dir: str
+def source_signatures(site_root: Path, content_dir: str, exclude: tuple[str, ...] = ()
                       ) -> tuple[list[tuple[str, str, tuple[int, int, int, int] | None]],
                                  list[Diagnostic]]:
     """(POSIX path relative to the site, path, :func:`file_signature` or None when
     it cannot be stat'ed) of every article file, sorted; nothing is read."""
-    survey = survey_sources(site_root, content_dir)
+    survey = survey_sources(site_root, content_dir, exclude)
     return survey.entries, survey.diags
 
 
-def survey_sources(site_root: Path, content_dir: str) -> Survey:
+def survey_sources(site_root: Path, content_dir: str, exclude: tuple[str, ...] = ()
+                   ) -> Survey:
     """:func:`source_signatures` as a :class:`Survey`."""
     started = time.time_ns()
-    found, diags = _find(site_root, content_dir)
+    found, diags = _find(site_root, content_dir, exclude)
     out = []
     for rel, path in found:
         try:
@@ -87,7 +90,7 @@ def survey_sources(site_root: Path, content_dir: str) -> Survey:
     return Survey(out, diags, started)
 
 
-def _find(site_root: Path, content_dir: str
+def _find(site_root: Path, content_dir: str, exclude: tuple[str, ...] = ()
           ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """:func:`find_sources` with the paths as strings."""
     root = (site_root / content_dir)
@@ -109,11 +112,11 @@ def _find(site_root: Path, content_dir: str
             hint="content_dir (or --content) must name a folder inside the site, "
                  "e.g. content_dir: content"))
         return [], diags
-    return _walk(site_root, root, real_root, diags), diags
+    return _walk(site_root, root, real_root, diags, exclude), diags
 
 
-def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
-          ) -> list[tuple[str, str]]:
+def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic],
+          exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(POSIX path relative to the site, file system path) of the article files, sorted.
 
     The same walk as ``os.walk(root, followlinks=False)`` with sorted folders
@@ -140,18 +143,23 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
             except OSError:
                 is_dir = False
             (dirs if is_dir else files).append(entry)
+        here = Path(dirpath).relative_to(site_root).as_posix()
+        prefix = "" if here == "." else here + "/"
+        inside = prefix[len(content_prefix):]  # the path within the content folder
         keep = []
         for entry in sorted(dirs, key=lambda e: e.name):
             if entry.name.startswith("."):
+                continue
+            if exclude and is_excluded(inside + entry.name, True, exclude):
                 continue
             if entry.is_symlink():
                 diags.append(_skipped(site_root, Path(entry.path), "a symlinked folder"))
                 continue
             keep.append(entry.path)
-        here = Path(dirpath).relative_to(site_root).as_posix()
-        prefix = "" if here == "." else here + "/"
         for entry in files:
             name = entry.name
+            if exclude and is_excluded(inside + name, False, exclude):
+                continue
             if is_ignored_name(name) or not name.lower().endswith(ARTICLE_SUFFIXES):
                 _note_other(other, prefix, name)
                 continue
@@ -163,6 +171,7 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic]
         for path in keep:
             visit(path)
 
+    content_prefix = root.relative_to(site_root).as_posix() + "/"
     visit(str(root))
     found.sort()
     diags += map(_other_markup, sorted(other.items()))
@@ -190,13 +199,14 @@ def _other_markup(item: tuple[str, list[str]]) -> Diagnostic:
              "or move them out of the content folder")
 
 
-def discover(site_root: Path, content_dir: str) -> tuple[list[SourceDoc], list[Diagnostic]]:
+def discover(site_root: Path, content_dir: str, exclude: tuple[str, ...] = ()
+             ) -> tuple[list[SourceDoc], list[Diagnostic]]:
     """Read every article file under ``site_root/content_dir``, sorted by POSIX path.
 
     Returns the documents and warnings (skipped symlinks, oversized files are
     errors).  A missing content folder yields no documents and an error.
     """
-    docs, diags = discover_changed(site_root, content_dir, {})
+    docs, diags = discover_changed(site_root, content_dir, {}, exclude=exclude)
     return docs, diags  # type: ignore[return-value]  # nothing is known: all were read
 
 
@@ -210,7 +220,7 @@ class Unchanged:
 
 def discover_changed(site_root: Path, content_dir: str,
                      known: Mapping[str, tuple[int, int, int, int]],
-                     survey: Survey | None = None
+                     survey: Survey | None = None, exclude: tuple[str, ...] = ()
                      ) -> tuple[list[SourceDoc | Unchanged], list[Diagnostic]]:
     """As :func:`discover`, but a file whose :func:`file_signature` equals
     ``known[rel]`` is not read: it comes back as :class:`Unchanged`.
@@ -235,7 +245,7 @@ def discover_changed(site_root: Path, content_dir: str,
             docs.sort(key=_doc_rel)
         return docs, diags
     started = time.time_ns()  # before any stat: see settled()
-    found, diags = _find(site_root, content_dir)
+    found, diags = _find(site_root, content_dir, exclude)
     return _read(found, diags, known, started), diags
 
 
