@@ -37,6 +37,7 @@ swap, and output/ stays as it was.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -53,7 +54,6 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from digest.searchbundle import BundleShapeError, make_canonical
 from digest.searchfiles import (
     BundleFiles,
     PageSource,
@@ -74,8 +74,10 @@ LIST_FILE = f"{BUNDLE_DIR}/shards.json"
 SECTION = "search"
 SCHEME = "4"  # part of every key: bump when the bundles' making changes
 TIMEOUT_S = 600
-INSTALL_HINT = "pip install 'digest[search]'"
-SKIPPED_WARNING = f"search index skipped: pagefind not installed ({INSTALL_HINT})"
+# the distribution is digest-news (``digest`` on the index is another project)
+INSTALL_HINT = "pip install 'digest-news[search]'"
+SKIPPED_WARNING = ("search index skipped: Pagefind or cbor2 is not installed "
+                   f"({INSTALL_HINT})")
 
 
 @dataclass(slots=True)
@@ -108,7 +110,9 @@ def find_pagefind() -> Path | None:
 
 
 def search_available() -> bool:
-    return find_pagefind() is not None
+    """Pagefind's binary, and cbor2 (digest.searchbundle), both of the search
+    extra: a Pagefind found on PATH without the extra is not enough."""
+    return find_pagefind() is not None and importlib.util.find_spec("cbor2") is not None
 
 
 def pagefind_version(exe: Path) -> str:
@@ -154,6 +158,9 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     if exe is None:
         raise _error("Pagefind is not installed", hint=f"{INSTALL_HINT}, or build with "
                      "--no-search (or `search: false` in digest.yaml)")
+    if importlib.util.find_spec("cbor2") is None:
+        raise _error("cbor2 is not installed (it writes Pagefind's filter files in a "
+                     "fixed order)", hint=f"{INSTALL_HINT}, or build with --no-search")
     version = pagefind_version(exe)
     caching = cache is not None and cache.enabled and not cache.dir.is_symlink()
     if caching:
@@ -336,6 +343,8 @@ def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
         for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
             if unused.name.startswith(UNUSED):
                 unused.unlink()
+        from digest.searchbundle import BundleShapeError, make_canonical  # needs cbor2
+
         try:
             make_canonical(bundle)  # filter values in a fixed order: the same bytes
         except (BundleShapeError, OSError) as exc:

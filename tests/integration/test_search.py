@@ -596,7 +596,7 @@ def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert find_pagefind() is None
     with pytest.raises(SearchError, match="not installed") as info:
         build_index([article], source, None)
-    assert "pip install 'digest[search]'" in (info.value.diagnostics[0].hint or "")
+    assert "pip install 'digest-news[search]'" in (info.value.diagnostics[0].hint or "")
 
 
 def test_pages_in_memory_are_digested_once(tmp_path: Path, monkeypatch) -> None:
