@@ -93,3 +93,36 @@ def test_incremental_builds_keep_redirects_exact(tmp_path: Path) -> None:
     ])
     assert got["_redirects"] == b"/2019/05/grain/ /2024/05/01/a/ 301\n"
     assert "rail-old/index.html" not in got  # the alias was removed: its page is gone
+
+
+def test_keep_going_drops_an_old_address_two_sources_claim(tmp_path: Path) -> None:
+    """Two files with the same redirect_from (Jekyll's docs have two Codes of
+    Conduct both claiming /conduct/index.html): an error naming both; with
+    --keep-going both are built, without that redirect, a warning each; an
+    alias that is another article's own address is dropped the same way."""
+    root = _site(tmp_path / "site", **{
+        "content/c.md": note("Port strike ends", "2024-05-03", "Cranes moved.",
+                             redirect_from="/rail-old/"),
+        "content/d.md": note("Ferry resumes", "2024-05-04", "Boats sailed.",
+                             aliases="[/2024/05/01/a/, /ferry-old/]"),
+    })
+    with pytest.raises(DigestError) as info:
+        build(root, OPTIONS, engine=PlainEngine())
+    assert any("rail-old/index.html" in d.message for d in info.value.diagnostics)
+    result = build(root, BuildOptions(now=NOW, search=False, jobs=1, keep_going=True),
+                   engine=PlainEngine())
+    files = files_of(result)
+    assert files["_redirects"].decode() == (
+        "/2019/05/grain/ /2024/05/01/a/ 301\n"
+        "/old/grain.html /2024/05/01/a/ 301\n"
+        "/ferry-old/ /2024/05/04/d/ 301\n")
+    assert "rail-old/index.html" not in files
+    assert {"2024/05/02/b/index.html", "2024/05/03/c/index.html"} <= set(files)
+    assert b"Grain exports resume" in files["2024/05/01/a/index.html"]  # not a redirect
+    warned = {(d.path, d.message) for d in result.diagnostics if d.code == "url-collision"}
+    assert ("content/b.md", "its old address /rail-old/ is also claimed by content/c.md: "
+            "no redirect is made there (skipped: --keep-going)") in warned
+    assert ("content/c.md", "its old address /rail-old/ is also claimed by content/b.md: "
+            "no redirect is made there (skipped: --keep-going)") in warned
+    assert ("content/d.md", "its old address /2024/05/01/a/ is also claimed by a page of "
+            "the site: no redirect is made there (skipped: --keep-going)") in warned

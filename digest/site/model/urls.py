@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from digest.errors import Diagnostic, OutputCollisionError
@@ -41,7 +42,7 @@ def drop_colliding(articles: tuple[Article, ...]
         groups.setdefault(collision_key(output_path(art.url)), []).append(art)
     dropped = {id(a) for group in groups.values() if len(group) > 1 for a in group}
     if not dropped:
-        return articles, []
+        return _drop_shared_aliases(articles)
     diags = []
     for group in groups.values():
         if len(group) < 2:
@@ -54,8 +55,42 @@ def drop_colliding(articles: tuple[Article, ...]
                 message=f"its URL {group[0].url} is also that of {others} "
                         "(skipped: --keep-going)",
                 hint="give one of them a different `slug:` in its front matter"))
-    return tuple(a for a in articles if id(a) not in dropped), sorted(
-        diags, key=lambda d: d.path or "")
+    kept, more = _drop_shared_aliases(tuple(a for a in articles if id(a) not in dropped))
+    return kept, sorted(diags + more, key=lambda d: d.path or "")
+
+
+def _drop_shared_aliases(articles: tuple[Article, ...]
+                         ) -> tuple[tuple[Article, ...], list[Diagnostic]]:
+    """``--keep-going``: an old address (``aliases``, ``redirect_from``) that two
+    sources claim, or that is another source's own address, is dropped from
+    every source claiming it (no redirect is made there; the sources are
+    built), with a warning each.  Jekyll keeps one of the two redirects
+    without saying which; digest does not choose."""
+    own = {collision_key(output_path(a.url)) for a in articles}
+    claims: dict[str, list[Article]] = {}
+    for art in articles:
+        for alias in art.aliases:
+            claims.setdefault(collision_key(output_path(alias)), []).append(art)
+    shared = {key for key, group in claims.items() if len(group) > 1 or key in own}
+    if not shared:
+        return articles, []
+    diags, out = [], []
+    for art in articles:
+        lost = [a for a in art.aliases if collision_key(output_path(a)) in shared]
+        if not lost:
+            out.append(art)
+            continue
+        for alias in lost:
+            others = sorted({str(o.path) for o in claims[collision_key(output_path(alias))]
+                             if o is not art})
+            whose = ", ".join(others) if others else "a page of the site"
+            diags.append(Diagnostic(
+                severity="warning", code="url-collision", path=str(art.path),
+                message=f"its old address {alias} is also claimed by {whose}: no redirect "
+                        "is made there (skipped: --keep-going)",
+                hint="keep the old address in one file's aliases/redirect_from only"))
+        out.append(replace(art, aliases=tuple(a for a in art.aliases if a not in lost)))
+    return tuple(out), diags
 
 
 def term_slug(label: str, config: SiteConfig, taxonomy: str) -> str:
