@@ -58,3 +58,17 @@ def test_bad_patterns_are_reported_at_their_line(tmp_path: Path) -> None:
     assert "digest.yaml:2: error: exclude: '/etc/passwd' must be a path inside the content" \
         in run.err
     assert "exclude: '../up'" in run.err
+
+
+def test_patterns_are_relative_to_the_content_folder_even_when_it_is_the_site(
+        tmp_path: Path) -> None:
+    from digest.site.sources.discover import find_sources
+
+    write = {"extra/robots.txt": ROBOTS, "a.md": "x", "news/extra.md": "x", "news/b.md": "x"}
+    for rel, text in write.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, "utf-8")
+    found = [rel for rel, _ in find_sources(tmp_path, ".", ("extra/",))[0]]
+    assert found == ["a.md", "news/b.md", "news/extra.md"]
+    found = [rel for rel, _ in find_sources(tmp_path, ".", ("news/b.md",))[0]]
+    assert found == ["a.md", "extra/robots.txt", "news/extra.md"]

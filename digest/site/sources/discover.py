@@ -171,7 +171,8 @@ def _walk(site_root: Path, root: Path, real_root: Path, diags: list[Diagnostic],
         for path in keep:
             visit(path)
 
-    content_prefix = root.relative_to(site_root).as_posix() + "/"
+    top = root.relative_to(site_root).as_posix()
+    content_prefix = "" if top == "." else top + "/"  # (content_dir: . is the site)
     visit(str(root))
     found.sort()
     diags += map(_other_markup, sorted(other.items()))
