@@ -65,8 +65,11 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         problems = page_settings(data, key_lines, path)[1]
         if problems:
             raise SourceError(problems)
+    body = fm.body
+    if "title" not in data and "title" not in defaults:
+        data, body = _title_from_heading(data, body)
     article = article_from_fields(
-        data, path=path, kind=kind, body=fm.body, body_line=fm.body_line,
+        data, path=path, kind=kind, body=body, body_line=fm.body_line,
         key_lines=key_lines, config=config, defaults=defaults)
     if warnings is not None:
         warnings += found
@@ -75,6 +78,26 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         warnings += unknown_key_warnings(own, path=path, key_lines=folded_lines,
                                          config=config)
     return article
+
+
+_LEADING_HEADING = re.compile(r"\A(\s*\n)?[ ]{0,3}#[ \t]+(?P<text>[^\n]*?)[ \t]*(?:#+[ \t]*)?$",
+                              re.MULTILINE)
+
+
+def _title_from_heading(data: dict[str, Any], body: str) -> tuple[dict[str, Any], str]:
+    """No title in the front matter: a body that opens with a level-1 heading
+    gives it, as GitHub Pages does for Jekyll sites (its default plugin
+    jekyll-titles-from-headings).  The heading leaves the body (the page shows
+    the title above it already); its line stays, empty, so that the body's
+    line numbers in messages stay right.  Otherwise the title stays missing
+    (an error naming the file)."""
+    found = _LEADING_HEADING.match(body)
+    if not found or not found.group("text").strip():
+        return data, body
+    start, end = found.span()
+    blank_lines = body[start:end].count("\n")
+    return ({**data, "title": found.group("text").strip()},
+            "\n" * blank_lines + body[end:])
 
 
 def file_name_slug(rel_path: PurePosixPath, content_dir: str) -> str | None:

@@ -100,8 +100,9 @@ def test_jekyll_name_with_impossible_date_is_not_used() -> None:
 
 
 def test_no_front_matter_is_an_undated_page_still_needing_a_title() -> None:
-    # no date anywhere makes a page (About, contact); a page has a title too
-    diags = error(b"# Just markdown\n").diagnostics
+    # no date anywhere makes a page (About, contact); a page has a title too,
+    # from the front matter or a heading that opens the body
+    diags = error(b"Just markdown, no heading first.\n# Later\n").diagnostics
     assert [d.message.split(" (")[0] for d in diags] == ["title is missing"]
     assert all(d.path == "content/note.md" for d in diags)
 

@@ -198,3 +198,21 @@ def test_keys_in_another_case_read_as_the_field() -> None:
     assert a.updated and a.updated.date().isoformat() == "2022-06-22"
     assert a.tags == ("plugins",) and a.extra.get("MyWidget") is True
     assert jekyll("Title: Shouting\n").title == "Ferry"
+
+
+def test_a_body_opening_with_a_heading_gives_the_missing_title() -> None:
+    """GitHub Pages (jekyll-titles-from-headings, on by default there) takes a
+    page's title from its first heading when the front matter has none: the
+    heading leaves the body, its line stays so that line numbers hold."""
+    raw = b"---\npermalink: /docs/rendering/\n---\n\n# Rendering Process\n\nThe *steps*.\n"
+    page = parse(raw, "content/docs/rendering.md")
+    assert page.title == "Rendering Process"
+    assert "Rendering Process" not in page.body and page.body.lstrip().startswith("The *steps*")
+    assert page.body.count("\n") == raw.decode().split("---\n", 2)[2].count("\n")
+    # a title in the front matter wins, and the heading stays in the body
+    kept = parse(b"---\ntitle: Steps\ndate: 2024-01-02\n---\n# Rendering\n", "content/a.md")
+    assert kept.title == "Steps" and "# Rendering" in kept.body
+    # no heading first: still an error naming the file
+    with pytest.raises(SourceError) as info:
+        parse(b"---\ndate: 2024-01-02\n---\nText first.\n# Later\n", "content/b.md")
+    assert "title is missing" in info.value.diagnostics[0].message
