@@ -602,7 +602,7 @@ def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_pages_in_memory_are_digested_once(tmp_path: Path, monkeypatch) -> None:
     """digest serve's pages are bytes in memory: ``memo`` keeps the digest of
     each page from one index to the next, so only changed pages are read."""
-    import digest.search as search
+    import digest.searchdigest as search
 
     def page(text: str) -> bytes:
         return (f"<html lang='en'><head><title>{text}</title></head><body>"
