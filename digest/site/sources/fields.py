@@ -24,7 +24,7 @@ from digest.errors import Diagnostic, SourceError
 from digest.site.config import SiteConfig
 from digest.site.records import Article, Mention
 from digest.site.slugs import check_slug, slugify
-from digest.site.sources.bylines import byline, person
+from digest.site.sources.bylines import byline, mapped_person, person
 from digest.site.sources.dates_compat import LOOKED_FOR
 
 DATE_FORMS = "2024-12-20, 2024-12-20 10:32, 2024-12-20T10:32:00+03:00"
@@ -198,23 +198,15 @@ def _authors(fields: Mapping[str, Any], p: _Problems
     return byline(list(people)), tuple(people.items())
 
 
-_PERSON_NAME = ("name", "display_name", "title")
-_PERSON_URL = ("link", "url", "website", "web", "homepage")
-
-
 def _mapped_person(item: Mapping[str, Any], where: str, p: _Problems
                    ) -> tuple[str | None, str | None]:
-    name = next((item[k] for k in _PERSON_NAME if isinstance(item.get(k), str)
-                 and item[k].strip()), None)
-    if name is None:
+    found = mapped_person(item)
+    if found is None:
         key = where.split(":")[0]
         p.add(key, f"{where} is a mapping without a name ({', '.join(sorted(map(str, item)))})",
               f"give it a name: {key}: {{name: Ann Lee}}")
         return None, None
-    address = next((item[k] for k in _PERSON_URL if isinstance(item.get(k), str)), None)
-    shown, _ = person(name)
-    _, url = person(f"[{shown}]({address.strip()})") if address else (shown, None)
-    return shown, url
+    return found
 
 
 def _flag(fields: Mapping[str, Any], key: str, p: _Problems) -> bool:
