@@ -12,6 +12,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 # digest field <- the keys that mean it, first found wins
@@ -24,14 +25,20 @@ _SAME_AS = {
 COMPAT_KEYS = frozenset({"published", "images", *(k for ks in _SAME_AS.values() for k in ks)})
 
 
-def fold_keys(data: Mapping[str, Any], key_lines: Mapping[str, int], known: set[str]
+@lru_cache(maxsize=8)
+def _folds(known: frozenset[str]) -> dict[str, str]:
+    """casefolded key -> the known key (once per site's set, not per file)."""
+    return {k.casefold(): k for k in sorted(known)}
+
+
+def fold_keys(data: Mapping[str, Any], key_lines: Mapping[str, int], known: frozenset[str]
               ) -> tuple[dict[str, Any], dict[str, int]]:
     """Keys written in another case (``Title:``, ``Date:``, ``publishdate:``)
     read as the field they name, as Hugo and Pelican read front matter (both
     ignore the case of keys).  Only keys digest knows are folded; a key also
     written in its own case keeps the value written that way, and any other
     key (a theme's ``extra``) keeps its case."""
-    by_fold = {k.casefold(): k for k in sorted(known)}
+    by_fold = _folds(known)
     out, lines = dict(data), dict(key_lines)
     for key in list(out):
         if not isinstance(key, str):

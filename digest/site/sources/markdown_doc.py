@@ -50,7 +50,7 @@ def parse_markdown(doc: SourceDoc, config: SiteConfig,
         # Pelican names a post after its title (SLUGIFY_SOURCE = 'title'), not
         # its file: keep the URLs the old site had.  Slug: still wins.
         defaults.pop("slug", None)
-    known = known_keys(config) | COMPAT_KEYS | set(FALLBACK_KEYS) | set(PAGE_KEYS)
+    known = frozenset(known_keys(config) | COMPAT_KEYS | set(FALLBACK_KEYS) | set(PAGE_KEYS))
     folded, folded_lines = fold_keys(fm.data, fm.key_lines, known)
     data, key_lines = date_fields(folded, folded_lines, defaults.get("date"))
     data, key_lines = compat_fields(data, key_lines)  # after: lastmod may be the date too
