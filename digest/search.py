@@ -172,24 +172,38 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     hashes = PageDigests(source, section.get("pages", {}), memo, fingerprints)
     report = SearchReport(version=version)
     months = shard_pages(articles)
-    wanted: dict[str, str] = {}  # month -> folder name
-    for month, paths in months.items():
-        wanted[month] = f"{month}-{_key(version, paths, hashes)}"
-    kept = {name: files for name, files in known.items()
-            if name in wanted.values() and _intact(home, name, files)}
-    todo = [(month, name) for month, name in wanted.items() if name not in kept]
     (home / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
-
-    def make(item: tuple[str, str]) -> tuple[str, list[str], int]:
-        month, name = item
-        files, pages = _make_shard(exe, home, name, months[month], source)
-        return name, files, pages
-
-    with ThreadPoolExecutor(max(1, min(jobs, len(todo) or 1))) as pool:
-        for name, files, pages in pool.map(make, todo):
-            kept[name] = files
+    # Months without a bundle in the cache (all of them on a first build) are
+    # indexed at once, while their keys are computed here: a key needs the
+    # digest of every page (digest.searchdigest), which on a first build
+    # reads all of them (4.9 s of a 15.8 s search stage at 10,000 articles,
+    # which Pagefind's runs now overlap).  The others wait for their key: it
+    # may name a cached bundle.
+    cached_months = {name.rsplit("-", 1)[0] for name in known}
+    pool = ThreadPoolExecutor(max(1, jobs))
+    try:
+        runs = {month: pool.submit(_index_pages, exe, home, paths, source)
+                for month, paths in months.items() if month not in cached_months}
+        wanted: dict[str, str] = {}  # month -> folder name
+        for month, paths in months.items():
+            wanted[month] = f"{month}-{_key(version, paths, hashes)}"
+        kept = {name: files for name, files in known.items()
+                if name in wanted.values() and _intact(home, name, files)}
+        for month, name in wanted.items():
+            if name not in kept and month not in runs:
+                runs[month] = pool.submit(_index_pages, exe, home, months[month], source)
+        for month, run in sorted(runs.items()):
+            work, pages = run.result()
+            name = wanted[month]
+            kept[name] = _place(work, home, name)
             report.rebuilt.append(name)
             report.pages += pages
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # no Pagefind left running
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    pool.shutdown()
     order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
     linked = BundleFiles({f"{BUNDLE_DIR}/{name}": (home / BUNDLE_DIR / name, kept[name])
                           for name in order})
@@ -220,11 +234,12 @@ def _intact(home: Path, name: str, files: object) -> bool:
         and not folder.is_symlink() and (folder / "pagefind.js").is_file()
 
 
-def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
-                source: PageSource) -> tuple[list[str], int]:
+def _index_pages(exe: Path, home: Path, paths: list[str],
+                 source: PageSource) -> tuple[Path, int]:
     """Run Pagefind over a scratch tree of the shard's pages (links to the ones
-    on disk, copies of new bytes); its bundle becomes ``home/pagefind/<name>/``.
-    Returns (the bundle's files, pages indexed).
+    on disk, copies of new bytes) into ``<work>/bundle``, in a scratch folder
+    ``work`` of ``home`` (:func:`_place` moves the bundle where it belongs).
+    Returns (work, pages indexed).
 
     (Pointing Pagefind at the staging tree with a --glob of the shard's pages
     instead was no faster: it walks the whole tree for every shard.)
@@ -234,6 +249,7 @@ def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
     try:
         _copy_pages(site, paths, source)
         log = _run(exe, site, bundle)
+        shutil.rmtree(site, ignore_errors=True)
         pages = _number(r"Indexed (\d+) pages?", log)
         if not pages:
             raise _error("Pagefind indexed no pages",
@@ -250,12 +266,20 @@ def _make_shard(exe: Path, home: Path, name: str, paths: list[str],
             raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
                          hint="install a Pagefind 1.x release (pip install "
                               "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
+        return work, pages
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _place(work: Path, home: Path, name: str) -> list[str]:
+    """Move the bundle made in ``work`` to ``home/pagefind/<name>/``; its files."""
+    try:
         final = home / BUNDLE_DIR / name
         shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
-        os.rename(bundle, final)  # a folder onto a name just freed
-        files = sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
-                       if p.is_file())
-        return files, pages
+        os.rename(work / "bundle", final)  # a folder onto a name just freed
+        return sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
+                      if p.is_file())
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -584,6 +584,12 @@ def test_a_failed_index_leaves_the_old_site(tmp_path: Path, monkeypatch) -> None
 def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import UTC, datetime
 
+    import tempfile
+
+    # A build without cache indexes in a scratch folder: gone after a failure too.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     article = SimpleNamespace(date=datetime(2024, 5, 1, tzinfo=UTC), url="/a/")
     source = page_source({"a/index.html": b"<html><body><p>text</p></body></html>"})
     with pytest.raises(SearchError) as info:
@@ -592,6 +598,13 @@ def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "could not run Pagefind" in info.value.diagnostics[0].message
     with pytest.raises(SearchError, match="is not in the site"):
         build_index([SimpleNamespace(date=article.date, url="/b/")], source, None)
+    broken = tmp_path / "pagefind"
+    broken.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; '
+                      'exit 0; fi\necho "index exploded" >&2\nexit 3\n', encoding="utf-8")
+    broken.chmod(0o755)
+    with pytest.raises(SearchError, match="index exploded"):
+        build_index([article], source, None, binary=broken)
+    assert list(scratch.iterdir()) == []
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "absent"))
     assert find_pagefind() is None
     with pytest.raises(SearchError, match="not installed") as info:
