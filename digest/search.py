@@ -24,14 +24,17 @@ carry the bundle's key as fingerprint.
 
 Only article pages are indexed (the theme marks their text with
 data-pagefind-body).  Each bundle is made by the Pagefind binary
-(``pagefind[bin]``, the ``search`` extra) over a scratch folder holding the
-month's pages (hard links where they are already on disk).  Pagefind's Python
+(``pagefind[bin]``, the ``search`` extra) over a folder holding the month's
+pages (hard links where they are already on disk), kept from build to build
+(digest.searchrun).  Pagefind's Python
 API would do the same but waits 0.1 s per message it answers, which for one
 message per page is slower than the whole binary run.
 
 The bundle files are returned as part of the site (``SearchIndex.site``) and
-written with it by ``write_site``: a failed index fails the build before the
-swap, and output/ stays as it was.
+written with it by ``write_site`` (on an edit, ``digest build`` makes the
+index while the pages are written, and adds its files last: see
+digest.output.publish): a failed index fails the build before the swap, and
+output/ stays as it was.
 """
 
 from __future__ import annotations
@@ -40,12 +43,9 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import shutil
-import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +60,7 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
+from digest.searchrun import PAGES_DIR, index_pages, pagefind_version, place_bundle
 from digest.site.model.urls import output_path
 
 __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find_pagefind",
@@ -71,7 +72,6 @@ LIST_FILE = f"{BUNDLE_DIR}/shards.json"
 # folder: .digest-cache/search/pagefind/<shard>/... (digest serve: search-serve).
 SECTION = "search"
 SCHEME = "4"  # part of every key: bump when the bundles' making changes
-TIMEOUT_S = 600
 # the distribution is digest-news (``digest`` on the index is another project)
 INSTALL_HINT = "pip install 'digest-news[search]'"
 SKIPPED_WARNING = ("search index skipped: Pagefind or cbor2 is not installed "
@@ -113,18 +113,6 @@ def search_available() -> bool:
     return find_pagefind() is not None and importlib.util.find_spec("cbor2") is not None
 
 
-def pagefind_version(exe: Path) -> str:
-    try:
-        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
-                             timeout=60, check=False, stdin=subprocess.DEVNULL).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
-    found = re.search(r"(\d+\.\d+[\w.\-]*)", out)
-    if not found:
-        raise _error(f"could not run Pagefind ({exe}): no version in {out!r}")
-    return found.group(1)
-
-
 def shard_pages(articles: Iterable) -> dict[str, list[str]]:
     """Month ("2024-05") -> output paths of its article pages, sorted."""
     months: dict[str, list[str]] = {}
@@ -159,7 +147,6 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     if importlib.util.find_spec("cbor2") is None:
         raise _error("cbor2 is not installed (it writes Pagefind's filter files in a "
                      "fixed order)", hint=f"{INSTALL_HINT}, or build with --no-search")
-    version = pagefind_version(exe)
     caching = cache is not None and cache.enabled and not cache.dir.is_symlink()
     if caching:
         home = cache.dir / place
@@ -168,7 +155,15 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     else:
         home = scratch = Path(tempfile.mkdtemp(prefix="digest-search-"))
         section = {}
+    try:
+        version, binary_record = pagefind_version(exe, section.get("binary"))
+    except SearchError:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
     known = section.get("shards", {})
+    sites = section.get("sites", {})
+    sites = sites if isinstance(sites, dict) else {}
     hashes = PageDigests(source, section.get("pages", {}), memo, fingerprints)
     report = SearchReport(version=version)
     months = shard_pages(articles)
@@ -182,7 +177,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     cached_months = {name.rsplit("-", 1)[0] for name in known}
     pool = ThreadPoolExecutor(max(1, jobs))
     try:
-        runs = {month: pool.submit(_index_pages, exe, home, paths, source)
+        runs = {month: pool.submit(index_pages, exe, home, month, paths, source, None, {})
                 for month, paths in months.items() if month not in cached_months}
         wanted: dict[str, str] = {}  # month -> folder name
         for month, paths in months.items():
@@ -191,11 +186,16 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
                 if name in wanted.values() and _intact(home, name, files)}
         for month, name in wanted.items():
             if name not in kept and month not in runs:
-                runs[month] = pool.submit(_index_pages, exe, home, months[month], source)
+                record = sites.get(month)
+                runs[month] = pool.submit(
+                    index_pages, exe, home, month, months[month], source,
+                    {rel: hashes(rel) for rel in months[month]},
+                    record if isinstance(record, dict) else {})
         for month, run in sorted(runs.items()):
-            work, pages = run.result()
+            work, pages, files = run.result()
             name = wanted[month]
-            kept[name] = _place(work, home, name)
+            kept[name] = place_bundle(work, home / BUNDLE_DIR / name)
+            sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
             report.rebuilt.append(name)
             report.pages += pages
     except BaseException:
@@ -210,8 +210,9 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     listing = json.dumps({"shards": [f"{name}/" for name in order]}, indent=1) + "\n"
     if caching:
         cache.save(place, {"shards": {name: kept[name] for name in order},
-                             "pages": hashes.now})
-        _forget(home, set(order))
+                           "pages": hashes.now, "binary": binary_record,
+                           "sites": {month: sites[month] for month in wanted}})
+        _forget(home, set(order), set(wanted))
     if memo is not None:
         memo.clear()
         memo.update(hashes.memo)
@@ -234,105 +235,16 @@ def _intact(home: Path, name: str, files: object) -> bool:
         and not folder.is_symlink() and (folder / "pagefind.js").is_file()
 
 
-def _index_pages(exe: Path, home: Path, paths: list[str],
-                 source: PageSource) -> tuple[Path, int]:
-    """Run Pagefind over a scratch tree of the shard's pages (links to the ones
-    on disk, copies of new bytes) into ``<work>/bundle``, in a scratch folder
-    ``work`` of ``home`` (:func:`_place` moves the bundle where it belongs).
-    Returns (work, pages indexed).
-
-    (Pointing Pagefind at the staging tree with a --glob of the shard's pages
-    instead was no faster: it walks the whole tree for every shard.)
-    """
-    work = home / f".work-{uuid.uuid4().hex[:8]}"
-    site, bundle = work / "site", work / "bundle"
-    try:
-        _copy_pages(site, paths, source)
-        log = _run(exe, site, bundle)
-        shutil.rmtree(site, ignore_errors=True)
-        pages = _number(r"Indexed (\d+) pages?", log)
-        if not pages:
-            raise _error("Pagefind indexed no pages",
-                         hint="the theme must mark the text of article pages with "
-                              "data-pagefind-body")
-        for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
-            if unused.name.startswith(UNUSED):
-                unused.unlink()
-        from digest.searchbundle import BundleShapeError, make_canonical  # needs cbor2
-
-        try:
-            make_canonical(bundle)  # filter values in a fixed order: the same bytes
-        except (BundleShapeError, OSError) as exc:
-            raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
-                         hint="install a Pagefind 1.x release (pip install "
-                              "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
-        return work, pages
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-
-
-def _place(work: Path, home: Path, name: str) -> list[str]:
-    """Move the bundle made in ``work`` to ``home/pagefind/<name>/``; its files."""
-    try:
-        final = home / BUNDLE_DIR / name
-        shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
-        os.rename(work / "bundle", final)  # a folder onto a name just freed
-        return sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
-                      if p.is_file())
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
-          "pagefind-highlight.")  # 0.6 MB per bundle the theme never loads
-
-
-def _copy_pages(site: Path, paths: list[str], source: PageSource) -> None:
-    for rel in paths:
-        target = site / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        page = source(rel)
-        if isinstance(page, bytes):
-            target.write_bytes(page)
-            continue
-        try:
-            os.link(page, target)  # never edited: Pagefind only reads it
-        except OSError:
-            shutil.copyfile(page, target)
-
-
-def _run(exe: Path, site: Path, bundle: Path) -> str:
-    cmd = [str(exe), "--site", str(site), "--output-path", str(bundle)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
-                              check=False, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "NO_COLOR": "1"})
-    except OSError as exc:
-        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
-    except subprocess.TimeoutExpired:
-        raise _error(f"Pagefind did not finish within {TIMEOUT_S} s") from None
-    log = proc.stdout + proc.stderr
-    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        raise _error(f"Pagefind failed (exit {proc.returncode}): {_tail(log)}")
-    return log
-
-
-def _forget(home: Path, keep: set[str]) -> None:
-    """Remove cached bundles this build no longer lists, and leftover scratch
-    folders (output trees that still use a bundle hold their own links)."""
+def _forget(home: Path, keep: set[str], months: set[str]) -> None:
+    """Remove cached bundles this build no longer lists, the page folders of
+    months without articles, and leftover scratch folders (output trees that
+    still use a bundle hold their own links)."""
     for entry in (home / BUNDLE_DIR).iterdir():
         if entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
+    if (home / PAGES_DIR).is_dir():
+        for entry in (home / PAGES_DIR).iterdir():
+            if entry.name not in months:
+                shutil.rmtree(entry, ignore_errors=True)
     for entry in home.glob(".work-*"):
         shutil.rmtree(entry, ignore_errors=True)
-
-
-def _number(pattern: str, text: str) -> int:
-    match = re.search(pattern, text)
-    return int(match.group(1)) if match else 0
-
-
-def _tail(log: str, lines: int = 12) -> str:
-    kept = [line for line in log.strip().splitlines() if line.strip()][-lines:]
-    return " | ".join(kept) or "no output"

@@ -80,8 +80,15 @@ class PageDigests:
         self.keep = memo is not None  # (a build's pages must not outlive their writing)
         self.memo: dict[str, tuple[bytes, str]] = {}  # path -> (bytes, hash)
         self.read = 0  # pages digested (not known from a record or the memo)
+        self.of: dict[str, str] = {}  # path -> digest, of the pages asked for
 
     def __call__(self, rel: str) -> str:
+        found = self.of.get(rel)
+        if found is None:
+            found = self.of[rel] = self._find(rel)
+        return found
+
+    def _find(self, rel: str) -> str:
         was = self.before.get(rel)
         mark = self.fingerprints.get(rel)
         if mark is not None:

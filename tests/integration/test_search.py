@@ -416,11 +416,20 @@ def test_an_edit_reindexes_its_shard_only(browser, tmp_path: Path) -> None:
     made = (entry.stat().st_ino, entry.stat().st_mtime_ns)
     live = output / "pagefind" / december / "pagefind-entry.json"
     written = live.stat().st_ino
+    # the folder of the edited month's pages that Pagefind reads (digest.searchrun)
+    folder = site / ".digest-cache" / "search" / "pages" / before_shards[1][:7]
+    linked = {p.relative_to(folder).as_posix(): p.stat().st_ino
+              for p in folder.rglob("index.html")}
+    edited_page = ARTICLE_URL.strip("/") + "/index.html"
+    assert edited_page in linked and len(linked) == 10
 
     _edit(site, paragraph, f"The delegation also toured a {NEW_WORD} orchid collection.")
     run = cli(site, "build", "-v")
     assert run.code == 0, run
     assert _search_line(run.err) == "1 of 2 shards rebuilt, 10 pages indexed"
+    # only the edited page was put there again; the others are the same links
+    now = {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("index.html")}
+    assert sorted(rel for rel in linked if now[rel] != linked[rel]) == [edited_page]
     after_shards, after_bytes = _shards(output), _bundle_bytes(output)
     assert after_shards[0] == december and after_shards[1] != before_shards[1]
     # the unchanged shard: the same files, not made again (the cached bundle's
@@ -582,9 +591,8 @@ def test_a_failed_index_leaves_the_old_site(tmp_path: Path, monkeypatch) -> None
 
 
 def test_build_index_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import UTC, datetime
-
     import tempfile
+    from datetime import UTC, datetime
 
     # A build without cache indexes in a scratch folder: gone after a failure too.
     scratch = tmp_path / "scratch"

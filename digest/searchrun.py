@@ -1,0 +1,195 @@
+"""Edge: running Pagefind over one month's article pages (digest.search).
+
+Each month has a folder of its pages in the index's home
+(``pages/<month>/``: hard links to the pages on disk, files for pages that
+exist only in memory), which Pagefind reads.  It is kept from build to
+build: an edit replaces the pages whose indexed part changed (by the digest
+of digest.searchdigest, recorded with each file's size and mtime), not the
+month's 400-500 links and folders (0.23 s of an edit's 1.3 s search stage
+at 10,000 articles, where creating a file just after many were deleted is
+slow).  Pagefind writes the bundle into a scratch folder; :func:`place_bundle`
+moves it into the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from digest.searchfiles import PageSource, _error
+
+TIMEOUT_S = 600
+UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
+          "pagefind-highlight.")  # 0.6 MB per bundle the theme never loads
+PAGES_DIR = "pages"  # home/pages/<month>/: the pages Pagefind reads
+
+FileRecord = Mapping[str, list]  # path -> [digest, size, mtime ns] of a month's folder
+
+
+def pagefind_version(exe: Path, known: object = None) -> tuple[str, list]:
+    """Pagefind's version, e.g. "1.5.2", and the record to pass as ``known``
+    next time: the binary's path, size and mtime with it (running it takes
+    a tenth of a second)."""
+    try:
+        st = os.stat(exe)
+    except OSError as exc:
+        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+    mark = [os.fspath(exe), st.st_size, st.st_mtime_ns]
+    if isinstance(known, list) and len(known) == 4 and known[:3] == mark \
+            and isinstance(known[3], str):
+        return known[3], known
+    try:
+        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
+                             timeout=60, check=False, stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+    found = re.search(r"(\d+\.\d+[\w.\-]*)", out)
+    if not found:
+        raise _error(f"could not run Pagefind ({exe}): no version in {out!r}")
+    return found.group(1), [*mark, found.group(1)]
+
+
+def index_pages(exe: Path, home: Path, month: str, paths: list[str],  # noqa: PLR0913
+                source: PageSource, digests: Mapping[str, str] | None,
+                record: FileRecord) -> tuple[Path, int, dict[str, tuple[int, int]]]:
+    """Bring the month's folder of pages up to date and run Pagefind over it
+    into ``<work>/bundle``, ``work`` being a scratch folder of ``home``
+    (:func:`place_bundle` moves the bundle where it belongs).  ``digests``: each
+    page's indexed digest, with ``record`` telling which files still hold
+    them; None (not known yet: a first build) makes the folder anew.
+    Returns (work, pages indexed, path -> (size, mtime ns) of the folder's
+    files).
+
+    (Pointing Pagefind at the staging tree with a --glob of the shard's pages
+    instead was no faster: it walks the whole tree for every shard.)
+    """
+    work = home / f".work-{uuid.uuid4().hex[:8]}"
+    bundle = work / "bundle"
+    try:
+        work.mkdir(parents=True)
+        files = sync_pages(home / PAGES_DIR / month, paths, source, digests, record)
+        log = _run(exe, home / PAGES_DIR / month, bundle)
+        pages = _number(r"Indexed (\d+) pages?", log)
+        if not pages:
+            raise _error("Pagefind indexed no pages",
+                         hint="the theme must mark the text of article pages with "
+                              "data-pagefind-body")
+        for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
+            if unused.name.startswith(UNUSED):
+                unused.unlink()
+        from digest.searchbundle import BundleShapeError, make_canonical  # needs cbor2
+
+        try:
+            make_canonical(bundle)  # filter values in a fixed order: the same bytes
+        except (BundleShapeError, OSError) as exc:
+            raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
+                         hint="install a Pagefind 1.x release (pip install "
+                              "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
+        return work, pages, files
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def sync_pages(folder: Path, paths: list[str], source: PageSource,
+               digests: Mapping[str, str] | None,
+               record: FileRecord) -> dict[str, tuple[int, int]]:
+    """Make ``folder`` hold exactly the month's ``paths``: a file still as
+    recorded (size, mtime) with the page's current digest is kept, any
+    other file there is removed (a page that moved, a file left by a build
+    stopped halfway), the rest linked or written anew.  Returns path ->
+    (size, mtime ns) of its files."""
+    if digests is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    present = _scan(folder)
+    root = os.fspath(folder) + os.sep
+    wanted = set(paths)
+    for rel in present:
+        if rel not in wanted:
+            os.unlink(root + rel)
+    files: dict[str, tuple[int, int]] = {}
+    for rel in paths:
+        have = present.get(rel)
+        was = record.get(rel)
+        if have is not None and digests is not None and isinstance(was, list) \
+                and len(was) == 3 and was[0] == digests.get(rel) and tuple(was[1:]) == have:
+            files[rel] = have
+            continue
+        target = root + rel
+        if have is not None:
+            os.unlink(target)  # a link may share its file with output/: never edited
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        page = source(rel)
+        if isinstance(page, bytes):
+            with open(target, "wb") as fh:
+                fh.write(page)
+        else:
+            try:
+                os.link(page, target)  # never edited: Pagefind only reads it
+            except OSError:
+                shutil.copyfile(page, target)
+        st = os.stat(target)
+        files[rel] = (st.st_size, st.st_mtime_ns)
+    return files
+
+
+def _scan(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder``: path -> (size, mtime ns); {} without it."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        where, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def place_bundle(work: Path, final: Path) -> list[str]:
+    """Move the bundle made in ``work`` to ``final``; its files."""
+    try:
+        shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
+        os.rename(work / "bundle", final)  # a folder onto a name just freed
+        return sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
+                      if p.is_file())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(exe: Path, site: Path, bundle: Path) -> str:
+    cmd = [str(exe), "--site", str(site), "--output-path", str(bundle)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+                              check=False, stdin=subprocess.DEVNULL,
+                              env={**os.environ, "NO_COLOR": "1"})
+    except OSError as exc:
+        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise _error(f"Pagefind did not finish within {TIMEOUT_S} s") from None
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        raise _error(f"Pagefind failed (exit {proc.returncode}): {_tail(log)}")
+    return log
+
+
+def _number(pattern: str, text: str) -> int:
+    match = re.search(pattern, text)
+    return int(match.group(1)) if match else 0
+
+
+def _tail(log: str, lines: int = 12) -> str:
+    kept = [line for line in log.strip().splitlines() if line.strip()][-lines:]
+    return " | ".join(kept) or "no output"

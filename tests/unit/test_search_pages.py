@@ -1,0 +1,78 @@
+"""The month folders Pagefind reads (digest.searchrun.sync_pages) and the
+record that spares running ``pagefind --version`` on every build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from digest.searchfiles import page_source
+from digest.searchrun import pagefind_version, sync_pages
+
+
+def _record(folder: Path, digests: dict[str, str]) -> dict[str, list]:
+    return {rel: [digests[rel], (st := os.stat(folder / rel)).st_size, st.st_mtime_ns]
+            for rel in digests}
+
+
+def test_a_month_folder_keeps_what_still_holds_and_replaces_the_rest(tmp_path: Path) -> None:
+    live = tmp_path / "output"
+    for name in ("a", "b", "c"):
+        (live / name).mkdir(parents=True)
+        (live / name / "index.html").write_bytes(f"<p>{name}</p>".encode())
+    folder = tmp_path / "pages" / "2024-05"
+    paths = ["a/index.html", "b/index.html", "c/index.html"]
+    disk = page_source({}, live, dict.fromkeys(paths))
+    digests = {"a/index.html": "da", "b/index.html": "db", "c/index.html": "dc"}
+
+    # A first build (no digests yet): every page linked, nothing copied.
+    files = sync_pages(folder, paths, disk, None, {})
+    assert sorted(files) == paths
+    assert all(os.stat(folder / rel).st_ino == os.stat(live / rel).st_ino for rel in paths)
+    record = _record(folder, digests)
+    inode_a = os.stat(folder / "a/index.html").st_ino
+
+    # Next build: b's indexed part changed (new digest, new bytes in memory),
+    # c left the month, a stray file appeared, a is as recorded.
+    (folder / "stray").mkdir()
+    (folder / "stray" / "index.html").write_bytes(b"<p>left by a stopped build</p>")
+    now = {"a/index.html": "da", "b/index.html": "db2"}
+    pages = {"b/index.html": b"<p>b, edited</p>"}
+
+    def source(rel: str) -> Path | bytes:
+        return pages[rel] if rel in pages else live / rel
+
+    files = sync_pages(folder, ["a/index.html", "b/index.html"], source, now, record)
+    assert sorted(files) == ["a/index.html", "b/index.html"]
+    assert os.stat(folder / "a/index.html").st_ino == inode_a  # untouched
+    assert (folder / "b/index.html").read_bytes() == b"<p>b, edited</p>"
+    assert (live / "b/index.html").read_bytes() == b"<p>b</p>"  # the live file never edited
+    assert not (folder / "c/index.html").exists()
+    assert not (folder / "stray/index.html").exists()
+
+    # A file that is not as recorded (edited by hand) is replaced, even with
+    # the same digest; so is one the record does not know.
+    record = _record(folder, now)
+    os.unlink(folder / "a/index.html")
+    (folder / "a/index.html").write_bytes(b"<p>tampered</p>")
+    sync_pages(folder, ["a/index.html", "b/index.html"], source, now, record)
+    assert (folder / "a/index.html").read_bytes() == b"<p>a</p>"
+    assert (folder / "b/index.html").read_bytes() == b"<p>b, edited</p>"
+    sync_pages(folder, ["a/index.html", "b/index.html"], source, now, {})
+    assert os.stat(folder / "a/index.html").st_ino == os.stat(live / "a/index.html").st_ino
+
+
+def test_the_version_is_asked_once_per_binary(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    exe = tmp_path / "pagefind"
+    exe.write_text(f'#!/bin/sh\necho x >> "{calls}"\necho "pagefind 1.5.2"\n', encoding="utf-8")
+    exe.chmod(0o755)
+    version, record = pagefind_version(exe)
+    assert version == "1.5.2"
+    assert pagefind_version(exe, record) == ("1.5.2", record)
+    assert calls.read_text().count("x") == 1
+    # another binary (here: the same path, rewritten) is asked again
+    exe.write_text(f'#!/bin/sh\necho x >> "{calls}"\necho "pagefind 1.6.0"\n', encoding="utf-8")
+    os.utime(exe, ns=(1, 1))
+    assert pagefind_version(exe, record)[0] == "1.6.0"
+    assert calls.read_text().count("x") == 2
