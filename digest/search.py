@@ -211,7 +211,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     if caching:
         cache.save(place, {"shards": {name: kept[name] for name in order},
                            "pages": hashes.now, "binary": binary_record,
-                           "sites": {month: sites[month] for month in wanted}})
+                           "sites": {month: sites.get(month, {}) for month in wanted}})
         _forget(home, set(order), set(wanted))
     if memo is not None:
         memo.clear()

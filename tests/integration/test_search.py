@@ -674,3 +674,34 @@ def test_cli_no_search_and_missing_binary(tmp_path: Path, monkeypatch) -> None:
     assert run.code == 0, run
     assert SKIPPED_WARNING in run.err
     assert not (site / "output" / "pagefind").exists()
+
+
+def test_a_month_without_a_record_of_its_pages_folder(tmp_path: Path) -> None:
+    """A cached bundle whose month has no record of its folder of pages (a
+    record lost, or a cache of a digest that kept none) is still reused; the
+    folder is made anew when that month is next indexed."""
+    from digest.engine.cache import BuildCache
+
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    june = datetime(2024, 6, 1, tzinfo=UTC)
+
+    def page(text: str) -> bytes:
+        return (f"<html lang='en'><head><title>{text}</title></head><body>"
+                f"<article data-pagefind-body><h1>{text}</h1><p>{text} words</p>"
+                "</article></body></html>").encode()
+
+    articles = [SimpleNamespace(date=when, url="/a/"), SimpleNamespace(date=june, url="/b/")]
+    pages = {"a/index.html": page("alpha"), "b/index.html": page("beta")}
+    cache = BuildCache(tmp_path, "test")
+    first = build_index(articles, page_source(pages), cache)
+    assert first.report.line().startswith("2 of 2 shards rebuilt")
+    section = cache.section("search")
+    assert sorted(section["sites"]) == ["2024-05", "2024-06"]
+    cache.save("search", {k: v for k, v in section.items() if k != "sites"})
+    pages["b/index.html"] = page("gamma")
+    again = build_index(articles, page_source(pages), cache)
+    assert again.report.line().startswith("1 of 2 shards rebuilt, 1 pages indexed")
+    folder = tmp_path / ".digest-cache" / "search" / "pages"
+    assert (folder / "2024-06" / "b" / "index.html").read_bytes() == page("gamma")
+    assert cache.section("search")["sites"]["2024-05"] == {}  # made anew next time
+
