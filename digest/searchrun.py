@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from digest.output.write import scan_output
 from digest.searchfiles import PageSource, _error
 
 TIMEOUT_S = 600
@@ -106,7 +107,7 @@ def sync_pages(folder: Path, paths: list[str], source: PageSource,
     (size, mtime ns) of its files."""
     if digests is None:
         shutil.rmtree(folder, ignore_errors=True)
-    present = _scan(folder)
+    present = scan_output(folder)  # {} without it
     root = os.fspath(folder) + os.sep
     wanted = set(paths)
     for rel in present:
@@ -137,25 +138,6 @@ def sync_pages(folder: Path, paths: list[str], source: PageSource,
         st = os.stat(target)
         files[rel] = (st.st_size, st.st_mtime_ns)
     return files
-
-
-def _scan(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder``: path -> (size, mtime ns); {} without it."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [(os.fspath(folder), "")]
-    while stack:
-        where, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(where))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                st = entry.stat(follow_symlinks=False)
-                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
-    return found
 
 
 def place_bundle(work: Path, final: Path) -> list[str]:
