@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from digest.errors import Diagnostic, OutputError
 from digest.output.paths import MARKER, check_relpaths, path_conflicts
-from digest.output.placement import make_folders, spread_tree
+from digest.output.placement import make_folders, make_top_folder, spread_tree
 from digest.output.spare import (
     Recycle,
     SpareRecord,
@@ -158,13 +158,20 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # 
         if staged is not None:
             staged.finish()
             # What was handed over is final (the feeds stay in ``rendered``
-            # too, for the feed check): only the rest is written now.
-            staged.put({rel: rendered[rel] for rel in rendered if rel not in staged.written})
+            # too, for the feed check): only the rest is written now, files
+            # that have a source on disk (the search index's cached bundles)
+            # as links to it, not copies.
+            link_source = getattr(rendered, "link_source", None)
+            rest = [rel for rel in rendered if rel not in staged.written]
+            linked = {rel: source for rel in rest
+                      if link_source and (source := link_source(rel)) is not None}
+            staged.put({rel: rendered[rel] for rel in rest if rel not in linked})
             staged.finish()
             staged.close()
             if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
             report.files = dict(staged.written)
+            report.files.update(_link_all(staging, linked))
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
         held: dict[str, tuple[int, int]] = {}  # the spare's files under late.folder
@@ -270,6 +277,26 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
             continue  # unchanged since the last build: share the old file's bytes
         with open(target, "wb") as fh:
             fh.write(rendered[rel])
+
+
+def _link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
+    """Hard-link each file's source into ``staging`` (a copy where links
+    fail); path -> (size, mtime ns).  The tree may already hold some of the
+    folders."""
+    root = os.fspath(staging) + os.sep
+    folders = sorted({rel.rpartition("/")[0] for rel in files} - {""})
+    for top in sorted({folder.split("/")[0] for folder in folders}):
+        if not os.path.isdir(root + top):
+            make_top_folder(os.fspath(staging), top)  # see digest.output.placement
+    for folder in folders:
+        os.makedirs(root + folder, exist_ok=True)
+    made: dict[str, tuple[int, int]] = {}
+    for rel, source in files.items():
+        if not link_file(source, Path(root + rel)):
+            shutil.copyfile(source, root + rel)
+        st = os.stat(root + rel)
+        made[rel] = (st.st_size, st.st_mtime_ns)
+    return made
 
 
 RENAME_ATTEMPTS = 5  # Windows: a virus scanner or indexer briefly holding a file
