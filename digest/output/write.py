@@ -171,7 +171,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # 
             if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
             report.files = dict(staged.written)
-            report.files.update(_link_all(staging, linked))
+            report.files.update(_add_files(staging, linked))
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
         held: dict[str, tuple[int, int]] = {}  # the spare's files under late.folder
@@ -262,8 +262,10 @@ def _add_late(staging: Path, rendered: Mapping[str, bytes], late: Late,  # noqa:
     check_relpaths(files)
     if spare is not None and recycle is not None:
         report.files.update(update_tree(staging, files, fingerprints, spare, held, MARKER))
-    else:
-        _fill_fresh(staging, files)
+    else:  # (a page may have made the folder already: a site page /pagefind/)
+        link_source = getattr(files, "link_source", None)
+        _add_files(staging, {rel: (link_source(rel) if link_source else None) or files[rel]
+                             for rel in files})
 
 
 def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
@@ -279,10 +281,10 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
             fh.write(rendered[rel])
 
 
-def _link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
-    """Hard-link each file's source into ``staging`` (a copy where links
-    fail); path -> (size, mtime ns).  The tree may already hold some of the
-    folders."""
+def _add_files(staging: Path, files: Mapping[str, Path | bytes]) -> dict[str, tuple[int, int]]:
+    """Put ``files`` into a tree that already holds others (and maybe some of
+    their folders): a path is hard-linked to the file it maps to (copied
+    where links fail), or written with its bytes.  Path -> (size, mtime ns)."""
     root = os.fspath(staging) + os.sep
     folders = sorted({rel.rpartition("/")[0] for rel in files} - {""})
     for top in sorted({folder.split("/")[0] for folder in folders}):
@@ -292,7 +294,10 @@ def _link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, 
         os.makedirs(root + folder, exist_ok=True)
     made: dict[str, tuple[int, int]] = {}
     for rel, source in files.items():
-        if not link_file(source, Path(root + rel)):
+        if isinstance(source, bytes):
+            with open(root + rel, "wb") as fh:
+                fh.write(source)
+        elif not link_file(source, Path(root + rel)):
             shutil.copyfile(source, root + rel)
         st = os.stat(root + rel)
         made[rel] = (st.st_size, st.st_mtime_ns)

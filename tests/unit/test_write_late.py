@@ -61,3 +61,15 @@ def test_a_failed_index_leaves_output_as_it_was(tmp_path: Path) -> None:
                    late=Late("pagefind/", fail))
     assert _tree(output) == before
     assert not list(tmp_path.glob("output.*"))
+
+
+def test_a_page_in_the_late_folder_stays(tmp_path: Path) -> None:
+    """A site page at /pagefind/ (an undated page of that slug) and the index's
+    files share the folder: neither replaces the other, fresh tree or not."""
+    output = tmp_path / "output"
+    pages = {**PAGES, "pagefind/index.html": b"<p>about our search</p>"}
+    late = Late("pagefind/", lambda: ({"pagefind/x/entry.json": b"{}"}, {}))
+    write_site(pages, output, stamp="s1", late=late)
+    tree = _tree(output)
+    assert tree["pagefind/index.html"] == b"<p>about our search</p>"
+    assert tree["pagefind/x/entry.json"] == b"{}"
