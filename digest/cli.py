@@ -289,8 +289,7 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
         with target:  # an error, Ctrl-C or SIGTERM before the swap: staging tree removed
             result = build(site_root, options, progress=progress, engine=engine)
             report = publish(result, target,
-                             index=lambda result, staged: _search_index(args, result, staged),
-                             index_folder=_index_folder(args, result))
+                             index=lambda result, staged: _search_index(args, result, staged))
     finally:
         _PUBLISHED = target.published  # output/ holds this build: see _interrupted
     if progress:
@@ -324,15 +323,6 @@ def _report(args: argparse.Namespace, result, written: int, started: float) -> N
             nxt = result.scheduled[0]
             print(f"Next scheduled article: {nxt.path} becomes due at {nxt.date.isoformat()} "
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
-
-
-def _index_folder(args: argparse.Namespace, result) -> str:  # noqa: ANN001
-    """The folder of the search index's files in output/, "" without search."""
-    if not result.config.search or args.no_search:
-        return ""
-    from digest.search import BUNDLE_DIR
-
-    return f"{BUNDLE_DIR}/"
 
 
 def _search_index(args: argparse.Namespace, result, staged):  # noqa: ANN001

@@ -31,10 +31,8 @@ API would do the same but waits 0.1 s per message it answers, which for one
 message per page is slower than the whole binary run.
 
 The bundle files are returned as part of the site (``SearchIndex.site``) and
-written with it by ``write_site`` (on an edit, ``digest build`` makes the
-index while the pages are written, and adds its files last: see
-digest.output.publish): a failed index fails the build before the swap, and
-output/ stays as it was.
+written with it by ``write_site``: a failed index fails the build before the
+swap, and output/ stays as it was.
 """
 
 from __future__ import annotations

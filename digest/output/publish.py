@@ -27,7 +27,6 @@ holds in the cache.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from digest.output.paths import check_output
 from digest.output.record import Deferred, LastBuild, last_build
 from digest.output.spare import Recycle
 from digest.output.staging import Staging
-from digest.output.write import Late, WriteReport, clean_leftovers, read_stamp, write_site
+from digest.output.write import WriteReport, clean_leftovers, read_stamp, write_site
 
 
 @dataclass(eq=False)
@@ -108,18 +107,13 @@ def prepare(site_root: Path, config: Any, options: Any, engine: Any, *,  # noqa:
 
 
 def publish(result: Any, target: Target,  # noqa: ANN401 - a BuildResult
-            index: Callable[[Any, Staging | None], Any] | None = None,
-            index_folder: str = "") -> WriteReport:
+            index: Callable[[Any, Staging | None], Any] | None = None) -> WriteReport:
     """Put ``result`` (a build by the engine ``target`` was prepared with) into output/.
 
     ``index(result, staged)``: the search index of the site (digest.search),
-    or None; its files are written with the site's, before the swap.  Unless
-    the pages are already in a staging tree (a cold build's), it is made on a
-    thread while they are written (Pagefind reads the last tree's files and
-    the new pages in memory, never the tree being written), its files all
-    under ``index_folder``.  Once the new tree is in place,
-    ``target.published`` is set, the cache's record of this build is saved
-    and the replaced tree is gone.
+    or None; its files are written with the site's, before the swap.  Once
+    the new tree is in place, ``target.published`` is set, the cache's record
+    of this build is saved and the replaced tree is gone.
     """
     target.result = result
     config = result.config
@@ -128,28 +122,17 @@ def publish(result: Any, target: Target,  # noqa: ANN401 - a BuildResult
     check_output(target.site_root, config)
     cleanup: list = []
     made = None
-    side: _Side | None = None
     try:
-        late = None
-        if index and index_folder and target.staged is None:
-            side = _Side(lambda: index(result, None))
-            late = Late(index_folder, lambda: side.files())
-            rendered = result.rendered
-        else:
-            made = index(result, target.staged) if index else None
-            rendered = made.site(result.rendered) if made else result.rendered
+        made = index(result, target.staged) if index else None
+        rendered = made.site(result.rendered) if made else result.rendered
         started = time.perf_counter()
         report = write_site(rendered, output, stamp=result.input_key, cleanup=cleanup,
-                            recycle=_recycle(result, target.last), staged=target.staged,
-                            late=late)
+                            recycle=_recycle(result, target.last), staged=target.staged)
     finally:
-        if side is not None:
-            made = side.wait()
         if made:
             made.close()
     target.published = config.output_dir
-    # (the time spent waiting for the index is the search stage's: -v prints it)
-    result.timings["write"] = time.perf_counter() - started - (side.waited if side else 0.0)
+    result.timings["write"] = time.perf_counter() - started
     if result.cache is not None:
         # Only now, with output/ complete, does the cache learn about this build.
         result.cache.save("pages", {"stamp": result.input_key,
@@ -161,41 +144,6 @@ def publish(result: Any, target: Target,  # noqa: ANN401 - a BuildResult
     for worker in cleanup:
         worker.join()  # the old tree is gone before digest exits
     return report
-
-
-class _Side:
-    """The search index, made on a thread of its own (see publish)."""
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._made: Any = None
-        self._error: BaseException | None = None
-        self.waited = 0.0  # seconds the writing thread spent waiting for the index
-        self._thread = threading.Thread(target=self._run, name="digest-index", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._made = self._make()
-        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
-            self._error = exc
-
-    def wait(self) -> Any:  # noqa: ANN401 - the index, or None
-        """The index once made (None when it failed: files() raised that)."""
-        self._thread.join()
-        return self._made
-
-    def files(self) -> tuple[Any, Any] | None:
-        """The index's files and their fingerprints, once made (None: search
-        off); raises what making it raised."""
-        started = time.perf_counter()
-        made = self.wait()
-        self.waited += time.perf_counter() - started
-        if self._error is not None:
-            raise self._error
-        if made is None:
-            return None
-        return made.site({}), made.fingerprints
 
 
 def _recycle(result: Any, last: LastBuild | None) -> Recycle | None:  # noqa: ANN401

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,25 +99,9 @@ class WriteReport:
     recycled: bool = False             # this build was written into the last spare
 
 
-@dataclass(frozen=True)
-class Late:
-    """Files that join the site once its pages are in the new tree, before the
-    swap: the search index, made meanwhile from the pages (digest.search).
-
-    ``files()`` waits for them and returns (path -> bytes, with the optional
-    ``link_source`` of a RenderedSite; their fingerprints), or None for none;
-    an exception from it fails the write like any other.  Every one of them
-    is under ``folder`` (e.g. "pagefind/"): a recycled tree's other files
-    there are theirs to keep or remove, not the pages'."""
-
-    folder: str
-    files: Callable[[], tuple[Mapping[str, bytes], Mapping[str, str]] | None]
-
-
-def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # noqa: PLR0913
+def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
                cleanup: list[threading.Thread] | None = None,
-               recycle: Recycle | None = None, staged: Staging | None = None,
-               late: Late | None = None) -> WriteReport:
+               recycle: Recycle | None = None, staged: Staging | None = None) -> WriteReport:
     """Write ``rendered`` so that ``output`` holds exactly it.
 
     Raises OutputError (with the OS reason) and leaves ``output`` untouched on failure.
@@ -130,11 +114,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # 
     build already filled in part), its files are part of the site even where
     ``rendered`` left them out (their bytes are only on disk), ``rendered`` is
     written into the same tree, and the tree is removed on failure.
-    With ``late`` (not with ``staged``), its files are added once ``rendered``
-    is written, before the marker.
     """
-    if staged is not None and late is not None:
-        raise ValueError("late files are for a tree written here, not a staged one")
     if staged is not None and staged.output != output.absolute():
         staged.discard()
         raise ValueError(f"staging tree of {staged.output} used for {output}")
@@ -171,13 +151,12 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # 
             if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
             report.files = dict(staged.written)
-            report.files.update(_add_files(staging, linked))
+            report.files.update(_link_all(staging, linked))
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
-        held: dict[str, tuple[int, int]] = {}  # the spare's files under late.folder
         if spare is not None:
             try:
-                report.files = _fill_adopted(staging, rendered, recycle, spare, late, held)
+                report.files = _fill_adopted(staging, rendered, recycle, spare)
                 report.recycled = True
             except OSError:
                 # Whatever the spare held, a fresh tree is always right.
@@ -188,10 +167,6 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",  # 
             spread_tree(staging)  # see digest.output.placement
             mark(staging, "")
             _fill_fresh(staging, rendered)
-        if late is not None:
-            _add_late(staging, rendered, late, recycle if spare is not None else None,
-                      spare, held, report)
-        if spare is None and staged is None:
             report.files = scan_output(staging)
         # The marker says "digest made this folder" and which inputs it reflects;
         # written last, so a half-filled tree never carries a stamp.
@@ -223,49 +198,14 @@ def mark(tree: Path, stamp: str) -> None:
     marker.write_text(f"digest\n{stamp}\n", encoding="utf-8")
 
 
-def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle,  # noqa: PLR0913
-                  spare: SpareRecord, late: Late | None,
-                  held: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+def _fill_adopted(staging: Path, rendered: Mapping[str, bytes], recycle: Recycle,
+                  spare: SpareRecord) -> dict[str, tuple[int, int]]:
     # A scan taken where the spare waited holds for it here: renaming the tree
     # changes no file in it, and only this build touches it meanwhile.
     present = dict(recycle.spare_files) if recycle.spare_files is not None \
         else scan_output(staging)
-    if late is not None:  # left for _add_late: the late files are not known yet
-        held.update((rel, have) for rel, have in present.items()
-                    if rel.startswith(late.folder) and rel not in rendered)
-        for rel in held:
-            del present[rel]
     mark(staging, "")  # from here on the tree is half-made: no stamp
     return update_tree(staging, rendered, recycle.fingerprints, spare, present, MARKER)
-
-
-def _add_late(staging: Path, rendered: Mapping[str, bytes], late: Late,  # noqa: PLR0913
-              recycle: Recycle | None, spare: SpareRecord | None,
-              held: dict[str, tuple[int, int]], report: WriteReport) -> None:
-    """Put ``late``'s files into the tree holding ``rendered``: in a recycled
-    tree, keeping the spare's files under its folder that are still right
-    (``held``) and removing the others; in a fresh one, as new files."""
-    made = late.files()
-    files, fingerprints = made if made is not None else ({}, {})
-    outside = sorted(rel for rel in files if not rel.startswith(late.folder) or rel in rendered)
-    # Files all under the folder can only meet pages under it, or a page whose
-    # path is one of the folder's own (the rest were checked with the pages).
-    near = [rel for rel in rendered
-            if rel.startswith(late.folder) or late.folder.startswith(rel + "/")]
-    conflicts = path_conflicts([*near, *files])
-    if outside or conflicts:
-        rel, other = (outside[0], outside[0]) if outside else conflicts[0]
-        raise OutputError(Diagnostic(
-            severity="error", code="url-collision", path=other,
-            message=f"'{rel}' would be both a page and a file of the search index "
-                    f"('{late.folder}')", hint="give the page another `slug:` or `url:`"))
-    check_relpaths(files)
-    if spare is not None and recycle is not None:
-        report.files.update(update_tree(staging, files, fingerprints, spare, held, MARKER))
-    else:  # (a page may have made the folder already: a site page /pagefind/)
-        link_source = getattr(files, "link_source", None)
-        _add_files(staging, {rel: (link_source(rel) if link_source else None) or files[rel]
-                             for rel in files})
 
 
 def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
@@ -281,10 +221,10 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
             fh.write(rendered[rel])
 
 
-def _add_files(staging: Path, files: Mapping[str, Path | bytes]) -> dict[str, tuple[int, int]]:
-    """Put ``files`` into a tree that already holds others (and maybe some of
-    their folders): a path is hard-linked to the file it maps to (copied
-    where links fail), or written with its bytes.  Path -> (size, mtime ns)."""
+def _link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
+    """Hard-link each file's source into ``staging``, a tree that already
+    holds others and maybe some of their folders (a copy where links fail).
+    Path -> (size, mtime ns)."""
     root = os.fspath(staging) + os.sep
     folders = sorted({rel.rpartition("/")[0] for rel in files} - {""})
     for top in sorted({folder.split("/")[0] for folder in folders}):
@@ -294,10 +234,7 @@ def _add_files(staging: Path, files: Mapping[str, Path | bytes]) -> dict[str, tu
         os.makedirs(root + folder, exist_ok=True)
     made: dict[str, tuple[int, int]] = {}
     for rel, source in files.items():
-        if isinstance(source, bytes):
-            with open(root + rel, "wb") as fh:
-                fh.write(source)
-        elif not link_file(source, Path(root + rel)):
+        if not link_file(source, Path(root + rel)):
             shutil.copyfile(source, root + rel)
         st = os.stat(root + rel)
         made[rel] = (st.st_size, st.st_mtime_ns)
