@@ -285,13 +285,17 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
             print(f"Nothing changed; {config.output_dir}/ is up to date "
                   f"({time.perf_counter() - started:.2f} s)")
         return 0
+    engine.ahead = ahead = _ahead(args, config, target)
     try:
         with target:  # an error, Ctrl-C or SIGTERM before the swap: staging tree removed
             result = build(site_root, options, progress=progress, engine=engine)
             report = publish(result, target,
-                             index=lambda result, staged: _search_index(args, result, staged))
+                             index=lambda result, staged: _search_index(args, result, staged,
+                                                                        ahead))
     finally:
         _PUBLISHED = target.published  # output/ holds this build: see _interrupted
+        if ahead is not None:
+            ahead.close()  # no Pagefind started early outlives the build
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     _report(args, result, len(report.files) - 1, started)  # every file but digest's marker
@@ -325,10 +329,21 @@ def _report(args: argparse.Namespace, result, written: int, started: float) -> N
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
 
 
-def _search_index(args: argparse.Namespace, result, staged):  # noqa: ANN001
+def _ahead(args: argparse.Namespace, config, target):  # noqa: ANN001, ANN202
+    """The engine's ``ahead`` hook (digest.searchahead) when the index is
+    made and the last build's output/ is there to start from, else None."""
+    if not config.search or args.no_search or target.last is None or target.staged:
+        return None
+    from digest.searchahead import Ahead
+
+    return Ahead(target.output)
+
+
+def _search_index(args: argparse.Namespace, result, staged, ahead=None):  # noqa: ANN001
     """The search index's files for the output (digest.search), or None: search
     off, or Pagefind missing (a warning).  Its files get fingerprints, so that
-    a recycled tree keeps the unchanged shards' files as they are."""
+    a recycled tree keeps the unchanged shards' files as they are.  ``ahead``:
+    the months' bundles started early (digest.searchahead)."""
     if not result.config.search or args.no_search:
         return None
     from digest.search import SKIPPED_WARNING, build_index, page_source, search_available
@@ -346,7 +361,7 @@ def _search_index(args: argparse.Namespace, result, staged):  # noqa: ANN001
                         page_source(result.rendered, staged.path if staged else None,
                                     staged.written if staged else {}),
                         result.cache, jobs=args.jobs or os.cpu_count() or 1,
-                        fingerprints=result.fingerprints)
+                        fingerprints=result.fingerprints, ahead=ahead)
     result.fingerprints = {**result.fingerprints, **index.fingerprints}
     if args.verbose:
         print(f"  {'search':<10} {index.report.seconds:7.3f} s ({index.report.line()})",

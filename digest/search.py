@@ -16,7 +16,8 @@ script searches every bundle, reading their list from
 ``pagefind/shards.json`` (newest first), and merges the results in the
 browser; the month filter and the newest-first sort
 are Pagefind's, read from the attributes the theme puts on article pages.
-An edit changes one month's key, so only that bundle is rebuilt; the others
+An edit changes one month's key, so only that bundle is rebuilt (often
+started while the site was still building, digest.searchahead); the others
 come from ``.digest-cache/search/`` (``search-serve/`` for ``digest serve``;
 listed in a signed cache section, so a bundle that came with the site is
 never used) and, in a recycled output tree, are not even touched: their files
@@ -45,9 +46,9 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.searchdigest import PageDigests
 from digest.searchfiles import (
@@ -58,8 +59,11 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
-from digest.searchrun import PAGES_DIR, index_pages, pagefind_version, place_bundle
+from digest.searchrun import PAGES_DIR, Runs, pagefind_version, place_bundle
 from digest.site.model.urls import output_path
+
+if TYPE_CHECKING:
+    from digest.searchahead import Ahead
 
 __all__ = ["SKIPPED_WARNING", "SearchError", "SearchIndex", "build_index", "find_pagefind",
            "page_source", "search_available"]
@@ -84,9 +88,11 @@ class SearchReport:
     pages: int = 0  # article pages indexed by this build (the rebuilt shards')
     read: int = 0  # pages whose indexed part was digested (new or changed files)
     version: str = ""  # Pagefind's version, e.g. "1.5.2"
+    ahead: int = 0  # rebuilt shards made while the site was built (digest.searchahead)
 
     def line(self) -> str:
-        return (f"{len(self.rebuilt)} of {self.shards} shards rebuilt, "
+        early = f" ({self.ahead} started early)" if self.ahead else ""
+        return (f"{len(self.rebuilt)} of {self.shards} shards rebuilt{early}, "
                 f"{self.pages} pages indexed, {self.read} pages read")
 
 
@@ -122,7 +128,8 @@ def shard_pages(articles: Iterable) -> dict[str, list[str]]:
 def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,  # noqa: ANN001, PLR0913
                 binary: Path | None = None, place: str = SECTION,
                 memo: dict[str, tuple[bytes, str]] | None = None,
-                fingerprints: Mapping[str, str] | None = None) -> SearchIndex:
+                fingerprints: Mapping[str, str] | None = None,
+                ahead: Ahead | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
@@ -134,6 +141,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     unchanged page is not read again.  ``fingerprints``: the build's page
     fingerprints (path -> digest of its inputs): a page whose fingerprint is
     the one recorded last time keeps its digest without being read.
+    ``ahead``: the bundles of edited months started while the site was built
+    (digest.searchahead), taken where their key is the month's; closed here.
 
     Raises SearchError when Pagefind is missing or fails.
     """
@@ -173,35 +182,50 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     # which Pagefind's runs now overlap).  The others wait for their key: it
     # may name a cached bundle.
     cached_months = {name.rsplit("-", 1)[0] for name in known}
-    pool = ThreadPoolExecutor(max(1, jobs))
+    early: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
+    runs = Runs(exe, home, jobs)  # started and waited for by this thread (see Runs)
     try:
-        runs = {month: pool.submit(index_pages, exe, home, month, paths, source, None, {})
-                for month, paths in months.items() if month not in cached_months}
+        fresh = [month for month in months if month not in cached_months]
+        for month in fresh:
+            if ahead:
+                ahead.drop(month)
+            runs.add(month, months[month], source, None, {})
         wanted: dict[str, str] = {}  # month -> folder name
         for month, paths in months.items():
             wanted[month] = f"{month}-{_key(version, paths, hashes)}"
+            runs.poll()  # a month's key takes a while on a first build: keep Pagefind busy
         kept = {name: files for name, files in known.items()
                 if name in wanted.values() and _intact(home, name, files)}
         for month, name in wanted.items():
-            if name not in kept and month not in runs:
-                record = sites.get(month)
-                runs[month] = pool.submit(
-                    index_pages, exe, home, month, months[month], source,
-                    {rel: hashes(rel) for rel in months[month]},
-                    record if isinstance(record, dict) else {})
-        for month, run in sorted(runs.items()):
-            work, pages, files = run.result()
+            if name in kept or month in fresh:
+                continue
+            made = ahead.take(month, name.rsplit("-", 1)[1]) if ahead else None
+            if made is not None:
+                early[month] = made
+                continue
+            record = sites.get(month)
+            runs.add(month, months[month], source, {rel: hashes(rel) for rel in months[month]},
+                     record if isinstance(record, dict) else {})
+        made_now = runs.results()
+        for month in sorted({*made_now, *early}):
+            work, pages, files = early.pop(month) if month in early else made_now.pop(month)
             name = wanted[month]
             kept[name] = place_bundle(work, home / BUNDLE_DIR / name)
             sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
             report.rebuilt.append(name)
             report.pages += pages
+            report.ahead += month in (ahead.used if ahead else ())
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)  # no Pagefind left running
+        runs.close()  # no Pagefind left running
+        if ahead:
+            ahead.close()
+        for work, _, _ in early.values():
+            shutil.rmtree(work, ignore_errors=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
-    pool.shutdown()
+    if ahead:
+        ahead.close()  # runs of months whose key was not theirs, or that had a bundle
     order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
     linked = BundleFiles({f"{BUNDLE_DIR}/{name}": (home / BUNDLE_DIR / name, kept[name])
                           for name in order})

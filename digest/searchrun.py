@@ -55,46 +55,140 @@ def pagefind_version(exe: Path, known: object = None) -> tuple[str, list]:
     return found.group(1), [*mark, found.group(1)]
 
 
-def index_pages(exe: Path, home: Path, month: str, paths: list[str],  # noqa: PLR0913
-                source: PageSource, digests: Mapping[str, str] | None,
-                record: FileRecord) -> tuple[Path, int, dict[str, tuple[int, int]]]:
-    """Bring the month's folder of pages up to date and run Pagefind over it
-    into ``<work>/bundle``, ``work`` being a scratch folder of ``home``
-    (:func:`place_bundle` moves the bundle where it belongs).  ``digests``: each
-    page's indexed digest, with ``record`` telling which files still hold
-    them; None (not known yet: a first build) makes the folder anew.
-    Returns (work, pages indexed, path -> (size, mtime ns) of the folder's
-    files).
+class Runs:
+    """Pagefind runs over months' folders of pages, at most ``jobs`` at a time,
+    started and waited for by the calling thread alone: a signal always lands
+    where the build's code runs (a thread waiting on a run could take it and
+    leave the main one blocked until Pagefind ended), and :meth:`close` kills
+    every run still going at once.
+
+    :meth:`add` queues a month, :meth:`poll` starts and finishes runs without
+    waiting, :meth:`results` waits for them all.  A run first brings the
+    month's folder of pages up to date (:func:`sync_pages`: ``digests`` are
+    the pages' indexed digests, with ``record`` telling which files still
+    hold them; None, not known yet on a first build, makes the folder anew),
+    then Pagefind writes the bundle into ``<work>/bundle``, ``work`` being a
+    scratch folder of ``home`` (:func:`place_bundle` moves it where it
+    belongs).
 
     (Pointing Pagefind at the staging tree with a --glob of the shard's pages
-    instead was no faster: it walks the whole tree for every shard.)
-    """
-    work = home / f".work-{uuid.uuid4().hex[:8]}"
-    bundle = work / "bundle"
-    try:
-        work.mkdir(parents=True)
-        files = sync_pages(home / PAGES_DIR / month, paths, source, digests, record)
-        log = _run(exe, home / PAGES_DIR / month, bundle)
-        pages = _number(r"Indexed (\d+) pages?", log)
-        if not pages:
-            raise _error("Pagefind indexed no pages",
-                         hint="the theme must mark the text of article pages with "
-                              "data-pagefind-body")
-        for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
-            if unused.name.startswith(UNUSED):
-                unused.unlink()
-        from digest.searchbundle import BundleShapeError, make_canonical  # needs cbor2
+    instead was no faster: it walks the whole tree for every shard.)"""
 
-        try:
-            make_canonical(bundle)  # filter values in a fixed order: the same bytes
-        except (BundleShapeError, OSError) as exc:
-            raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
-                         hint="install a Pagefind 1.x release (pip install "
-                              "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
-        return work, pages, files
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    def __init__(self, exe: Path, home: Path, jobs: int) -> None:
+        self.exe, self.home, self.jobs = exe, home, max(1, jobs)
+        self.queued: list[tuple] = []
+        self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
+        self.done: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
+
+    def add(self, month: str, paths: list[str], source: PageSource,
+            digests: Mapping[str, str] | None, record: FileRecord) -> None:
+        self.queued.append((month, paths, source, digests, record))
+        self.poll()
+
+    def poll(self) -> None:
+        """Finish the runs that have ended; start queued ones in their place."""
+        for month, (run, _, _) in list(self.running.items()):
+            if run.poll() is not None:
+                self._finish(month)
+        while self.queued and len(self.running) < self.jobs:
+            month, paths, source, digests, record = self.queued.pop(0)
+            work = scratch(self.home)
+            try:
+                folder = self.home / PAGES_DIR / month
+                files = sync_pages(folder, paths, source, digests, record)
+                self.running[month] = (start_pagefind(self.exe, folder, work), work, files)
+            except BaseException:
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+
+    def results(self) -> dict[str, tuple[Path, int, dict[str, tuple[int, int]]]]:
+        """Month -> (work folder, pages indexed, the folder's files) of every
+        month added, once all ran.  Raises SearchError for a failed run."""
+        while self.running or self.queued:
+            if self.running:
+                self._finish(next(iter(self.running)))  # the oldest
+            self.poll()
+        return self.done
+
+    def close(self) -> None:
+        """Kill the runs still going; remove every scratch folder not taken."""
+        self.queued.clear()
+        while self.running:
+            run, work, _ = self.running.popitem()[1]
+            stop(run)
+            shutil.rmtree(work, ignore_errors=True)
+        while self.done:
+            shutil.rmtree(self.done.popitem()[1][0], ignore_errors=True)
+
+    def _finish(self, month: str) -> None:
+        run, work, files = self.running[month]
+        pages = finish_pagefind(run, work)  # (close() kills it if this raises)
+        del self.running[month]
+        self.done[month] = (work, pages, files)
+
+
+def scratch(home: Path) -> Path:
+    """A new scratch folder in ``home`` for one Pagefind run (the index's
+    _forget removes any a stopped build left)."""
+    work = home / f".work-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    return work
+
+
+def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0) -> subprocess.Popen:
+    """Pagefind started over the pages in ``site``, writing ``work/bundle``
+    (with ``threads``: at most that many of its own); what it prints goes to
+    ``work/log`` (a file, not a pipe: nothing has to read it while Pagefind
+    runs).  :func:`finish_pagefind` waits for it."""
+    cmd = [str(exe), "--site", str(site), "--output-path", str(work / "bundle")]
+    env = {**os.environ, "NO_COLOR": "1"}
+    if threads:
+        env["RAYON_NUM_THREADS"] = str(threads)  # the size of Pagefind's thread pool
+    try:
+        with open(work / "log", "wb") as log:
+            return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=env)
+    except OSError as exc:
+        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+
+
+def finish_pagefind(run: subprocess.Popen, work: Path) -> int:
+    """Wait for the Pagefind ``run`` writing ``work/bundle``, check it and put
+    the bundle in digest's canonical form; the number of pages it indexed.
+    Raises SearchError when it failed."""
+    try:
+        run.wait(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise _error(f"Pagefind did not finish within {TIMEOUT_S} s") from None
+    log = (work / "log").read_text("utf-8", errors="replace")
+    bundle = work / "bundle"
+    if run.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        raise _error(f"Pagefind failed (exit {run.returncode}): {_tail(log)}")
+    pages = _number(r"Indexed (\d+) pages?", log)
+    if not pages:
+        raise _error("Pagefind indexed no pages",
+                     hint="the theme must mark the text of article pages with "
+                          "data-pagefind-body")
+    for unused in bundle.iterdir():  # the search page loads none of Pagefind's UIs
+        if unused.name.startswith(UNUSED):
+            unused.unlink()
+    from digest.searchbundle import BundleShapeError, make_canonical  # needs cbor2
+
+    try:
+        make_canonical(bundle)  # filter values in a fixed order: the same bytes
+    except (BundleShapeError, OSError) as exc:
+        raise _error(f"Pagefind's bundle is not as digest expects ({exc})",
+                     hint="install a Pagefind 1.x release (pip install "
+                          "'pagefind[bin]>=1.1,<2'), or build with --no-search") from None
+    return pages
+
+
+def stop(run: subprocess.Popen) -> None:
+    """Kill the Pagefind ``run`` unless it has ended, and reap it: none
+    outlives the build that started it."""
+    if run.poll() is None:
+        run.kill()
+    run.wait()
 
 
 def sync_pages(folder: Path, paths: list[str], source: PageSource,
@@ -149,22 +243,6 @@ def place_bundle(work: Path, final: Path) -> list[str]:
                       if p.is_file())
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(exe: Path, site: Path, bundle: Path) -> str:
-    cmd = [str(exe), "--site", str(site), "--output-path", str(bundle)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
-                              check=False, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "NO_COLOR": "1"})
-    except OSError as exc:
-        raise _error(f"could not run Pagefind ({exe}): {exc}") from None
-    except subprocess.TimeoutExpired:
-        raise _error(f"Pagefind did not finish within {TIMEOUT_S} s") from None
-    log = proc.stdout + proc.stderr
-    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        raise _error(f"Pagefind failed (exit {proc.returncode}): {_tail(log)}")
-    return log
 
 
 def _number(pattern: str, text: str) -> int:

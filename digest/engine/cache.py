@@ -226,6 +226,9 @@ class BuildCache:
         self._dirty: set[str] = set()
         self._as_read: dict[str, list[dict[Any, Any] | None]] = {}
         self.hashes: dict[str, str] = {}  # source path -> SHA-256 of this build's bytes
+        # source path -> the cached (sha, now key, article, problems) of each
+        # source this build parsed again (its bytes changed): the last build's
+        self.replaced: dict[str, tuple] = {}
         self._early: Any = None  # a parallel.Later writing sections (flush_early)
 
     def _read(self, name: str, namespace: str) -> Any:

@@ -42,7 +42,13 @@ class FastEngine:
     pages it keeps (returns True) are left out of the result's ``rendered``.
     ``flush_early``: write the cache sections that do not describe output/
     while the pages render (a one-shot build whose caller flushes the cache
-    at the end)."""
+    at the end).
+    ``ahead``: told of the articles whose source changed, once they have
+    their URLs, when the last build's pages are there to reuse:
+    ``ahead(cache, articles, edits)``, edits being (article, its last body
+    HTML, its new body HTML) (``digest build`` starts the search index of
+    their months meanwhile, digest.searchahead).  A few edits only: more is
+    a bigger change than that is for."""
 
     def __init__(self, *, sink: Callable[[Mapping[str, bytes]], bool] | None = None,
                  flush_early: bool = False) -> None:
@@ -55,6 +61,7 @@ class FastEngine:
         self.previous: Mapping[str, str] | None = None
         self.previous_digests: object = None
         self.reuse_from: Path | Mapping[str, bytes] | None = None
+        self.ahead: Callable[[BuildCache, tuple, tuple], None] | None = None
 
     def reuse(self, fingerprints: Mapping[str, str] | None, digests: object,
               source: Path | Mapping[str, bytes] | None) -> None:

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from digest.site.enrich.spellings import Spellings
 
 
+AHEAD_EDITS = 8  # edited articles the engine's ``ahead`` is told of, at most
+
+
 class FastRun:
     def __init__(self, engine: FastEngine, site_root: Path, options: BuildOptions,
                  now: datetime, counts: Callable[[str, int, int], None] | None) -> None:
@@ -113,6 +116,9 @@ class FastRun:
         self.sources = {a.key: ParsedFrom(a, cache.hashes[a.key], incremental.now_key(a, self.now))
                         for a in self.parsed if a.key in cache.hashes}
         self.body_key_of = body_keys(config, self.sources)
+        if self.engine.ahead is not None and self.reusing \
+                and 0 < len(cache.replaced) <= AHEAD_EDITS:
+            self._tell_ahead(published)
         # An incremental build's render stage starts with feed ids and article
         # digests: other processes make them while this one enriches and
         # assembles (render/early.py).  (A cold build makes them while the
@@ -121,6 +127,32 @@ class FastRun:
             self.early = start_early(published, config, jobs)
         self.bodies = start_bodies(published, config, self.body_cache, jobs, self.body_key_of)
         return incremental.enrich_with_cache(published, config, cache, self.now, jobs)
+
+    def _tell_ahead(self, published: tuple[Article, ...]) -> None:
+        """Hand the edited articles with their last and new body HTML to the
+        engine's ``ahead``.  The new bodies go into the body cache, so the
+        workers do not render them again."""
+        from digest.engine.bodies import body_keys
+        from digest.engine.digests import ParsedFrom
+        from digest.site.render.bodies import render_body
+
+        edits = []
+        for art in published:
+            entry = self.cache.replaced.get(art.key)
+            if entry is None:
+                continue
+            sha, now, old = entry[0], entry[1], entry[2]
+            old_html = self.body_cache.get(
+                body_keys(self.config, {old.key: ParsedFrom(old, sha, now)})(old))
+            if old_html is None:
+                continue
+            key = self.body_key_of(art)
+            new_html = self.body_cache.get(key)
+            if new_html is None:
+                new_html = self.body_cache[key] = render_body(art.body, self.config.raw_html)
+            edits.append((art, old_html, new_html))
+        if edits:
+            self.engine.ahead(self.cache, published, tuple(edits))  # type: ignore[misc]
 
     def assemble(self, published: tuple[Article, ...], undated: tuple[Page, ...] = ()) -> Site:
         gc.freeze()  # as after parsing: the enriched records live as long as the build

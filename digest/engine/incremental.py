@@ -71,12 +71,18 @@ def now_key(article: Article, now: datetime) -> str | None:
     return now.isoformat() if article.year_inferred else None
 
 
+def cached_entry(entry: object) -> bool:
+    """Whether ``entry`` is an "articles" cache entry: (sha, now key, article, warnings)."""
+    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], str)
+            and isinstance(entry[2], Article) and isinstance(entry[3], list))
+
+
 def cached_article(entry: object, sha: str, now: datetime) -> tuple[Article, list] | None:
     """The cached (article, warnings) for a file with hash ``sha``, if still valid."""
-    if not (isinstance(entry, tuple) and len(entry) == 4):
+    if not cached_entry(entry):
         return None
-    e_sha, e_now, article, warnings = entry
-    if e_sha != sha or not isinstance(article, Article) or not isinstance(warnings, list):
+    e_sha, e_now, article, warnings = entry  # type: ignore[misc]
+    if e_sha != sha:
         return None
     if e_now is not None and e_now != now.isoformat():
         return None

@@ -78,6 +78,9 @@ def _parse_all(site_root: Path, config: SiteConfig, now: datetime, diags: list[D
             else:
                 todo.append(item)
         stats[rel] = item.stat
+    if cache is not None:
+        cache.replaced = {str(doc.rel_path): old[str(doc.rel_path)] for doc in todo
+                          if incremental.cached_entry(old.get(str(doc.rel_path)))}
     parse = one
     if count is not None:
         done, total = len(results), len(hashes)  # cache hits are ready already
