@@ -285,7 +285,7 @@ def _build(args: argparse.Namespace, options, config, started: float) -> int:  #
             print(f"Nothing changed; {config.output_dir}/ is up to date "
                   f"({time.perf_counter() - started:.2f} s)")
         return 0
-    engine.ahead = ahead = _ahead(args, config, target)
+    engine.ahead = ahead = _ahead(args, config, target, options.jobs)
     try:
         with target:  # an error, Ctrl-C or SIGTERM before the swap: staging tree removed
             result = build(site_root, options, progress=progress, engine=engine)
@@ -329,10 +329,14 @@ def _report(args: argparse.Namespace, result, written: int, started: float) -> N
                   f"({len(result.scheduled)} scheduled; build again then, or use --future)")
 
 
-def _ahead(args: argparse.Namespace, config, target):  # noqa: ANN001, ANN202
+def _ahead(args: argparse.Namespace, config, target, jobs: int | None):  # noqa: ANN001, ANN202
     """The engine's ``ahead`` hook (digest.searchahead) when the index is
-    made and the last build's output/ is there to start from, else None."""
-    if not config.search or args.no_search or target.last is None or target.staged:
+    made, the last build's output/ is there to start from and the build may
+    use more than one core (``--jobs``; Pagefind would run beside it), else None."""
+    from digest.engine.parallel import default_jobs
+
+    if not config.search or args.no_search or target.last is None or target.staged \
+            or (jobs or default_jobs()) <= 1:
         return None
     from digest.searchahead import Ahead
 

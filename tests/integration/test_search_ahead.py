@@ -69,6 +69,11 @@ def test_a_body_edit_is_indexed_while_the_site_builds(tmp_path: Path) -> None:
     _append(site, "A second paragraph, this one about quarrying.")
     run = cli(site, "build", "-v")
     assert run.code == 0 and _search_line(run.err) == EARLY, run
+    # One core (--jobs 1): nothing runs beside the build, Pagefind included.
+    _append(site, "A third paragraph, on the rail link.")
+    run = cli(site, "build", "-v", "--jobs", "1")
+    assert run.code == 0 and _search_line(run.err) == LATE, run
+    assert _bundle_bytes(site / "output") == _cold_bundle(site, tmp_path / "third")
 
 
 def test_an_edit_to_what_else_pagefind_reads_is_indexed_again(tmp_path: Path) -> None:
