@@ -8,7 +8,8 @@ of digest.searchdigest, recorded with each file's size and mtime), not the
 month's 400-500 links and folders (0.23 s of an edit's 1.3 s search stage
 at 10,000 articles, where creating a file just after many were deleted is
 slow).  Pagefind writes the bundle into a scratch folder; :func:`place_bundle`
-moves it into the cache.
+moves it into the cache.  :class:`Runs` runs Pagefind over several months,
+a few at a time, from the build's main thread (no thread of its own).
 """
 
 from __future__ import annotations
