@@ -62,11 +62,20 @@ def wait_for_pages(proc: subprocess.Popen, site: Path) -> set[int]:
     """The build's child processes once rendered pages reach its staging tree
     (the workers render, this process writes, a thread fingerprints)."""
     deadline = time.monotonic() + HANG_GUARD
-    while not any(path.suffix == ".html" for path in site.glob("output.tmp-*/**/*")):
+    while not _has_page(site):
         assert proc.poll() is None, "the build ended before it wrote a page"
         assert time.monotonic() < deadline, "no page was written"
         time.sleep(0.02)
     return children_of(proc.pid)
+
+
+def _has_page(site: Path) -> bool:
+    try:
+        return any(path.suffix == ".html" for path in site.glob("output.tmp-*/**/*"))
+    except FileNotFoundError:
+        # A folder renamed while it was being listed: a fresh tree's top
+        # folders are made under other names first (digest.output.placement).
+        return False
 
 
 def finish(proc: subprocess.Popen, seen: set[int]) -> tuple[int, str]:
