@@ -214,7 +214,6 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
             report.rebuilt.append(name)
             report.pages += pages
-            report.ahead += month in (ahead.used if ahead else ())
     except BaseException:
         runs.close()  # no Pagefind left running
         if ahead:
@@ -226,6 +225,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         raise
     if ahead:
         ahead.close()  # runs of months whose key was not theirs, or that had a bundle
+        report.ahead = len(ahead.used)
     order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
     linked = BundleFiles({f"{BUNDLE_DIR}/{name}": (home / BUNDLE_DIR / name, kept[name])
                           for name in order})

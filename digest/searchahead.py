@@ -79,11 +79,10 @@ class Ahead:
             shard_pages,
         )
 
-        exe = find_pagefind()
-        enabled = getattr(cache, "enabled", False)
-        if exe is None or not search_available() or not enabled \
+        if not search_available() or not getattr(cache, "enabled", False) \
                 or cache.dir.is_symlink():  # type: ignore[attr-defined]
             return
+        exe = find_pagefind()
         home = cache.dir / SECTION  # type: ignore[attr-defined]
         section = cache.section(SECTION)  # type: ignore[attr-defined]
         # shard_pages of the edited months' articles only (10,000 dates
