@@ -36,7 +36,11 @@ nothing-changed shortcut it times).  Measured per build:
             descendants (workers, Pagefind): memory the build holds, each
             shared page counted once (a forked worker's inherited pages are
             split between the processes sharing them, not counted twice).
-            A peak shorter than 50 ms can be missed.
+            A peak shorter than 50 ms can be missed.  Taken in a round of its
+            own after the timed runs (a cold build, a no-op and an edit, each
+            tool), not in the timed ones: on 2 cores the sampler's own work
+            (every process's smaps, 20 times a second) slowed a 2.9 s edit by
+            about 0.4 s.
 
 With --hugo (or when ``hugo`` is on PATH) the same corpus (flavor hugo) is built
 by a minimal Hugo site written here (paginated home, tag term pages, RSS) with
@@ -99,7 +103,7 @@ class Sample:
     wall: float
     cpu: float
     rss_mib: float
-    tree_mib: float = 0.0  # peak PSS summed over the process tree (0: not measured)
+    tree_mib: float = 0.0  # peak PSS summed over the process tree (0: not sampled)
     search: float | None = None  # seconds of the search stage (-v), when it ran
 
 
@@ -108,9 +112,14 @@ class Result:
     size: int
     tool: str
     samples: dict[str, list[Sample]] = field(default_factory=dict)
+    # the memory round's sampled builds (see "all MiB"), not in the timings
+    memory: dict[str, list[Sample]] = field(default_factory=dict)
 
     def add(self, scenario: str, sample: Sample) -> None:
         self.samples.setdefault(scenario, []).append(sample)
+
+    def add_memory(self, scenario: str, sample: Sample) -> None:
+        self.memory.setdefault(scenario, []).append(sample)
 
     def median(self, scenario: str, attr: str) -> float:
         return statistics.median(getattr(s, attr) for s in self.samples[scenario])
@@ -119,7 +128,8 @@ class Result:
         return max(s.rss_mib for s in self.samples[scenario])
 
     def tree_peak(self, scenario: str) -> float:
-        return max(s.tree_mib for s in self.samples[scenario])
+        """The memory round's peak PSS of all processes (0.0: not sampled)."""
+        return max((s.tree_mib for s in self.memory.get(scenario, ())), default=0.0)
 
 
 def child_env() -> dict[str, str]:
@@ -216,19 +226,20 @@ class TreeMemory:
         return self.peak_kib / 1024
 
 
-def measure(cmd: list[str], cwd: Path, log: Path) -> Sample:
-    """Run ``cmd`` to completion; its wall time, CPU time (user+sys) and peak RSS."""
+def measure(cmd: list[str], cwd: Path, log: Path, *, sample: bool = False) -> Sample:
+    """Run ``cmd`` to completion; its wall time, CPU time (user+sys) and peak RSS;
+    with ``sample``, also the peak PSS of its process tree (TreeMemory)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        sampler = TreeMemory(proc.pid)
+        sampler = TreeMemory(proc.pid) if sample else None
         # wait4 reaps this one child and gives its own rusage (its ru_maxrss is
         # the max over it and the children it waited for, never an earlier build).
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
-        tree_mib = sampler.stop()
+        tree_mib = sampler.stop() if sampler is not None else 0.0
     proc.returncode = os.waitstatus_to_exitcode(status)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -305,6 +316,23 @@ def bench_digest(result: Result, site: Path, run: int, runs: int, jobs: int | No
     result.add("next-edit", measure(digest_cmd(site, *build), site,
                                     logs / f"d{size}-edit2.log"))
     progress(result, run)
+
+
+def memory_digest(result: Result, site: Path, runs: int, jobs: int | None, logs: Path) -> None:
+    """The memory round (see "all MiB"): a cold build, a no-op and an edit, sampled."""
+    flags = (["--jobs", str(jobs)] if jobs else []) + ([] if SEARCH else ["--no-search"])
+    size = result.size
+    for leftover in ("output", ".digest-cache"):
+        set_aside(site / leftover)
+    for scenario, mode in (("cold", "-v"), ("no-op", "-q"), ("one-edit", "-v")):
+        if scenario == "one-edit":
+            append_paragraph(edit_target(article_files(site / "content"), 2 * runs), 2 * runs)
+        result.add_memory(scenario, measure(digest_cmd(site, "build", mode, *flags), site,
+                                            logs / f"d{size}-memory-{scenario}.log",
+                                            sample=True))
+    print(f"  digest {size}: memory round: "
+          + ", ".join(f"{sc} {s[-1].tree_mib:.0f} MiB" for sc, s in result.memory.items()),
+          file=sys.stderr)
 
 
 def make_digest_site(root: Path, size: int) -> Path:
@@ -447,6 +475,21 @@ def bench_hugo(result: Result, site: Path, run: int, logs: Path) -> None:
     progress(result, run)
 
 
+def memory_hugo(result: Result, site: Path, runs: int, logs: Path) -> None:
+    """The memory round (see "all MiB"): a cold build and one after an edit, sampled."""
+    size = result.size
+    for leftover in ("public", "resources"):
+        set_aside(site / leftover)
+    result.add_memory("cold", measure(hugo_cmd(), site, logs / f"h{size}-memory-cold.log",
+                                      sample=True))
+    append_paragraph(edit_target(article_files(site / "content"), runs), runs)
+    result.add_memory("one-edit", measure(hugo_cmd(), site, logs / f"h{size}-memory-edit.log",
+                                          sample=True))
+    print(f"  hugo {size}: memory round: "
+          + ", ".join(f"{sc} {s[-1].tree_mib:.0f} MiB" for sc, s in result.memory.items()),
+          file=sys.stderr)
+
+
 # --------------------------------------------------------------------------- report
 
 def progress(result: Result, run: int) -> None:
@@ -468,11 +511,13 @@ def print_table(results: list[Result]) -> None:
             searched = [s.search for s in r.samples[sc] if s.search is not None]
             search = f"{statistics.median(searched):>9.2f}" if searched else f"{'-':>9}"
             print(f"{r.tool:<7} {r.size:>8}  {sc:<9} {r.median(sc, 'wall'):>8.2f} {search} "
-                  f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} {r.tree_peak(sc):>8.1f} "
+                  f"{r.median(sc, 'cpu'):>8.2f} {r.peak(sc):>9.1f} "
+                  f"{f'{r.tree_peak(sc):.1f}' if r.tree_peak(sc) else '-':>8} "
                   f"{len(r.samples[sc]):>5}")
     print("(wall, search and CPU: medians over runs, search included in wall; "
           "peak MiB: max RSS of the largest process; all MiB: peak PSS summed over "
-          "all the build's processes)")
+          "all the build's processes, from the memory round's sampled builds, not the "
+          "timed ones)")
 
 
 def print_growth(results: list[Result]) -> None:
@@ -551,6 +596,10 @@ def bench_size(root: Path, size: int, args: argparse.Namespace, want_hugo: bool,
         bench_digest(ours, site, run, args.runs, args.jobs, logs)
         if hugo is not None:
             bench_hugo(hugo, hsite, run, logs)
+    # Memory is sampled apart from the timings (see "all MiB"), once per tool.
+    memory_digest(ours, site, args.runs, args.jobs, logs)
+    if hugo is not None:
+        memory_hugo(hugo, hsite, args.runs, logs)
     if hsite is not None:
         pages = sum(1 for _ in (hsite / "public").rglob("index.html"))
         print(f"    (hugo wrote {pages} index.html pages)", file=sys.stderr)
