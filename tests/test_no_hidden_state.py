@@ -93,11 +93,18 @@ def test_slot_setters_only_fill_records_being_made() -> None:
              and any(f"{c}.__dict__[" in p.read_text(encoding="utf-8")
                      for c in _record_classes())}
     assert reach <= {"digest/site/recordcopy.py"}, reach
-    tree = _tree(PACKAGE / "site" / "recordcopy.py")
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and "_SETTERS" in ast.unparse(node):
-            assert "Article.__new__" in ast.unparse(node), \
-                f"recordcopy.{node.name} sets fields on records it did not make"
+    # recordcopy fills a _Draft it has just made, then makes it an Article
+    # (__class__ assignment): nothing else in digest assigns __class__.
+    changers = {_rel(p) for p in _modules()
+                if any(isinstance(t, ast.Attribute) and t.attr == "__class__"
+                       for node in ast.walk(_tree(p)) for t in _written_targets(node))}
+    assert changers <= {"digest/site/recordcopy.py"}, changers
+    from digest.site import recordcopy
+
+    for made in (recordcopy._from_values, recordcopy._copier(("title", "url"))):
+        code = made.__code__
+        assert code.co_names[:2] == ("_new", "_Draft"), code.co_names  # n = _new(_Draft) first
+        assert code.co_names[-2:] == ("_Article", "__class__"), code.co_names
 
 
 def _module_globals(tree: ast.Module) -> set[str]:

@@ -113,8 +113,13 @@ class FastRun:
         # An article's digest for page fingerprints starts from the bytes it was
         # parsed from (parsing is a function of them, "now" and the settings in ns),
         # and so does the key of its body in the body cache.
-        self.sources = {a.key: ParsedFrom(a, cache.hashes[a.key], incremental.now_key(a, self.now))
-                        for a in self.parsed if a.key in cache.hashes}
+        hashes, now = cache.hashes, self.now
+        self.sources = {}
+        for a in self.parsed:
+            key = a.key
+            sha = hashes.get(key)
+            if sha is not None:
+                self.sources[key] = ParsedFrom(a, sha, incremental.now_key(a, now))
         self.body_key_of = body_keys(config, self.sources)
         if self.engine.ahead is not None and self.reusing \
                 and 0 < len(cache.replaced) <= AHEAD_EDITS:
