@@ -28,7 +28,7 @@ holds in the cache.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,15 +135,32 @@ def publish(result: Any, target: Target,  # noqa: ANN401 - a BuildResult
     result.timings["write"] = time.perf_counter() - started
     if result.cache is not None:
         # Only now, with output/ complete, does the cache learn about this build.
-        result.cache.save("pages", {"stamp": result.input_key,
-                                    "fingerprints": result.fingerprints, "files": report.files,
-                                    "spare": report.spare.to_data() if report.spare else None,
+        spare = report.spare.to_data() if report.spare else None
+        fps, files, *spared = shared(result.fingerprints, report.files,
+                                     *((spare["fingerprints"], spare["files"]) if spare else ()))
+        if spare:
+            spare["fingerprints"], spare["files"] = spared
+        result.cache.save("pages", {"stamp": result.input_key, "fingerprints": fps,
+                                    "files": files, "spare": spare,
                                     "digests": result.digests.to_data() if result.digests
                                     else None})
         result.cache.flush()
     for worker in cleanup:
         worker.join()  # the old tree is gone before digest exits
     return report
+
+
+def shared(*maps: Mapping[Any, Any]) -> list[dict[Any, Any]]:
+    """Copies of ``maps`` in which equal keys and equal values are one object.
+
+    The record of a build names each file four times (its fingerprint and its
+    size and mtime, and the same for the spare tree, which is the build
+    before's), and most fingerprints and stamps are the spare's too.  Pickle
+    writes an object it has seen as a reference: at 10,000 articles the
+    record was 8.6 MB written and read by every build, about half of it again."""
+    one: dict[Any, Any] = {}
+    same = one.setdefault
+    return [{same(k, k): same(v, v) for k, v in m.items()} for m in maps]
 
 
 def _recycle(result: Any, last: LastBuild | None) -> Recycle | None:  # noqa: ANN401
