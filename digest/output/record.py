@@ -56,8 +56,10 @@ class LastBuild:
         self.stamp, self.recorded, self._spare = stamp, recorded, spare
         self._fps = fingerprints
         self._output, self._home, self._jobs = output, home, jobs
-        self._scans = start(lambda: (scan_output(output),
-                                     scan_output(spare_dir) if spare_dir else None), jobs,
+        spare_files = spare.files if spare is not None else None
+        self._scans = start(lambda: (_unless(scan_output(output), recorded),
+                                     _unless(scan_output(spare_dir), spare_files)
+                                     if spare_dir else None), jobs,
                             what="checking the last build's output/")
         self._files: dict | None = None
         self._linking: tuple[Path, object] | None = None
@@ -104,7 +106,13 @@ class LastBuild:
 
     def _wait(self) -> None:
         if self._files is None:
-            self._files, self._spare_files = self._scans.result()
+            files, spare = self._scans.result()
+            # AS_RECORDED: the tree is as its record says (the usual case):
+            # the record itself stands for it (see _unless).
+            # (Compared by value: the word comes back through a pipe, unpickled.)
+            self._files = self.recorded if files == AS_RECORDED else files
+            self._spare_files = self._spare.files if spare == AS_RECORDED \
+                and self._spare is not None else spare
 
     @property
     def files(self) -> dict[str, tuple[int, int]]:
@@ -126,6 +134,8 @@ class LastBuild:
     @cached_property
     def fingerprints(self) -> dict[str, str]:
         current, recorded = self.files, self.recorded
+        if current is recorded and self._fps.keys() <= recorded.keys():
+            return self._fps  # every file as written: every fingerprint holds
         return {p: fp for p, fp in self._fps.items()
                 if p in current and current[p] == recorded.get(p)}
 
@@ -140,6 +150,19 @@ class LastBuild:
             self._linking = None
             later.cancel()  # type: ignore[attr-defined]
             shutil.rmtree(target, ignore_errors=True)
+
+
+AS_RECORDED = "as recorded"
+
+
+def _unless(found: dict[str, tuple[int, int]], recorded: Mapping | None
+            ) -> dict[str, tuple[int, int]] | str:
+    """In the scanning process: ``found``, or AS_RECORDED when it equals
+    ``recorded``.  The scans of an untouched output/ and spare tree then
+    travel back as a word, not as 28,000 entries each to unpickle (and to
+    compare with the record again): ~0.06 s of a one-edit build at 10,000
+    articles."""
+    return AS_RECORDED if recorded is not None and found == recorded else found
 
 
 class Deferred(Mapping):
