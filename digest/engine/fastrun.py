@@ -105,7 +105,9 @@ class FastRun:
         from digest.engine.early import start_early
 
         config, cache, jobs = self.config, self.cache, self.jobs
-        gc.freeze()  # the articles with their URLs, made since parsing: they live as long
+        # The articles with their URLs, made since parsing, live as long as the
+        # build: out of the cyclic GC's scans (its next collection took ~0.015 s).
+        gc.freeze()
         self.body_cache = cache.section("bodies")
         self.known_bodies = len(self.body_cache)
         # Markdown depends on the body alone: workers render the bodies the cache

@@ -112,10 +112,10 @@ def enrich_with_cache(published: tuple[Article, ...], config: SiteConfig, cache:
                       now: datetime, jobs: int = 1) -> tuple[Article, ...]:
     """digest.engine.enrichcache.enrich_cached with the cyclic GC paused (see
     parallel.gc_paused)."""
+    import gc
+
     from digest.engine.enrichcache import enrich_cached
     from digest.engine.parallel import gc_paused
-
-    import gc
 
     with gc_paused():
         enriched = enrich_cached(published, config, cache, now, jobs)
