@@ -55,15 +55,21 @@ def _leftovers(site: Path) -> list[str]:
     return sorted(p.name for p in (site / ".digest-cache" / "search").glob(".work-*"))
 
 
+def _rebuilt_as_cold(site: Path, tmp_path: Path, search_line: str) -> None:
+    """An edit's build: it succeeds, says ``search_line``, leaves no scratch
+    folder, and its index is byte for byte a cold build's."""
+    run = cli(site, "build", "-v")
+    assert run.code == 0, run
+    assert _search_line(run.err) == search_line
+    assert _leftovers(site) == []
+    assert _bundle_bytes(site / "output") == _cold_bundle(site, tmp_path)
+
+
 def test_a_body_edit_is_indexed_while_the_site_builds(tmp_path: Path) -> None:
     site = copy_example_site(tmp_path / "site")
     assert cli(site, "build", "-q").code == 0
     _append(site, "The talks also covered a joint plant for zeolite filters.")
-    run = cli(site, "build", "-v")
-    assert run.code == 0, run
-    assert _search_line(run.err) == EARLY
-    assert _leftovers(site) == []
-    assert _bundle_bytes(site / "output") == _cold_bundle(site, tmp_path)
+    _rebuilt_as_cold(site, tmp_path, EARLY)
     # The month's folder of pages is recorded as it is: nothing to redo next time.
     assert cli(site, "build").out.startswith("Nothing changed")
     _append(site, "A second paragraph, this one about quarrying.")
@@ -83,11 +89,7 @@ def test_an_edit_to_what_else_pagefind_reads_is_indexed_again(tmp_path: Path) ->
     assert cli(site, "build", "-q").code == 0
     _replace(site, 'title: "Minsk', 'title: "Update on Minsk')
     _append(site, "With a paragraph, so that the body changed too.")
-    run = cli(site, "build", "-v")
-    assert run.code == 0, run
-    assert _search_line(run.err) == LATE
-    assert _leftovers(site) == []
-    assert _bundle_bytes(site / "output") == _cold_bundle(site, tmp_path)
+    _rebuilt_as_cold(site, tmp_path, LATE)
 
 
 def _slow_pagefind(tmp_path: Path, delay: float) -> tuple[Path, Path]:
