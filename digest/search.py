@@ -1,17 +1,20 @@
 """Edge: the Pagefind search index of the site, in shards (``output/pagefind/``).
 
 The index is split by the month of each article's date: one Pagefind bundle
-per month in ``pagefind/<month>-<key>/``, where ``key`` is a digest of the
-month's article pages (their paths and the digest of the part of each that
-Pagefind indexes, digest.searchdigest), Pagefind's version and this
-module's settings.  The pages' bytes would change more often: an edit moves
+per month in ``pagefind/<month>-<name>/``, ``name`` being a digest of the
+bundle's files (searchrun.bundle_name: the same index, the same name).  A
+month's cached bundle is used while the month's *key* is the one recorded
+with it: a digest of the month's article pages (their paths and a token for
+the part of each that Pagefind indexes, digest.searchdigest), Pagefind's
+version and this module's settings.  The pages' bytes would change more often: an edit moves
 related links (data-pagefind-ignore) on pages of other months.  A digest of
 the article's fields would skip the parse but miss what the theme does with
 them; the rendered HTML is what Pagefind reads.  A page whose fingerprint
 (the engine's digest of all its bytes depend on) is the one recorded keeps
-the digest recorded with it, so only pages made anew are parsed (``digest
-serve``, whose pages are in memory, also keeps the digest of each page's
-bytes: ``memo``).  The search page's
+the token recorded with it, a page seen for the first time gets one named
+after its fingerprint, so only pages whose fingerprint changed are parsed
+(``digest serve``, whose pages are in memory, also keeps the digest of each
+page's bytes: ``memo``).  The search page's
 script searches every bundle, reading their list from
 ``pagefind/shards.json`` (newest first), and merges the results in the
 browser; the month filter and the newest-first sort
@@ -21,7 +24,7 @@ started while the site was still building, digest.searchahead); the others
 come from ``.digest-cache/search/`` (``search-serve/`` for ``digest serve``;
 listed in a signed cache section, so a bundle that came with the site is
 never used) and, in a recycled output tree, are not even touched: their files
-carry the bundle's key as fingerprint.
+carry the bundle's name as fingerprint.
 
 Only article pages are indexed (the theme marks their text with
 data-pagefind-body).  Each bundle is made by the Pagefind binary
@@ -45,7 +48,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +62,7 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
-from digest.searchrun import PAGES_DIR, Runs, pagefind_version, place_bundle
+from digest.searchrun import PAGES_DIR, Runs, bundle_name, pagefind_version, place_bundle
 from digest.site.model.urls import output_path
 
 if TYPE_CHECKING:
@@ -169,37 +172,47 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             shutil.rmtree(scratch, ignore_errors=True)
         raise
     known = section.get("shards", {})
+    known = known if isinstance(known, dict) else {}
+    bundles = section.get("bundles", {})
+    bundles = bundles if isinstance(bundles, dict) else {}
     sites = section.get("sites", {})
     sites = sites if isinstance(sites, dict) else {}
-    hashes = PageDigests(source, section.get("pages", {}), memo, fingerprints)
-    report = SearchReport(version=version)
     months = shard_pages(articles)
+    hashes = PageDigests(source, section.get("pages", {}), memo, fingerprints,
+                         before_page=_indexed_before(home, months, sites))
+    report = SearchReport(version=version)
     (home / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
     # Months without a bundle in the cache (all of them on a first build) are
     # indexed at once, while their keys are computed here: a key needs the
-    # digest of every page (digest.searchdigest), which on a first build
-    # reads all of them (4.9 s of a 15.8 s search stage at 10,000 articles,
-    # which Pagefind's runs now overlap).  The others wait for their key: it
-    # may name a cached bundle.
-    cached_months = {name.rsplit("-", 1)[0] for name in known}
+    # token of every page (digest.searchdigest), which without fingerprints
+    # (a build without its cache) means reading them all.  The others wait
+    # for their key: it may name a cached bundle.
+    # month -> its bundle's folder in the cache, made when the month's key was
+    # the one recorded with it (see _key; the name says what the folder holds)
+    cached = {month: entry[1] for month, entry in bundles.items()
+              if isinstance(entry, list) and len(entry) == 2 and entry[1] in known}
     early: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
     runs = Runs(exe, home, jobs)  # started and waited for by this thread (see Runs)
+    named: dict[str, str] = {}  # month -> its bundle's folder
+    kept: dict[str, list[str]] = {}  # folder -> its files
     try:
-        fresh = [month for month in months if month not in cached_months]
+        fresh = [month for month in months if month not in cached]
         for month in fresh:
             if ahead:
                 ahead.drop(month)
             runs.add(month, months[month], source, None, {})
-        wanted: dict[str, str] = {}  # month -> folder name
+        wanted: dict[str, str] = {}  # month -> key
         for month, paths in months.items():
-            wanted[month] = f"{month}-{_key(version, paths, hashes)}"
-            runs.poll()  # a month's key takes a while on a first build: keep Pagefind busy
-        kept = {name: files for name, files in known.items()
-                if name in wanted.values() and _intact(home, name, files)}
-        for month, name in wanted.items():
-            if name in kept or month in fresh:
+            wanted[month] = _key(version, paths, hashes)
+            runs.poll()  # a month's key may take a while: keep Pagefind busy
+        for month, key in wanted.items():
+            if month in fresh:
                 continue
-            made = ahead.take(month, name.rsplit("-", 1)[1]) if ahead else None
+            name = cached[month]
+            if bundles[month][0] == key and _intact(home, name, known[name]):
+                named[month], kept[name] = name, known[name]
+                continue
+            made = ahead.take(month, key) if ahead else None
             if made is not None:
                 early[month] = made
                 continue
@@ -209,8 +222,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         made_now = runs.results()
         for month in sorted({*made_now, *early}):
             work, pages, files = early.pop(month) if month in early else made_now.pop(month)
-            name = wanted[month]
-            kept[name] = place_bundle(work, home / BUNDLE_DIR / name)
+            name = f"{month}-{bundle_name(work / 'bundle')}"
+            named[month], kept[name] = name, place_bundle(work, home / BUNDLE_DIR / name)
             sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
             report.rebuilt.append(name)
             report.pages += pages
@@ -226,12 +239,13 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     if ahead:
         ahead.close()  # runs of months whose key was not theirs, or that had a bundle
         report.ahead = len(ahead.used)
-    order = [wanted[m] for m in sorted(wanted, reverse=True)]  # newest first
+    order = [named[m] for m in sorted(named, reverse=True)]  # newest first
     linked = BundleFiles({f"{BUNDLE_DIR}/{name}": (home / BUNDLE_DIR / name, kept[name])
                           for name in order})
     listing = json.dumps({"shards": [f"{name}/" for name in order]}, indent=1) + "\n"
     if caching:
         cache.save(place, {"shards": {name: kept[name] for name in order},
+                           "bundles": {month: [wanted[month], named[month]] for month in wanted},
                            "pages": hashes.now, "binary": binary_record,
                            "sites": {month: sites.get(month, {}) for month in wanted}})
         _forget(home, set(order), set(wanted))
@@ -249,6 +263,33 @@ def _key(version: str, paths: list[str], hashes: PageDigests) -> str:
     for rel in paths:
         digest.update(f"{rel}\n{hashes(rel)}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _indexed_before(home: Path, months: Mapping[str, list[str]], sites: Mapping[str, object]
+                    ) -> Callable[[str, str], bytes | None]:
+    """PageDigests' ``before_page``: the bytes a page's recorded token stands
+    for, from its month's folder of pages, while the file there is the one
+    recorded with that token (its size and mtime); else None."""
+    month_of: dict[str, str] = {}
+
+    def page(rel: str, token: str) -> bytes | None:
+        if not month_of:
+            month_of.update((path, month) for month, paths in months.items() for path in paths)
+        month = month_of.get(rel, "")
+        record = sites.get(month)
+        was = record.get(rel) if isinstance(record, dict) else None
+        if not (isinstance(was, list) and len(was) == 3 and was[0] == token):
+            return None
+        try:
+            with open(home / PAGES_DIR / month / rel, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if [st.st_size, st.st_mtime_ns] != was[1:]:
+                    return None
+                return fh.read()
+        except OSError:
+            return None
+
+    return page
 
 
 def _intact(home: Path, name: str, files: object) -> bool:

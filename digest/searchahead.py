@@ -101,7 +101,7 @@ class Ahead:
             version, _ = pagefind_version(exe, section.get("binary"))
         except SearchError:
             return
-        known = section.get("shards", {})
+        bundles = section.get("bundles", {})
         sites = section.get("sites", {})
         for month, pages in sorted(by_month.items()):
             record = sites.get(month) if isinstance(sites, dict) else None
@@ -114,8 +114,10 @@ class Ahead:
             for rel, page in pages.items():
                 digests[rel] = indexed_digest(page)
             key = _key(version, months[month], digests.__getitem__)
-            if f"{month}-{key}" in known and (home / BUNDLE_DIR / f"{month}-{key}").is_dir():
-                continue  # the cache has it (an edit undone): nothing to make
+            entry = bundles.get(month) if isinstance(bundles, dict) else None
+            if isinstance(entry, list) and entry[:1] == [key] and len(entry) == 2 \
+                    and (home / BUNDLE_DIR / str(entry[1])).is_dir():
+                continue  # the cache has it (the same pages for Pagefind): nothing to make
             try:
                 self.runs[month] = _start(exe, home, folder, key, pages)
             except (OSError, SearchError):

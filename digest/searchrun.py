@@ -14,6 +14,7 @@ a few at a time, from the build's main thread (no thread of its own).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -233,6 +234,19 @@ def sync_pages(folder: Path, paths: list[str], source: PageSource,
         st = os.stat(target)
         files[rel] = (st.st_size, st.st_mtime_ns)
     return files
+
+
+def bundle_name(bundle: Path) -> str:
+    """A digest of the bundle's files, their names and bytes: the name of its
+    folder (``<month>-<name>``), so that the same index has the same name
+    however it was made (a first build, an edit, an early run), and a
+    browser never keeps an older bundle's files under a newer one's name."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(bundle).as_posix()}\n{len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
 
 
 def place_bundle(work: Path, final: Path) -> list[str]:
