@@ -201,6 +201,34 @@ def test_the_cut_is_the_most_that_fit_whatever_the_story_sizes(seed: int) -> Non
     assert out.count("x") == sum(sizes[:most])
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_stories_of_similar_sizes_take_few_renders(seed: int) -> None:
+    """Stories of similar sizes (a week of cards): counting from the nearer
+    count known settles the cut in at most six renders (all, none, and two
+    rounds of a guess and its neighbour), where bisection took up to eleven."""
+    import random
+
+    pick = random.Random(seed)
+    sizes = [pick.randint(500, 1200) for _ in range(pick.randint(60, 200))]
+    calls = []
+
+    def render(extra):  # noqa: ANN001, ANN202
+        calls.append(extra["story_limit"])
+        shown = len(sizes) if extra["story_limit"] is None else extra["story_limit"]
+        return "<html><head></head><body>" + "".join("x" * n for n in sizes[:shown]) \
+            + "</body></html>"
+
+    class Day:
+        groups = (type("G", (), {"stories": tuple(range(len(sizes)))})(),)
+
+    limit = sum(sizes) // pick.choice((2, 3, 5))
+    out = email_html({"edition": Day(), "week": None}, render, limit=limit)
+    frame = len("<html><head></head><body></body></html>\n")
+    most = max(k for k in range(len(sizes) + 1) if frame + sum(sizes[:k]) <= limit)
+    assert out.count("x") == sum(sizes[:most])
+    assert len(calls) <= 6, calls
+
+
 def test_email_settings_errors_name_their_line(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", config=(
         "title: T\nemail:\n  from: not an address\n  list_unsubscribe: http://x.example/\n"
