@@ -184,3 +184,29 @@ def test_summary_has_no_link_fragments() -> None:
     summary = summarize(article(body), 60).summary_text
     assert summary == "The ministry said that gas (LNG) prices rose."
     assert '")' not in summary and "](" not in summary
+
+
+def test_plain_paragraphs_skip_the_parse_and_read_the_same() -> None:
+    """Text with nothing markdown-it would read as markup is reduced without
+    parsing it (summary._MARKUP); for any such text that gives exactly what
+    the tokens give.  Random texts of words, spaces, line breaks, digits and
+    every punctuation mark that may start markup or a block."""
+    import random
+
+    from digest.site.enrich import summary
+
+    pieces = ["word", "Minsk", "déjà", "42", "1.", "2)", " ", "  ", "\n", "\n\n", "\t",
+              "    ", "-", "+", "*", "_", "`", "[", "]", "(", ")", "!", "<", ">", "&",
+              "amp;", "~", "|", "#", "=", "\\", ".", ",", ":", "@", "{", "}", "^", "$", "%",
+              "'", '"', "\u00a0", "\u2014", "\r", "\x00"]
+    fast = 0
+    for seed in range(4000):
+        pick = random.Random(seed)
+        text = "".join(pick.choice(pieces) for _ in range(pick.randint(1, 30)))
+        assert plain_text(text) == summary.parsed_text(text) if text.strip() else True, repr(text)
+        if text.strip() and not summary._MARKUP.search(text):
+            fast += 1
+            # such text is paragraphs only, as the shortcut assumes
+            tokens = summary._parser().parse(text, {})
+            assert {t.type for t in tokens} <= {"paragraph_open", "inline", "paragraph_close"}
+    assert fast > 100  # the shortcut was tried often
