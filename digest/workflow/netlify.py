@@ -49,7 +49,7 @@ NETLIFY_TOML = """\
     Permissions-Policy = "camera=(), microphone=(), geolocation=()"
 
 # Pagefind's index and fragment files are named by their content hash (one
-# bundle per month of articles, pagefind/<month>-<key>/): cached for a year.
+# bundle per month of articles, pagefind/<month>-<name>/): cached for a year.
 [[headers]]
   for = "/pagefind/:shard/index/*"
   [headers.values]
