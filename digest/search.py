@@ -186,7 +186,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     # indexed at once, while their keys are computed here: a key needs the
     # token of every page (digest.searchdigest), which without fingerprints
     # (a build without its cache) means reading them all.  The others wait
-    # for their key: it may name a cached bundle.
+    # for their key: their cached bundle holds while it is the one recorded.
     # month -> its bundle's folder in the cache, made when the month's key was
     # the one recorded with it (see _key; the name says what the folder holds)
     cached = {month: entry[1] for month, entry in bundles.items()
