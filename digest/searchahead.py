@@ -198,7 +198,7 @@ def _start(exe: Path, home: Path, folder: Path, key: str, pages: Mapping[str, by
         files[rel] = (st.st_size, st.st_mtime_ns)
     work = scratch(home)
     try:
-        return _Run(key, work, start_pagefind(exe, folder, work, threads=1, nicer=True), files)
+        return _Run(key, work, start_pagefind(exe, folder, work, threads=1), files)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from digest.engine.crew import WORKER_NICE
 from digest.output.write import scan_output
 from digest.searchfiles import PageSource, _error
 
@@ -138,18 +137,12 @@ def scratch(home: Path) -> Path:
     return work
 
 
-def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0,
-                   nicer: bool = False) -> subprocess.Popen:
+def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0) -> subprocess.Popen:
     """Pagefind started over the pages in ``site``, writing ``work/bundle``
     (with ``threads``: at most that many of its own); what it prints goes to
     ``work/log`` (a file, not a pipe: nothing has to read it while Pagefind
-    runs).  :func:`finish_pagefind` waits for it.  ``nicer``: at a lower
-    priority (engine.crew.WORKER_NICE, through ``nice`` where there is one),
-    for a run beside a build that has work of its own."""
+    runs).  :func:`finish_pagefind` waits for it."""
     cmd = [str(exe), "--site", str(site), "--output-path", str(work / "bundle")]
-    nice = shutil.which("nice") if nicer else None
-    if nice:  # every thread of it then starts nicer (a priority set afterwards would not)
-        cmd = [nice, "-n", str(WORKER_NICE), *cmd]
     env = {**os.environ, "NO_COLOR": "1"}
     if threads:
         env["RAYON_NUM_THREADS"] = str(threads)  # the size of Pagefind's thread pool

@@ -38,14 +38,6 @@ from digest.engine.orphans import die_with_parent
 from digest.errors import Diagnostic, DigestError
 
 MAX_CHUNKS = 1024  # 4 bytes each: one page, the least any pipe holds (see Crew)
-# Workers and helper processes run this much nicer than the build's own
-# process.  In an incremental build that process is the critical path, and
-# on two cores the helpers (scans of the last build's trees, feed ids and
-# article digests, Markdown bodies, the cache's writing, an early Pagefind)
-# took its core from it: at 10,000 articles it waited ~0.25 s per edit for
-# CPU.  Nicer helpers still use every core the build leaves; over 16
-# alternating edits an edit took 0.13 s less (a first build the same time).
-WORKER_NICE = 10
 POLL = 0.5  # seconds between checks while waiting (never a blocking wait)
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _DONE, _ERROR = -1, -2  # message tags besides a chunk's number
@@ -85,22 +77,11 @@ class WorkerDied(DigestError):
 
 def worker_init() -> None:
     """In a freshly forked worker: die with the parent, leave SIGINT to the
-    parent, die of SIGTERM; then take the signals blocked by :func:`fork`.
-    It runs ``WORKER_NICE`` nicer than the parent (see there)."""
+    parent, die of SIGTERM; then take the signals blocked by :func:`fork`."""
     die_with_parent()
-    be_nicer()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-
-
-def be_nicer() -> None:
-    """Lower this process's priority by WORKER_NICE (never refused: only
-    raising it takes privileges)."""
-    try:
-        os.nice(WORKER_NICE)
-    except OSError:  # a platform without it: the same work at the same priority
-        pass
 
 
 def fork(proc: Any) -> None:

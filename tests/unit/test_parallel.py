@@ -252,17 +252,3 @@ def test_workers_killed_while_the_parent_waits_for_a_part_fail_it(
     with pytest.raises(WorkerDied, match=r"\(signal 15, SIGTERM\) while rendering pages"):
         next(parts)  # starts the workers, then waits for the first part
     assert multiprocessing.active_children() == []
-
-
-def test_helpers_and_workers_run_nicer_than_the_build() -> None:
-    """Forked helpers and workers lower their priority by crew.WORKER_NICE,
-    so that the build's own process (an incremental build's critical path)
-    keeps its core; the parent's priority is untouched."""
-    from digest.engine.crew import WORKER_NICE
-
-    mine = os.nice(0)
-    wanted = min(19, mine + WORKER_NICE)
-    assert parallel.start(lambda: os.nice(0), 2).result() == wanted
-    items = list(range(400))
-    assert set(parallel.pmap_start(lambda _: os.nice(0), items, 2).result()) == {wanted}
-    assert os.nice(0) == mine

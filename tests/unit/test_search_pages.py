@@ -76,26 +76,3 @@ def test_the_version_is_asked_once_per_binary(tmp_path: Path) -> None:
     os.utime(exe, ns=(1, 1))
     assert pagefind_version(exe, record)[0] == "1.6.0"
     assert calls.read_text().count("x") == 2
-
-
-def test_an_early_pagefind_runs_nicer(tmp_path: Path) -> None:
-    """start_pagefind(nicer=True), as for a month indexed beside the build
-    (digest.searchahead), starts Pagefind at crew.WORKER_NICE lower priority;
-    the search stage's own runs keep the build's."""
-    import shutil
-
-    from digest.engine.crew import WORKER_NICE
-    from digest.searchrun import start_pagefind
-
-    fake = tmp_path / "pagefind"
-    fake.write_text("#!/bin/sh\nnice\n", encoding="utf-8")  # prints its own niceness
-    fake.chmod(0o755)
-    mine = os.nice(0)
-    # (without a nice command, as on some minimal systems, it runs as the build)
-    lower = min(19, mine + WORKER_NICE) if shutil.which("nice") else mine
-    for nicer, wanted in ((True, lower), (False, mine)):
-        work = tmp_path / f"work-{nicer}"
-        work.mkdir()
-        run = start_pagefind(fake, tmp_path, work, nicer=nicer)
-        assert run.wait(timeout=30) == 0
-        assert int((work / "log").read_text("utf-8").strip()) == wanted
