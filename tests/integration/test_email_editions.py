@@ -229,6 +229,26 @@ def test_stories_of_similar_sizes_take_few_renders(seed: int) -> None:
     assert len(calls) <= 6, calls
 
 
+def test_a_template_that_ignores_the_story_limit_still_gets_an_answer() -> None:
+    """A theme whose mail does not shrink with ``story_limit`` (or an edition
+    without stories) over the limit: no division by a story size of zero;
+    the mail without stories is what is kept, as before."""
+    calls = []
+
+    def render(extra):  # noqa: ANN001, ANN202 - the same bytes whatever the limit
+        calls.append(extra["story_limit"])
+        return "<html><head></head><body>" + "x" * 5_000 + "</body></html>"
+
+    for stories in (40, 0):
+        class Day:
+            groups = (type("G", (), {"stories": tuple(range(stories))})(),)
+
+        calls.clear()
+        out = email_html({"edition": Day(), "week": None}, render, limit=2_600)
+        assert out.count("x") == 5_000 and calls[:2] == [None, 0]
+        assert len(calls) <= 2 + 2 * 6  # halving 40 stories takes a few rounds at most
+
+
 def test_email_settings_errors_name_their_line(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", config=(
         "title: T\nemail:\n  from: not an address\n  list_unsubscribe: http://x.example/\n"

@@ -97,11 +97,13 @@ def email_html(context: Mapping[str, Any], render: Render,
         fails = count
         return False
 
-    story = (size - sizes[0]) / fails  # the average story's bytes
+    story = (size - sizes[0]) / fails if fails else 0.0  # the average story's bytes
     rounds = 0
     while fails - fits > 1:
         # From the nearer of the two closest counts known (in bytes from the limit)
-        if limit - sizes[fits] <= sizes[fails] - limit:
+        if story <= 0:  # a template whose size does not follow its stories: halve
+            guess = (fits + fails) // 2
+        elif limit - sizes[fits] <= sizes[fails] - limit:
             guess = fits + int((limit - sizes[fits]) / story)
         else:
             guess = fails - math.ceil((sizes[fails] - limit) / story)
