@@ -48,12 +48,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.searchdigest import PageDigests
+from digest.searchdigest import PageDigests, indexed_before
 from digest.searchfiles import (
     BundleFiles,
     PageSource,
@@ -179,7 +179,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     sites = sites if isinstance(sites, dict) else {}
     months = shard_pages(articles)
     hashes = PageDigests(source, section.get("pages", {}), memo, fingerprints,
-                         before_page=_indexed_before(home, months, sites))
+                         before_page=indexed_before(home / PAGES_DIR, months, sites))
     report = SearchReport(version=version)
     (home / BUNDLE_DIR).mkdir(parents=True, exist_ok=True)
     # Months without a bundle in the cache (all of them on a first build) are
@@ -263,33 +263,6 @@ def _key(version: str, paths: list[str], hashes: PageDigests) -> str:
     for rel in paths:
         digest.update(f"{rel}\n{hashes(rel)}\n".encode())
     return digest.hexdigest()[:16]
-
-
-def _indexed_before(home: Path, months: Mapping[str, list[str]], sites: Mapping[str, object]
-                    ) -> Callable[[str, str], bytes | None]:
-    """PageDigests' ``before_page``: the bytes a page's recorded token stands
-    for, from its month's folder of pages, while the file there is the one
-    recorded with that token (its size and mtime); else None."""
-    month_of: dict[str, str] = {}
-
-    def page(rel: str, token: str) -> bytes | None:
-        if not month_of:
-            month_of.update((path, month) for month, paths in months.items() for path in paths)
-        month = month_of.get(rel, "")
-        record = sites.get(month)
-        was = record.get(rel) if isinstance(record, dict) else None
-        if not (isinstance(was, list) and len(was) == 3 and was[0] == token):
-            return None
-        try:
-            with open(home / PAGES_DIR / month / rel, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if [st.st_size, st.st_mtime_ns] != was[1:]:
-                    return None
-                return fh.read()
-        except OSError:
-            return None
-
-    return page
 
 
 def _intact(home: Path, name: str, files: object) -> bool:

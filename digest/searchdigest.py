@@ -162,3 +162,31 @@ class PageDigests:
             return found
         self.read += 1
         return indexed_digest(page.read_bytes())
+
+
+def indexed_before(folders: Path, months: Mapping[str, list[str]], sites: Mapping[str, object]
+                   ) -> Callable[[str, str], bytes | None]:
+    """PageDigests' ``before_page``: the bytes a page's recorded token stands
+    for, from its month's folder of pages in ``folders`` (``sites``: month ->
+    path -> [token, size, mtime ns] of that folder's files, digest.search),
+    while the file there is the one recorded with that token; else None."""
+    month_of: dict[str, str] = {}
+
+    def page(rel: str, token: str) -> bytes | None:
+        if not month_of:
+            month_of.update((path, month) for month, paths in months.items() for path in paths)
+        month = month_of.get(rel, "")
+        record = sites.get(month)
+        was = record.get(rel) if isinstance(record, dict) else None
+        if not (isinstance(was, list) and len(was) == 3 and was[0] == token):
+            return None
+        try:
+            with open(folders / month / rel, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if [st.st_size, st.st_mtime_ns] != was[1:]:
+                    return None
+                return fh.read()
+        except OSError:
+            return None
+
+    return page
