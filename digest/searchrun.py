@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import select
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -108,7 +110,8 @@ class Runs:
         month added, once all ran.  Raises SearchError for a failed run."""
         while self.running or self.queued:
             if self.running:
-                self._finish(next(iter(self.running)))  # the oldest
+                self._finish(wait_any([run for run, _, _ in self.running.values()],
+                                      list(self.running)))
             self.poll()
         return self.done
 
@@ -135,6 +138,40 @@ def scratch(home: Path) -> Path:
     work = home / f".work-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     return work
+
+
+def wait_any(runs: list[subprocess.Popen], names: list[str]) -> str:
+    """The name of a run in ``runs`` that has ended, waiting for the first to
+    end.  Not the oldest: months differ in size, and a slot left idle until
+    the oldest run ends is a core idle (on 2 cores, about a tenth of a cold
+    build's search stage).  A pidfd per run where the platform has them (one
+    wait for all, no polling), else a poll every few milliseconds.  When
+    none ends within TIMEOUT_S, the oldest: finish_pagefind's own wait then
+    says that Pagefind did not finish."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        for run, name in zip(runs, names, strict=True):
+            if run.poll() is not None:
+                return name
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return names[0]
+        fds = []
+        try:
+            if hasattr(os, "pidfd_open"):
+                fds = [os.pidfd_open(run.pid) for run in runs]
+        except OSError:  # no pidfds here (an older kernel; a sandbox)
+            for fd in fds:
+                os.close(fd)
+            fds = []
+        try:
+            if fds:
+                select.select(fds, [], [], left)
+            else:
+                time.sleep(0.005)
+        finally:
+            for fd in fds:
+                os.close(fd)
 
 
 def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0) -> subprocess.Popen:

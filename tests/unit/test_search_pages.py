@@ -1,13 +1,18 @@
-"""The month folders Pagefind reads (digest.searchrun.sync_pages) and the
-record that spares running ``pagefind --version`` on every build."""
+"""The month folders Pagefind reads (digest.searchrun.sync_pages), the
+record that spares running ``pagefind --version`` on every build, and the
+wait for whichever run ends first (digest.searchrun.wait_any)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from digest.searchfiles import page_source
-from digest.searchrun import pagefind_version, sync_pages
+from digest.searchrun import pagefind_version, sync_pages, wait_any
 
 
 def _record(folder: Path, digests: dict[str, str]) -> dict[str, list]:
@@ -76,3 +81,25 @@ def test_the_version_is_asked_once_per_binary(tmp_path: Path) -> None:
     os.utime(exe, ns=(1, 1))
     assert pagefind_version(exe, record)[0] == "1.6.0"
     assert calls.read_text().count("x") == 2
+
+
+@pytest.mark.parametrize("pidfds", [True, False], ids=["pidfd", "polling"])
+def test_the_run_that_ends_first_is_taken_first(pidfds: bool,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The oldest run is the long one: waiting for it would leave a slot idle
+    # while the short one has long ended (a core idle, on two cores).
+    if not pidfds:
+        monkeypatch.delattr(os, "pidfd_open", raising=False)
+    elif not hasattr(os, "pidfd_open"):
+        pytest.skip("this platform has no pidfds")
+    long = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    short = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        assert wait_any([long, short], ["2024-01", "2024-02"]) == "2024-02"
+        assert long.poll() is None  # still running: not waited for
+        assert short.poll() == 0
+        # A run that has already ended is named at once, whatever its place.
+        assert wait_any([short, long], ["2024-02", "2024-01"]) == "2024-02"
+    finally:
+        long.kill()
+        long.wait()
