@@ -73,46 +73,43 @@ class Runs:
     hold them; None, not known yet on a first build, makes the folder anew),
     then Pagefind writes the bundle into ``<work>/bundle``, ``work`` being a
     scratch folder of ``home`` (:func:`place_bundle` moves it where it
-    belongs).
+    belongs).  Runs are taken in the order they end (:func:`wait_any`), a
+    freed slot is filled before the ended run's bundle is checked, and the
+    next months' folders are made ready while Pagefind runs: no slot waits
+    for the build's own work (about 0.4 s of it over a cold build's 24 months).
 
     (Pointing Pagefind at the staging tree with a --glob of the shard's pages
     instead was no faster: it walks the whole tree for every shard.)"""
 
     def __init__(self, exe: Path, home: Path, jobs: int) -> None:
         self.exe, self.home, self.jobs = exe, home, max(1, jobs)
-        self.queued: list[tuple] = []
+        self.queued: list[list] = []  # [month, paths, source, digests, record, files or None]
         self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
         self.done: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
 
     def add(self, month: str, paths: list[str], source: PageSource,
             digests: Mapping[str, str] | None, record: FileRecord) -> None:
-        self.queued.append((month, paths, source, digests, record))
+        self.queued.append([month, paths, source, digests, record, None])
         self.poll()
 
     def poll(self) -> None:
         """Finish the runs that have ended; start queued ones in their place."""
-        for month, (run, _, _) in list(self.running.items()):
-            if run.poll() is not None:
-                self._finish(month)
-        while self.queued and len(self.running) < self.jobs:
-            month, paths, source, digests, record = self.queued.pop(0)
-            work = scratch(self.home)
-            try:
-                folder = self.home / PAGES_DIR / month
-                files = sync_pages(folder, paths, source, digests, record)
-                self.running[month] = (start_pagefind(self.exe, folder, work), work, files)
-            except BaseException:
-                shutil.rmtree(work, ignore_errors=True)
-                raise
+        ended = [month for month, (run, _, _) in self.running.items() if run.poll() is not None]
+        self._end(ended)
 
     def results(self) -> dict[str, tuple[Path, int, dict[str, tuple[int, int]]]]:
         """Month -> (work folder, pages indexed, the folder's files) of every
         month added, once all ran.  Raises SearchError for a failed run."""
         while self.running or self.queued:
             if self.running:
-                self._finish(wait_any([run for run, _, _ in self.running.values()],
-                                      list(self.running)))
-            self.poll()
+                # While Pagefind runs, the next month's folder is made ready,
+                # so that a slot that frees is filled at once.
+                for item in self.queued[:self.jobs]:
+                    self._ready(item)
+                self._end([wait_any([run for run, _, _ in self.running.values()],
+                                    list(self.running))])
+            else:
+                self.poll()
         return self.done
 
     def close(self) -> None:
@@ -125,11 +122,41 @@ class Runs:
         while self.done:
             shutil.rmtree(self.done.popitem()[1][0], ignore_errors=True)
 
-    def _finish(self, month: str) -> None:
-        run, work, files = self.running[month]
-        pages = finish_pagefind(run, work)  # (close() kills it if this raises)
-        del self.running[month]
-        self.done[month] = (work, pages, files)
+    def _ready(self, item: list) -> dict[str, tuple[int, int]]:
+        """The queued month's folder brought up to date (once): its files."""
+        if item[5] is None:
+            month, paths, source, digests, record = item[:5]
+            item[5] = sync_pages(self.home / PAGES_DIR / month, paths, source, digests, record)
+        return item[5]
+
+    def _end(self, ended: list[str]) -> None:
+        """Take the ``ended`` runs out of their slots, start queued months in
+        them, then finish the ended ones (their bundles' own work is done
+        while the new runs go)."""
+        runs = [(month, self.running.pop(month)) for month in ended]
+        try:
+            while self.queued and len(self.running) < self.jobs:
+                item = self.queued[0]
+                files = self._ready(item)
+                month = item[0]
+                work = scratch(self.home)
+                try:
+                    self.running[month] = (
+                        start_pagefind(self.exe, self.home / PAGES_DIR / month, work),
+                        work, files)
+                except BaseException:
+                    shutil.rmtree(work, ignore_errors=True)
+                    raise
+                self.queued.pop(0)
+            while runs:
+                month, (run, work, files) = runs[0]
+                pages = finish_pagefind(run, work)
+                runs.pop(0)
+                self.done[month] = (work, pages, files)
+        finally:
+            for _, (run, work, _) in runs:  # not finished (an error): nothing to keep
+                stop(run)  # (one that wait_any gave up on may still run)
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def scratch(home: Path) -> Path:

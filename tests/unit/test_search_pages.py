@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.searchfiles import page_source
-from digest.searchrun import pagefind_version, sync_pages, wait_any
+from digest.searchfiles import SearchError, page_source
+from digest.searchrun import Runs, pagefind_version, sync_pages, wait_any
 
 
 def _record(folder: Path, digests: dict[str, str]) -> dict[str, list]:
@@ -103,3 +103,27 @@ def test_the_run_that_ends_first_is_taken_first(pidfds: bool,
     finally:
         long.kill()
         long.wait()
+
+
+def test_a_failed_run_ends_the_others_and_leaves_no_scratch(tmp_path: Path) -> None:
+    """Runs taken as they end: one month's Pagefind fails while another's is
+    still going; the error comes out, and close() leaves no run nor scratch
+    folder behind."""
+    fake = tmp_path / "pagefind"
+    fake.write_text('#!/bin/sh\ncase "$2" in *slow*) exec sleep 60;; esac\n'
+                    'echo "index exploded" >&2\nexit 3\n', encoding="utf-8")
+    fake.chmod(0o755)
+    home = tmp_path / "home"
+    source = page_source({"a/index.html": b"<p>a</p>", "b/index.html": b"<p>b</p>",
+                          "c/index.html": b"<p>c</p>"})
+    runs = Runs(fake, home, 2)
+    runs.add("slow", ["a/index.html"], source, None, {})
+    runs.add("fails", ["b/index.html"], source, None, {})
+    runs.add("queued", ["c/index.html"], source, None, {})
+    slow = runs.running["slow"][0]
+    with pytest.raises(SearchError, match="index exploded"):
+        runs.results()
+    assert slow.poll() is None  # the error did not wait for the slow run
+    runs.close()
+    assert slow.poll() is not None and not runs.running and not runs.queued
+    assert [p.name for p in home.iterdir() if p.name.startswith(".work-")] == []
