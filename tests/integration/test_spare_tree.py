@@ -187,6 +187,47 @@ def test_the_first_edit_after_a_cold_build_adopts_a_linked_copy(tmp_path: Path) 
     assert len(spares(site)) == 1
 
 
+def test_a_linked_copy_vouches_only_for_files_still_as_recorded(tmp_path: Path) -> None:
+    """The linked copy links the files the last build recorded, and the scan
+    of output/ tells which of them are still as recorded: a page or a static
+    file changed by hand since is in the copy (a link to the changed file)
+    but not vouched for, so the first edit replaces it, and one the new site
+    no longer has is removed."""
+    from digest.output.record import UNKNOWN, last_build
+    from digest.output.write import scan_output
+
+    site = make_incremental_site(tmp_path / "site")
+    build(site)
+    output = site / "output"
+    pages = sorted(rel for rel in scan_output(output) if rel.endswith("/index.html"))
+    page = next(rel for rel in pages if "school-09" in rel)  # edit_body's article
+    gone = next(rel for rel in pages if "ferry-05" in rel)  # deleted below
+    static = next(rel for rel in scan_output(output) if rel.endswith(".css"))
+    for rel in (page, gone, static):
+        with (output / rel).open("a", encoding="utf-8") as fh:
+            fh.write("<!-- changed by hand -->\n")
+    last = last_build(site, output, True, jobs=2)
+    assert last is not None and last.spare is None
+    last.prelink()
+    record = last.spare
+    assert record is not None
+    for rel in (page, gone, static):
+        assert rel not in record.files and rel not in record.fingerprints, rel
+        assert last.spare_files[rel] == UNKNOWN, rel
+    untouched = next(rel for rel in pages if rel not in (page, gone))
+    assert record.files[untouched] == last.spare_files[untouched] == scan_output(output)[untouched]
+    last.close()
+    assert spares(site) == []
+
+    edit_body(site)
+    (site / "content/2024/ferry-05.md").unlink()
+    want = build_with_cold_reference(site, tmp_path / "cold")
+    assert_same_tree(tree_hash(output), want)
+    assert not (output / gone).exists()
+    assert "changed by hand" not in (output / static).read_text(encoding="utf-8")
+    assert len(spares(site)) == 1  # the cold build's tree, adopted and retired
+
+
 def test_a_failed_or_noop_build_leaves_no_linked_copy(tmp_path: Path) -> None:
     site = make_incremental_site(tmp_path / "site", articles=8)
     build(site)
