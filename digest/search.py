@@ -2,7 +2,7 @@
 
 The index is split by the month of each article's date: one Pagefind bundle
 per month in ``pagefind/<month>-<name>/``, ``name`` being a digest of the
-bundle's files (searchrun.bundle_name: the same index, the same name).  A
+bundle's files (searchfolders.bundle_name: the same index, the same name).  A
 month's cached bundle is used while the month's *key* is the one recorded
 with it: a digest of the month's article pages (their paths and a token for
 the part of each that Pagefind indexes, digest.searchdigest), Pagefind's
@@ -30,7 +30,7 @@ Only article pages are indexed (the theme marks their text with
 data-pagefind-body).  Each bundle is made by the Pagefind binary
 (``pagefind[bin]``, the ``search`` extra) over a folder holding the month's
 pages (hard links where they are already on disk), kept from build to build
-(digest.searchrun).  Pagefind's Python
+(digest.searchfolders).  Pagefind's Python
 API would do the same but waits 0.1 s per message it answers, which for one
 message per page is slower than the whole binary run.
 
@@ -62,7 +62,8 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
-from digest.searchrun import PAGES_DIR, Runs, bundle_name, pagefind_version, place_bundle
+from digest.searchfolders import PAGES_DIR, bundle_name, place_bundle
+from digest.searchrun import Runs, pagefind_version
 from digest.site.model.urls import output_path
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ is, for Pagefind, the last build's page with the new Markdown body in place
 of the old one.  The fast engine hands over such edits as soon as the
 articles are parsed and have their URLs (:class:`Ahead`, called from
 digest.engine.fastrun): that page is put into the month's folder of pages
-(digest.searchrun) and Pagefind starts on it, on the other core, while this
+(digest.searchfolders) and Pagefind starts on it, on the other core, while this
 process enriches, assembles and renders.
 
 Nothing is trusted for it.  The bundle is keyed like any other (the
@@ -32,14 +32,8 @@ from pathlib import Path
 from digest.output.write import scan_output
 from digest.searchdigest import indexed_digest
 from digest.searchfiles import SearchError
-from digest.searchrun import (
-    PAGES_DIR,
-    finish_pagefind,
-    pagefind_version,
-    scratch,
-    start_pagefind,
-    stop,
-)
+from digest.searchfolders import PAGES_DIR
+from digest.searchrun import finish_pagefind, pagefind_version, scratch, start_pagefind, stop
 from digest.site.model.urls import output_path
 
 

@@ -1,20 +1,14 @@
-"""Edge: running Pagefind over one month's article pages (digest.search).
+"""Edge: running Pagefind over months' folders of article pages (digest.search).
 
-Each month has a folder of its pages in the index's home
-(``pages/<month>/``: hard links to the pages on disk, files for pages that
-exist only in memory), which Pagefind reads.  It is kept from build to
-build: an edit replaces the pages whose indexed part changed (by the digest
-of digest.searchdigest, recorded with each file's size and mtime), not the
-month's 400-500 links and folders (0.23 s of an edit's 1.3 s search stage
-at 10,000 articles, where creating a file just after many were deleted is
-slow).  Pagefind writes the bundle into a scratch folder; :func:`place_bundle`
-moves it into the cache.  :class:`Runs` runs Pagefind over several months,
-a few at a time, from the build's main thread (no thread of its own).
+Each month's folder (digest.searchfolders: kept from build to build) is
+brought up to date, then Pagefind writes the month's bundle into a scratch
+folder, from which digest.searchfolders.place_bundle moves it into the
+cache.  :class:`Runs` runs Pagefind over several months, a few at a time,
+from the build's main thread (no thread of its own).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import select
@@ -25,15 +19,12 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from digest.output.write import scan_output
 from digest.searchfiles import PageSource, _error
+from digest.searchfolders import PAGES_DIR, FileRecord, sync_pages
 
 TIMEOUT_S = 600
 UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
           "pagefind-highlight.")  # 0.6 MB per bundle the theme never loads
-PAGES_DIR = "pages"  # home/pages/<month>/: the pages Pagefind reads
-
-FileRecord = Mapping[str, list]  # path -> [digest, size, mtime ns] of a month's folder
 
 
 def pagefind_version(exe: Path, known: object = None) -> tuple[str, list]:
@@ -255,73 +246,6 @@ def stop(run: subprocess.Popen) -> None:
     if run.poll() is None:
         run.kill()
     run.wait()
-
-
-def sync_pages(folder: Path, paths: list[str], source: PageSource,
-               digests: Mapping[str, str] | None,
-               record: FileRecord) -> dict[str, tuple[int, int]]:
-    """Make ``folder`` hold exactly the month's ``paths``: a file still as
-    recorded (size, mtime) with the page's current digest is kept, any
-    other file there is removed (a page that moved, a file left by a build
-    stopped halfway), the rest linked or written anew.  Returns path ->
-    (size, mtime ns) of its files."""
-    if digests is None:
-        shutil.rmtree(folder, ignore_errors=True)
-    present = scan_output(folder)  # {} without it
-    root = os.fspath(folder) + os.sep
-    wanted = set(paths)
-    for rel in present:
-        if rel not in wanted:
-            os.unlink(root + rel)
-    files: dict[str, tuple[int, int]] = {}
-    for rel in paths:
-        have = present.get(rel)
-        was = record.get(rel)
-        if have is not None and digests is not None and isinstance(was, list) \
-                and len(was) == 3 and was[0] == digests.get(rel) and tuple(was[1:]) == have:
-            files[rel] = have
-            continue
-        target = root + rel
-        if have is not None:
-            os.unlink(target)  # a link may share its file with output/: never edited
-        else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-        page = source(rel)
-        if isinstance(page, bytes):
-            with open(target, "wb") as fh:
-                fh.write(page)
-        else:
-            try:
-                os.link(page, target)  # never edited: Pagefind only reads it
-            except OSError:
-                shutil.copyfile(page, target)
-        st = os.stat(target)
-        files[rel] = (st.st_size, st.st_mtime_ns)
-    return files
-
-
-def bundle_name(bundle: Path) -> str:
-    """A digest of the bundle's files, their names and bytes: the name of its
-    folder (``<month>-<name>``), so that the same index has the same name
-    however it was made (a first build, an edit, an early run), and a
-    browser never keeps an older bundle's files under a newer one's name."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        digest.update(f"{path.relative_to(bundle).as_posix()}\n{len(data)}\n".encode())
-        digest.update(data)
-    return digest.hexdigest()[:16]
-
-
-def place_bundle(work: Path, final: Path) -> list[str]:
-    """Move the bundle made in ``work`` to ``final``; its files."""
-    try:
-        shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
-        os.rename(work / "bundle", final)  # a folder onto a name just freed
-        return sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
-                      if p.is_file())
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _number(pattern: str, text: str) -> int:

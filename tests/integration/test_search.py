@@ -417,7 +417,7 @@ def test_an_edit_reindexes_its_shard_only(browser, tmp_path: Path) -> None:
     live = output / "pagefind" / december / "pagefind-entry.json"
     written = live.stat().st_ino
     assert written == made[0]  # a cold build links the cached bundle's files, no copies
-    # the folder of the edited month's pages that Pagefind reads (digest.searchrun)
+    # the folder of the edited month's pages that Pagefind reads (digest.searchfolders)
     folder = site / ".digest-cache" / "search" / "pages" / before_shards[1][:7]
     linked = {p.relative_to(folder).as_posix(): p.stat().st_ino
               for p in folder.rglob("index.html")}
