@@ -27,7 +27,7 @@ unpickler that only accepts digest's record types and a few standard-library
 types, so even a forged file cannot run code.
 
 What that unpickler would refuse is refused when it is written, too (by the
-same allow-list, checked while pickling: :class:`_CheckedPickler`), never
+same allow-list, checked while pickling: digest.engine.cachepickle), never
 stored to read back as an empty section: a build warns ("cache-type", naming
 the section and the type; the section is not written and the build works
 uncached), and with ``strict`` (the tests: ``DIGEST_CACHE_STRICT=1``) it is a
@@ -37,20 +37,16 @@ too ("cache-unreadable"), once: the next flush replaces or removes it.
 
 from __future__ import annotations
 
-import copyreg
 import hashlib
 import hmac
-import io
 import os
-import pickle
 import secrets
 import shutil
 import zlib
 from pathlib import Path
-from types import BuiltinFunctionType, FunctionType
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from digest.engine.cachepickle import Refused, dumps, loads
 from digest.errors import Diagnostic, DigestError
 
 CACHE_DIR = ".digest-cache"
@@ -81,19 +77,6 @@ _SCHEMA = _schema()
 # eighth of the per-article enrichment and source records, not 5 MB).
 SHARDS = {"articles": 16, "bodies": 16, "terms": 16, "cards": 8, "local": 8, "inputs": 8}
 
-_ALLOWED = {
-    ("digest.site.records", "Article"), ("digest.site.records", "Mention"),
-    ("digest.site.recordcopy", "from_values"),  # how an Article pickles (Article.__reduce__)
-    ("digest.errors", "Diagnostic"),
-    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
-    ("pathlib", "PurePosixPath"), ("builtins", "frozenset"), ("builtins", "set"),
-    ("copyreg", "_reconstructor"), ("builtins", "object"),
-    # term counts (enrich.textvec.count_terms): arrays are rebuilt from raw bytes
-    ("array", "array"), ("array", "_array_reconstructor"),
-}
-
-
 STRICT_ENV = "DIGEST_CACHE_STRICT"  # "1": a value the cache cannot store raises (tests)
 
 
@@ -102,76 +85,6 @@ class CacheTypeError(DigestError):
 
     def __reduce__(self) -> tuple:  # travels whole from flush_early's process
         return (type(self), (self.diagnostics,))
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        return super().find_class(module, name)
-
-
-def _loads(data: bytes, start: int = 0) -> Any:
-    stream = io.BytesIO(data)  # shares ``data`` (bytes): no copy (see _read_file)
-    stream.seek(start)
-    return _SafeUnpickler(stream).load()
-
-
-class _Refused(Exception):
-    """A global the unpickler would refuse, met while pickling (``args[0]``: its name)."""
-
-
-# Types whose instances pickle as a call (a reduce tuple), seen to be so once:
-# the callable and its arguments are saved in turn, and checked there.
-_BY_CALL: set[type] = {dict, list, tuple, str, bytes, int, float, set, frozenset}
-_BY_REFERENCE = (type, FunctionType, BuiltinFunctionType)
-
-
-def _zone(zone: ZoneInfo) -> tuple:
-    # ZoneInfo pickles as getattr(ZoneInfo, "_unpickle")(...), and getattr is
-    # no type a cache may call: ZoneInfo(key) is the same (cached) zone.
-    if zone.key is None:
-        raise _Refused(f"zoneinfo.ZoneInfo from a file ({zone!r})")
-    return (ZoneInfo, (zone.key,))
-
-
-class _CheckedPickler(pickle.Pickler):
-    """pickle.Pickler that refuses what :class:`_SafeUnpickler` would: every
-    global it writes is a class, function or name-reduced object, and each of
-    those passes through :meth:`reducer_override` (once per pickle: the memo
-    has them after), where it is checked against ``_ALLOWED``.  Instances
-    cost a set lookup (``_BY_CALL``); the containers pickle never offers."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        kind = type(obj)
-        if kind in _BY_CALL:
-            return NotImplemented
-        if kind is ZoneInfo:
-            return _zone(obj)
-        if isinstance(obj, _BY_REFERENCE):
-            _check_global(obj, getattr(obj, "__qualname__", None) or obj.__name__)
-            return NotImplemented
-        reduce = copyreg.dispatch_table.get(kind)
-        value = reduce(obj) if reduce is not None else obj.__reduce_ex__(5)
-        if isinstance(value, str):  # pickled as a global name: a singleton
-            _check_global(obj, value)
-        else:
-            _BY_CALL.add(kind)
-        return NotImplemented
-
-
-def _check_global(obj: Any, name: str) -> None:
-    module = getattr(obj, "__module__", None) or pickle.whichmodule(obj, name)
-    if (module, name) not in _ALLOWED:
-        raise _Refused(f"{module}.{name}")
-
-
-def _dumps(value: Any) -> bytes:
-    """``pickle.dumps(value, protocol=5)``; raises _Refused for what the cache
-    cannot read back."""
-    buf = io.BytesIO()
-    _CheckedPickler(buf, protocol=5).dump(value)
-    return buf.getvalue()
 
 
 def _user_key() -> bytes | None:
@@ -293,7 +206,7 @@ class BuildCache:
                 raise ValueError("signature does not match")
             if blob[SIGNATURE:SIGNATURE + len(_SCHEMA)] != _SCHEMA:
                 return None  # written by a digest with other records: stale, not damaged
-            payload = _loads(blob, SIGNATURE + len(_SCHEMA))
+            payload = loads(blob, SIGNATURE + len(_SCHEMA))
         except Exception as exc:  # any damage means: rebuild, never trust
             self._unreadable.add(name)
             self.problem(name, exc)
@@ -394,7 +307,7 @@ class BuildCache:
                         self._write_shards(name, ns, self._loaded[name])
                     else:
                         self._write_file(name, ns, self._loaded[name])
-                except _Refused as exc:
+                except Refused as exc:
                     diag = _refused(name, exc.args[0])
                     self._drop(name)
                     if self.strict:
@@ -413,7 +326,7 @@ class BuildCache:
         (self.dir / f"{name}.pickle").unlink(missing_ok=True)
 
     def _write_file(self, name: str, namespace: str, data: Any) -> None:
-        payload = _dumps((FORMAT, namespace, data))  # raises _Refused before writing
+        payload = dumps((FORMAT, namespace, data))  # raises Refused before writing
         # Signed and written in parts: joining them copied every section twice.
         mac = hmac.new(self.key, _SCHEMA, "sha256")
         mac.update(payload)

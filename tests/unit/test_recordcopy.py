@@ -46,7 +46,7 @@ def test_unknown_field_is_a_type_error() -> None:
 def test_articles_pickle_as_their_values_and_come_back_equal_field_for_field() -> None:
     import pickle
 
-    from digest.engine.cache import _loads
+    from digest.engine.cachepickle import loads as _loads
 
     art = _article()
     again = _loads(pickle.dumps(art, protocol=5))  # through the cache's safe unpickler
