@@ -161,11 +161,11 @@ def scratch(home: Path) -> Path:
 def wait_any(runs: list[subprocess.Popen], names: list[str]) -> str:
     """The name of a run in ``runs`` that has ended, waiting for the first to
     end.  Not the oldest: months differ in size, and a slot left idle until
-    the oldest run ends is a core idle (on 2 cores, about a tenth of a cold
-    build's search stage).  A pidfd per run where the platform has them (one
-    wait for all, no polling), else a poll every few milliseconds.  When
-    none ends within TIMEOUT_S, the oldest: finish_pagefind's own wait then
-    says that Pagefind did not finish."""
+    the oldest run ends is a core idle (waiting for the oldest, both cores
+    were 5-15% idle through a cold build's search stage).  A pidfd per run
+    where the platform has them (one wait for all, no polling), else a poll
+    every few milliseconds.  When none ends within TIMEOUT_S, the oldest:
+    finish_pagefind's own wait then says that Pagefind did not finish."""
     deadline = time.monotonic() + TIMEOUT_S
     while True:
         for run, name in zip(runs, names, strict=True):
