@@ -17,6 +17,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.searchfiles import PageSource, _error
@@ -50,6 +51,18 @@ def pagefind_version(exe: Path, known: object = None) -> tuple[str, list]:
     return found.group(1), [*mark, found.group(1)]
 
 
+@dataclass
+class _Queued:
+    """A month waiting for a Pagefind run; ``files``: its folder's, once made ready."""
+
+    month: str
+    paths: list[str]
+    source: PageSource
+    digests: Mapping[str, str] | None
+    record: FileRecord
+    files: dict[str, tuple[int, int]] | None = None
+
+
 class Runs:
     """Pagefind runs over months' folders of pages, at most ``jobs`` at a time,
     started and waited for by the calling thread alone: a signal always lands
@@ -74,13 +87,13 @@ class Runs:
 
     def __init__(self, exe: Path, home: Path, jobs: int) -> None:
         self.exe, self.home, self.jobs = exe, home, max(1, jobs)
-        self.queued: list[list] = []  # [month, paths, source, digests, record, files or None]
+        self.queued: list[_Queued] = []
         self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
         self.done: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
 
     def add(self, month: str, paths: list[str], source: PageSource,
             digests: Mapping[str, str] | None, record: FileRecord) -> None:
-        self.queued.append([month, paths, source, digests, record, None])
+        self.queued.append(_Queued(month, paths, source, digests, record))
         self.poll()
 
     def poll(self) -> None:
@@ -113,12 +126,12 @@ class Runs:
         while self.done:
             shutil.rmtree(self.done.popitem()[1][0], ignore_errors=True)
 
-    def _ready(self, item: list) -> dict[str, tuple[int, int]]:
+    def _ready(self, item: _Queued) -> dict[str, tuple[int, int]]:
         """The queued month's folder brought up to date (once): its files."""
-        if item[5] is None:
-            month, paths, source, digests, record = item[:5]
-            item[5] = sync_pages(self.home / PAGES_DIR / month, paths, source, digests, record)
-        return item[5]
+        if item.files is None:
+            item.files = sync_pages(self.home / PAGES_DIR / item.month, item.paths, item.source,
+                                    item.digests, item.record)
+        return item.files
 
     def _end(self, ended: list[str]) -> None:
         """Take the ``ended`` runs out of their slots, start queued months in
@@ -129,7 +142,7 @@ class Runs:
             while self.queued and len(self.running) < self.jobs:
                 item = self.queued[0]
                 files = self._ready(item)
-                month = item[0]
+                month = item.month
                 work = scratch(self.home)
                 try:
                     self.running[month] = (
