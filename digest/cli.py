@@ -365,7 +365,9 @@ def _search_index(args: argparse.Namespace, result, staged, ahead=None):  # noqa
                         page_source(result.rendered, staged.path if staged else None,
                                     staged.written if staged else {}),
                         result.cache, jobs=args.jobs or os.cpu_count() or 1,
-                        fingerprints=result.fingerprints, ahead=ahead)
+                        fingerprints=result.fingerprints, ahead=ahead,
+                        # each bundle into the tree as soon as it is made
+                        placed=staged.link if staged else None)
     result.fingerprints = {**result.fingerprints, **index.fingerprints}
     if args.verbose:
         print(f"  {'search':<10} {index.report.seconds:7.3f} s ({index.report.line()})",

@@ -48,7 +48,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,8 +62,8 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
-from digest.searchfolders import PAGES_DIR, bundle_name, place_bundle
-from digest.searchrun import Runs, pagefind_version
+from digest.searchfolders import PAGES_DIR, place_bundle
+from digest.searchrun import Made, Runs, pagefind_version
 from digest.site.model.urls import output_path
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
                 binary: Path | None = None, place: str = SECTION,
                 memo: dict[str, tuple[bytes, str]] | None = None,
                 fingerprints: Mapping[str, str] | None = None,
-                ahead: Ahead | None = None) -> SearchIndex:
+                ahead: Ahead | None = None,
+                placed: Callable[[str, Path, list[str]], None] | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
@@ -147,6 +148,10 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     the one recorded last time keeps its digest without being read.
     ``ahead``: the bundles of edited months started while the site was built
     (digest.searchahead), taken where their key is the month's; closed here.
+    ``placed(folder, source, files)``: told of each new bundle as soon as it
+    is in the cache (``folder``: its place in output/, e.g. pagefind/<name>;
+    ``source``: where its ``files`` are), e.g. to link them into a staging
+    tree while the other months are indexed.
 
     Raises SearchError when Pagefind is missing or fails.
     """
@@ -192,12 +197,30 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     # the one recorded with it (see _key; the name says what the folder holds)
     cached = {month: entry[1] for month, entry in bundles.items()
               if isinstance(entry, list) and len(entry) == 2 and entry[1] in known}
-    early: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
-    runs = Runs(exe, home, jobs)  # started and waited for by this thread (see Runs)
+    early: dict[str, Made] = {}
     named: dict[str, str] = {}  # month -> its bundle's folder
     kept: dict[str, list[str]] = {}  # folder -> its files
+
+    def take(month: str, made: Made) -> None:
+        """A month's new bundle into the cache (and to ``placed``), as soon as
+        its run ends: naming it reads all its files, which for a cold build's
+        24 months was 0.4 s after the last run had ended."""
+        work, pages, files = made
+        name, kept[name] = place_bundle(work, home / BUNDLE_DIR, month)
+        named[month] = name
+        sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
+        report.rebuilt.append(name)
+        report.pages += pages
+        if placed is not None:
+            placed(f"{BUNDLE_DIR}/{name}", home / BUNDLE_DIR / name, kept[name])
+
+    # started and waited for by this thread (see Runs)
+    runs = Runs(exe, home, jobs, taken=take)
     try:
-        fresh = [month for month in months if month not in cached]
+        # Largest months first: the last runs, which end the stage with a core
+        # idle, are then the shortest.
+        fresh = sorted((month for month in months if month not in cached),
+                       key=lambda month: (-len(months[month]), month))
         for month in fresh:
             if ahead:
                 ahead.drop(month)
@@ -220,14 +243,9 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             record = sites.get(month)
             runs.add(month, months[month], source, {rel: hashes(rel) for rel in months[month]},
                      record if isinstance(record, dict) else {})
-        made_now = runs.results()
-        for month in sorted({*made_now, *early}):
-            work, pages, files = early.pop(month) if month in early else made_now.pop(month)
-            name = f"{month}-{bundle_name(work / 'bundle')}"
-            named[month], kept[name] = name, place_bundle(work, home / BUNDLE_DIR / name)
-            sites[month] = {rel: [hashes(rel), *have] for rel, have in files.items()}
-            report.rebuilt.append(name)
-            report.pages += pages
+        runs.results()
+        while early:
+            take(*early.popitem())
     except BaseException:
         runs.close()  # no Pagefind left running
         if ahead:
@@ -237,6 +255,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
+    report.rebuilt.sort()
     if ahead:
         ahead.close()  # runs of months whose key was not theirs, or that had a bundle
         report.ahead = len(ahead.used)

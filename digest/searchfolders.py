@@ -8,7 +8,7 @@ of digest.searchdigest, recorded with each file's size and mtime), not the
 month's 400-500 links and folders (0.23 s of an edit's 1.3 s search stage
 at 10,000 articles, where creating a file just after many were deleted is
 slow).  Pagefind writes each bundle into a scratch folder; :func:`place_bundle`
-moves it into the cache, in a folder named by its files (:func:`bundle_name`).
+names it by its files (:func:`bundle_name`) and moves it into the cache.
 """
 
 from __future__ import annotations
@@ -83,12 +83,16 @@ def bundle_name(bundle: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def place_bundle(work: Path, final: Path) -> list[str]:
-    """Move the bundle made in ``work`` to ``final``; its files."""
+def place_bundle(work: Path, home: Path, month: str) -> tuple[str, list[str]]:
+    """Move the bundle made in ``work`` into ``home``, in a folder named
+    ``<month>-<name>`` (:func:`bundle_name`): (that folder's name, its files).
+    ``work`` is gone afterwards, whatever happened."""
     try:
+        name = f"{month}-{bundle_name(work / 'bundle')}"
+        final = home / name
         shutil.rmtree(final, ignore_errors=True)  # a half-made one (a build stopped)
         os.rename(work / "bundle", final)  # a folder onto a name just freed
-        return sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
-                      if p.is_file())
+        return name, sorted(str(p.relative_to(final).as_posix()) for p in final.rglob("*")
+                            if p.is_file())
     finally:
         shutil.rmtree(work, ignore_errors=True)

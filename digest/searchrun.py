@@ -16,12 +16,16 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.searchfiles import PageSource, _error
 from digest.searchfolders import PAGES_DIR, FileRecord, sync_pages
+
+# A month's run once ended: its scratch folder (the bundle in <work>/bundle),
+# the pages Pagefind indexed, and the files of the folder it read.
+Made = tuple[Path, int, dict[str, tuple[int, int]]]
 
 TIMEOUT_S = 600
 UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
@@ -81,15 +85,20 @@ class Runs:
     freed slot is filled before the ended run's bundle is checked, and the
     next months' folders are made ready while Pagefind runs: no slot waits
     for the build's own work (about 0.4 s of it over a cold build's 24 months).
+    ``taken(month, made)``, when given, receives each run as it ends (and
+    owns its scratch folder), while the others go; else :meth:`results`
+    returns them all at the end.
 
     (Pointing Pagefind at the staging tree with a --glob of the shard's pages
     instead was no faster: it walks the whole tree for every shard.)"""
 
-    def __init__(self, exe: Path, home: Path, jobs: int) -> None:
+    def __init__(self, exe: Path, home: Path, jobs: int,
+                 taken: Callable[[str, Made], None] | None = None) -> None:
         self.exe, self.home, self.jobs = exe, home, max(1, jobs)
+        self.taken = taken
         self.queued: list[_Queued] = []
         self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
-        self.done: dict[str, tuple[Path, int, dict[str, tuple[int, int]]]] = {}
+        self.done: dict[str, Made] = {}
 
     def add(self, month: str, paths: list[str], source: PageSource,
             digests: Mapping[str, str] | None, record: FileRecord) -> None:
@@ -101,7 +110,7 @@ class Runs:
         ended = [month for month, (run, _, _) in self.running.items() if run.poll() is not None]
         self._end(ended)
 
-    def results(self) -> dict[str, tuple[Path, int, dict[str, tuple[int, int]]]]:
+    def results(self) -> dict[str, Made]:
         """Month -> (work folder, pages indexed, the folder's files) of every
         month added, once all ran.  Raises SearchError for a failed run."""
         while self.running or self.queued:
@@ -156,7 +165,10 @@ class Runs:
                 month, (run, work, files) = runs[0]
                 pages = finish_pagefind(run, work)
                 runs.pop(0)
-                self.done[month] = (work, pages, files)
+                if self.taken is None:
+                    self.done[month] = (work, pages, files)
+                else:  # it owns ``work`` from here on
+                    self.taken(month, (work, pages, files))
         finally:
             for _, (run, work, _) in runs:  # not finished (an error): nothing to keep
                 stop(run)  # (one that wait_any gave up on may still run)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digest.output.paths import check_relpaths
 from digest.output.placement import folder_chain, make_top_folder, spread_tree
-from digest.output.write import mark
+from digest.output.write import link_all, mark
 
 WRITERS = 2  # threads: creating files is mostly kernel work, which then uses both cores
 MAX_QUEUED = 16  # parts waiting to be written; more, and put() waits (memory stays bounded)
@@ -75,6 +75,19 @@ class Staging:
         for k in range(WRITERS):  # every thread takes a share of every part
             self._tasks.put(items[k::WRITERS])
         return not self.failed
+
+    def link(self, folder: str, source: Path, files: list[str]) -> None:
+        """Hard-link ``source``'s ``files`` into the tree under ``folder``
+        (e.g. a search bundle made while the build goes on), at once, in this
+        thread; a failure is kept in ``failed``, as for :meth:`put`."""
+        if self.failed:
+            return
+        links = {f"{folder}/{rel}": source / rel for rel in files}
+        check_relpaths(links)
+        try:
+            self.written.update(link_all(self.path, links))
+        except OSError as exc:
+            self.failed = exc
 
     def finish(self) -> None:
         """Wait until everything put so far is written (or has failed: see

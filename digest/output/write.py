@@ -151,7 +151,7 @@ def write_site(rendered: Mapping[str, bytes], output: Path, stamp: str = "",
             if staged.failed:  # the bytes handed over are gone with it: report
                 raise staged.failed
             report.files = dict(staged.written)
-            report.files.update(_link_all(staging, linked))
+            report.files.update(link_all(staging, linked))
             recycle = None  # nothing to adopt; the replaced tree is deleted
         spare = adopt(recycle, staging, MARKER) if recycle else None
         if spare is not None:
@@ -221,7 +221,7 @@ def _fill_fresh(staging: Path, rendered: Mapping[str, bytes]) -> None:
             fh.write(rendered[rel])
 
 
-def _link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
+def link_all(staging: Path, files: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
     """Hard-link each file's source into ``staging``, a tree that already
     holds others and maybe some of their folders (a copy where links fail).
     Path -> (size, mtime ns)."""

@@ -670,6 +670,49 @@ def test_an_index_of_no_articles(tmp_path: Path) -> None:
         index.close()
 
 
+def test_each_bundle_is_placed_as_its_run_ends_largest_month_first(tmp_path: Path) -> None:
+    """A cold build's months are indexed largest first (the runs that end the
+    stage with a core idle are then the shortest), and each new bundle is
+    named, placed and handed to ``placed`` as soon as its run has ended,
+    while the next month's run goes (it used to wait for the last run)."""
+    def page(text: str) -> bytes:
+        return (f"<html lang='en'><head><title>{text}</title></head><body>"
+                f"<article data-pagefind-body><h1>{text}</h1><p>{text} words</p>"
+                "</article></body></html>").encode()
+
+    sizes = {"2024-03": 1, "2024-04": 3, "2024-05": 2}
+    articles, pages = [], {}
+    for month, count in sizes.items():
+        year, number = map(int, month.split("-"))
+        for k in range(count):
+            url = f"/{month}-{k}/"
+            articles.append(SimpleNamespace(date=datetime(year, number, 1 + k, tzinfo=UTC),
+                                            url=url))
+            pages[f"{month}-{k}/index.html"] = page(f"word{month.replace('-', '')}x{k}")
+    placed: list[tuple[str, list[str], bool]] = []
+
+    def seen(folder: str, source: Path, files: list[str]) -> None:
+        assert all((source / rel).is_file() for rel in files)  # in place already
+        home = source.parent.parent
+        running = any(p.name.startswith(".work-") for p in home.iterdir())
+        placed.append((folder, files, running))
+
+    index = build_index(articles, page_source(pages), None, jobs=1, placed=seen)
+    try:
+        shards = json.loads(index.data["pagefind/shards.json"])["shards"]
+        assert [folder.split("/")[1][:7] for folder, _, _ in placed] == \
+            ["2024-04", "2024-05", "2024-03"]
+        # The first two were placed while the next month's run was going.
+        assert [running for _, _, running in placed] == [True, True, False]
+        assert sorted(f"{folder.split('/')[1]}/" for folder, _, _ in placed) == sorted(shards)
+        for folder, files, _ in placed:
+            assert "pagefind.js" in files
+            assert {f"{folder}/{rel}" for rel in files} <= set(index.linked)
+        assert index.report.rebuilt == sorted(folder.split("/")[1] for folder, _, _ in placed)
+    finally:
+        index.close()
+
+
 # ----------------------------------------------------------- the CLI hook (cmd_build)
 
 def test_cli_no_search_and_missing_binary(tmp_path: Path, monkeypatch) -> None:
