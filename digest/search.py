@@ -62,7 +62,7 @@ from digest.searchfiles import (
     _error,
     page_source,
 )
-from digest.searchfolders import PAGES_DIR, place_bundle
+from digest.searchfolders import PAGES_DIR, place_bundle, reusable
 from digest.searchrun import Made, Runs, pagefind_version
 from digest.site.model.urls import output_path
 
@@ -242,7 +242,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
                 continue
             record = sites.get(month)
             runs.add(month, months[month], source, {rel: hashes(rel) for rel in months[month]},
-                     record if isinstance(record, dict) else {})
+                     record if isinstance(record, dict) else {},
+                     reusable(home / BUNDLE_DIR / name, version))
         runs.results()
         while early:
             take(*early.popitem())

@@ -32,7 +32,7 @@ from pathlib import Path
 from digest.output.write import scan_output
 from digest.searchdigest import indexed_digest
 from digest.searchfiles import SearchError
-from digest.searchfolders import PAGES_DIR
+from digest.searchfolders import PAGES_DIR, reusable
 from digest.searchrun import finish_pagefind, pagefind_version, scratch, start_pagefind, stop
 from digest.site.model.urls import output_path
 
@@ -112,8 +112,11 @@ class Ahead:
             if isinstance(entry, list) and entry[:1] == [key] and len(entry) == 2 \
                     and (home / BUNDLE_DIR / str(entry[1])).is_dir():
                 continue  # the cache has it (the same pages for Pagefind): nothing to make
+            last = home / BUNDLE_DIR / str(entry[1]) if isinstance(entry, list) \
+                and len(entry) == 2 else None
             try:
-                self.runs[month] = _start(exe, home, folder, key, pages)
+                self.runs[month] = _start(exe, home, folder, key, pages,
+                                          reusable(last, version) if last else None)
             except (OSError, SearchError):
                 return
 
@@ -181,8 +184,10 @@ def _kept_digests(folder: Path, paths: list[str], edited: Mapping[str, bytes],
     return digests
 
 
-def _start(exe: Path, home: Path, folder: Path, key: str, pages: Mapping[str, bytes]) -> _Run:
-    """Put ``pages`` into the month's ``folder`` and start Pagefind over it."""
+def _start(exe: Path, home: Path, folder: Path, key: str, pages: Mapping[str, bytes],
+           reuse: Path | None) -> _Run:
+    """Put ``pages`` into the month's ``folder`` and start Pagefind over it
+    (from the fragments of ``reuse``, the month's last bundle: start_pagefind)."""
     files = scan_output(folder)
     for rel, page in pages.items():
         target = folder / rel
@@ -192,7 +197,8 @@ def _start(exe: Path, home: Path, folder: Path, key: str, pages: Mapping[str, by
         files[rel] = (st.st_size, st.st_mtime_ns)
     work = scratch(home)
     try:
-        return _Run(key, work, start_pagefind(exe, folder, work, threads=1), files)
+        return _Run(key, work, start_pagefind(exe, folder, work, threads=1, reuse=reuse),
+                    files)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -16,8 +16,8 @@ The formats, as Pagefind 1.x writes them (read back by its own JavaScript,
 which only fetches files by name): every ``.pf_*`` file is gzip of
 ``b"pagefind_dcd"`` followed by CBOR; a filter file is ``[name, [[value,
 [page numbers]], ...]]``; the metadata (``pagefind.<lang>_<hash>.pf_meta``)
-is ``[version, pages, index chunks, [[filter name, file hash], ...], sorts,
-...]``; ``pagefind-entry.json`` names the metadata's hash per language.  A
+is ``[version, [[fragment hash, word count], ...], index chunks, [[filter
+name, file hash], ...], sorts, ...]``; ``pagefind-entry.json`` names the metadata's hash per language.  A
 bundle in any other shape is left as it is and reported, so that a Pagefind
 release that changes it fails loudly in the tests instead of quietly.
 """
@@ -32,6 +32,7 @@ from pathlib import Path
 import cbor2
 
 SIGNATURE = b"pagefind_dcd"
+META_PAGES = 1  # position of the pages ([fragment hash, word count] each) in the metadata
 META_FILTERS = 3  # position of the filter list in the metadata
 
 
@@ -41,7 +42,9 @@ class BundleShapeError(ValueError):
 
 def make_canonical(bundle: Path) -> bool:
     """Rewrite ``bundle``'s filter files, metadata and entry file so that they
-    depend on the pages only.  Returns whether the entry file changed.
+    depend on the pages only, and remove the page fragments no page of the
+    metadata has (left from the bundle a run started from:
+    searchfolders.seed_fragments).  Returns whether the entry file changed.
 
     Raises BundleShapeError when the files are not as Pagefind 1.x writes them.
     """
@@ -49,24 +52,38 @@ def make_canonical(bundle: Path) -> bool:
     entry_text = entry_path.read_text("utf-8")
     entry = json.loads(entry_text)
     changed = False
+    pages: set[str] = set()
     for language in sorted(entry.get("languages", {})):
         old_meta = entry["languages"][language]["hash"]
-        new_meta = _canonical_language(bundle, old_meta)
+        new_meta = _canonical_language(bundle, old_meta, pages)
         if new_meta != old_meta:
             entry_text = entry_text.replace(json.dumps(old_meta), json.dumps(new_meta))
             changed = True
     if changed:
         entry_path.write_text(entry_text, "utf-8")
+    present = {path.name.removesuffix(".pf_fragment"): path
+               for path in (bundle / "fragment").glob("*")} if pages else {}
+    if pages - present.keys():  # the page list is not what this module knows
+        raise BundleShapeError(f"{len(pages - present.keys())} pages without a fragment file")
+    for name, path in present.items():
+        if name not in pages:
+            path.unlink()
     return changed
 
 
-def _canonical_language(bundle: Path, meta_hash: str) -> str:
-    """The metadata hash of one language once its filters are canonical."""
+def _canonical_language(bundle: Path, meta_hash: str, pages: set[str]) -> str:
+    """The metadata hash of one language once its filters are canonical; its
+    pages' fragment hashes are added to ``pages``."""
     meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
     meta = _read(meta_path)
     if not isinstance(meta, list) or len(meta) <= META_FILTERS \
             or not isinstance(meta[META_FILTERS], list):
         raise BundleShapeError(f"{meta_path.name}: no filter list at position {META_FILTERS}")
+    if not isinstance(meta[META_PAGES], list) or not all(
+            isinstance(page, list) and page and isinstance(page[0], str)
+            for page in meta[META_PAGES]):
+        raise BundleShapeError(f"{meta_path.name}: no page list at position {META_PAGES}")
+    pages.update(page[0] for page in meta[META_PAGES])
     prefix = meta_hash.split("_", 1)[0] + "_"
     filters = []
     for item in meta[META_FILTERS]:

@@ -9,11 +9,19 @@ month's 400-500 links and folders (0.23 s of an edit's 1.3 s search stage
 at 10,000 articles, where creating a file just after many were deleted is
 slow).  Pagefind writes each bundle into a scratch folder; :func:`place_bundle`
 names it by its files (:func:`bundle_name`) and moves it into the cache.
+
+A month indexed again starts from its last bundle's page fragments
+(:func:`reusable`, :func:`seed_fragments`): Pagefind names a fragment by a
+hash of its content and does not write one whose file is there already, and
+compressing the fragments was a fifth of a month's run (0.6 s to 0.5 s for
+the 535 pages of a month, one of them edited).  Those no page has any more
+are removed once the run is done (digest.searchbundle.make_canonical).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -96,3 +104,33 @@ def place_bundle(work: Path, home: Path, month: str) -> tuple[str, list[str]]:
                             if p.is_file())
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def reusable(bundle: Path, version: str) -> Path | None:
+    """``bundle`` (a month's last bundle) when Pagefind ``version`` made it:
+    a fragment's name then stands for its bytes (see :func:`seed_fragments`)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return bundle if isinstance(entry, dict) and entry.get("version") == version else None
+
+
+def seed_fragments(bundle: Path, target: Path) -> int:
+    """Hard-link the page fragments of ``bundle`` into the bundle folder
+    ``target`` that Pagefind is about to write: the pages it finds unchanged
+    keep them (it never opens an existing fragment: tests/integration/
+    test_search.py checks that the links keep their inode and time).  How
+    many were linked; none when anything fails (Pagefind then writes them)."""
+    folder = target / "fragment"
+    linked = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for entry in os.scandir(bundle / "fragment"):
+            if entry.name.endswith(".pf_fragment") and entry.is_file(follow_symlinks=False):
+                os.link(entry.path, folder / entry.name)
+                linked += 1
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return 0
+    return linked

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.searchfiles import PageSource, _error
-from digest.searchfolders import PAGES_DIR, FileRecord, sync_pages
+from digest.searchfolders import PAGES_DIR, FileRecord, seed_fragments, sync_pages
 
 # A month's run once ended: its scratch folder (the bundle in <work>/bundle),
 # the pages Pagefind indexed, and the files of the folder it read.
@@ -64,6 +64,7 @@ class _Queued:
     source: PageSource
     digests: Mapping[str, str] | None
     record: FileRecord
+    reuse: Path | None = None  # the month's last bundle (see start_pagefind)
     files: dict[str, tuple[int, int]] | None = None
 
 
@@ -101,8 +102,9 @@ class Runs:
         self.done: dict[str, Made] = {}
 
     def add(self, month: str, paths: list[str], source: PageSource,
-            digests: Mapping[str, str] | None, record: FileRecord) -> None:
-        self.queued.append(_Queued(month, paths, source, digests, record))
+            digests: Mapping[str, str] | None, record: FileRecord,
+            reuse: Path | None = None) -> None:
+        self.queued.append(_Queued(month, paths, source, digests, record, reuse))
         self.poll()
 
     def poll(self) -> None:
@@ -155,7 +157,8 @@ class Runs:
                 work = scratch(self.home)
                 try:
                     self.running[month] = (
-                        start_pagefind(self.exe, self.home / PAGES_DIR / month, work),
+                        start_pagefind(self.exe, self.home / PAGES_DIR / month, work,
+                                       reuse=item.reuse),
                         work, files)
                 except BaseException:
                     shutil.rmtree(work, ignore_errors=True)
@@ -217,11 +220,16 @@ def wait_any(runs: list[subprocess.Popen], names: list[str]) -> str:
                 os.close(fd)
 
 
-def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0) -> subprocess.Popen:
+def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0,
+                   reuse: Path | None = None) -> subprocess.Popen:
     """Pagefind started over the pages in ``site``, writing ``work/bundle``
     (with ``threads``: at most that many of its own); what it prints goes to
     ``work/log`` (a file, not a pipe: nothing has to read it while Pagefind
-    runs).  :func:`finish_pagefind` waits for it."""
+    runs).  ``reuse``: the month's last bundle, made by this Pagefind
+    (searchfolders.reusable), whose page fragments the new one starts from
+    (searchfolders.seed_fragments).  :func:`finish_pagefind` waits for it."""
+    if reuse is not None:
+        seed_fragments(reuse, work / "bundle")
     cmd = [str(exe), "--site", str(site), "--output-path", str(work / "bundle")]
     env = {**os.environ, "NO_COLOR": "1"}
     if threads:

@@ -713,6 +713,57 @@ def test_each_bundle_is_placed_as_its_run_ends_largest_month_first(tmp_path: Pat
         index.close()
 
 
+def test_a_month_indexed_again_keeps_the_fragments_of_its_unchanged_pages(
+        tmp_path: Path) -> None:
+    """A month indexed again starts from its last bundle's page fragments
+    (searchfolders.seed_fragments): Pagefind does not write the fragment of an
+    unchanged page (the same file: inode and time), the edited page's old
+    fragment is removed, and the bundle is the one a fresh index makes.  A
+    last bundle made by another Pagefind is not started from."""
+    from digest.engine.cache import BuildCache
+
+    def page(text: str) -> bytes:
+        return (f"<html lang='en'><head><title>{text}</title></head><body>"
+                f"<article data-pagefind-body><h1>{text}</h1><p>{text} words</p>"
+                "</article></body></html>").encode()
+
+    may = datetime(2024, 5, 1, tzinfo=UTC)
+    articles = [SimpleNamespace(date=may, url=f"/{name}/") for name in ("a", "b", "c")]
+    pages = {f"{name}/index.html": page(word) for name, word in
+             (("a", "alpha"), ("b", "beta"), ("c", "gamma"))}
+    cache = BuildCache(tmp_path, "test")
+    bundles = tmp_path / ".digest-cache" / "search" / "pagefind"
+
+    def index(store: BuildCache | None = cache) -> str:
+        made = build_index(articles, page_source(pages), store)
+        made.close()
+        return json.loads(made.data["pagefind/shards.json"])["shards"][0].rstrip("/")
+
+    def fragments(name: str) -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (bundles / name / "fragment").iterdir()}
+
+    first = index()
+    before = fragments(first)
+    assert len(before) == 3
+    pages["b/index.html"] = page("delta")
+    second = index()
+    after = fragments(second)
+    assert second != first and len(after) == 3  # the old fragment of b is gone
+    kept = set(before) & set(after)
+    assert len(kept) == 2  # a's and c's: linked, never written again
+    assert all(after[name] == before[name] for name in kept)
+    assert index(None) == second  # what a fresh index makes
+
+    # A bundle another Pagefind made: its fragments are not started from.
+    entry = bundles / second / "pagefind-entry.json"
+    entry.write_text(entry.read_text("utf-8").replace('"version":"', '"version":"0.'),
+                     "utf-8")
+    pages["b/index.html"] = page("epsilon")
+    third = index()
+    assert not set(fragments(third).values()) & set(after.values())
+
+
 # ----------------------------------------------------------- the CLI hook (cmd_build)
 
 def test_cli_no_search_and_missing_binary(tmp_path: Path, monkeypatch) -> None:
