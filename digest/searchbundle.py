@@ -17,9 +17,10 @@ which only fetches files by name): every ``.pf_*`` file is gzip of
 ``b"pagefind_dcd"`` followed by CBOR; a filter file is ``[name, [[value,
 [page numbers]], ...]]``; the metadata (``pagefind.<lang>_<hash>.pf_meta``)
 is ``[version, [[fragment hash, word count], ...], index chunks, [[filter
-name, file hash], ...], sorts, ...]``; ``pagefind-entry.json`` names the metadata's hash per language.  A
-bundle in any other shape is left as it is and reported, so that a Pagefind
-release that changes it fails loudly in the tests instead of quietly.
+name, file hash], ...], sorts, ...]``; ``pagefind-entry.json`` names the
+metadata's hash per language.  A bundle in any other shape is left as it is
+and reported, so that a Pagefind release that changes it fails loudly in the
+tests instead of quietly.
 """
 
 from __future__ import annotations

@@ -119,9 +119,11 @@ def reusable(bundle: Path, version: str) -> Path | None:
 def seed_fragments(bundle: Path, target: Path) -> int:
     """Hard-link the page fragments of ``bundle`` into the bundle folder
     ``target`` that Pagefind is about to write: the pages it finds unchanged
-    keep them (it never opens an existing fragment: tests/integration/
-    test_search.py checks that the links keep their inode and time).  How
-    many were linked; none when anything fails (Pagefind then writes them)."""
+    keep them.  Pagefind does not write a fragment whose file is there (the
+    links share their files with output/: tests/integration/test_search.py
+    checks that they keep their inode and time), and a file of another
+    Pagefind never comes here (:func:`reusable`).  How many were linked;
+    none when anything fails (Pagefind then writes them all)."""
     folder = target / "fragment"
     linked = 0
     try:
