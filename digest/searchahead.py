@@ -109,11 +109,11 @@ class Ahead:
                 digests[rel] = indexed_digest(page)
             key = _key(version, months[month], digests.__getitem__)
             entry = bundles.get(month) if isinstance(bundles, dict) else None
-            if isinstance(entry, list) and entry[:1] == [key] and len(entry) == 2 \
-                    and (home / BUNDLE_DIR / str(entry[1])).is_dir():
+            # the month's last bundle: [its key, its folder]
+            last = home / BUNDLE_DIR / str(entry[1]) \
+                if isinstance(entry, list) and len(entry) == 2 else None
+            if last is not None and entry[0] == key and last.is_dir():
                 continue  # the cache has it (the same pages for Pagefind): nothing to make
-            last = home / BUNDLE_DIR / str(entry[1]) if isinstance(entry, list) \
-                and len(entry) == 2 else None
             try:
                 self.runs[month] = _start(exe, home, folder, key, pages,
                                           reusable(last, version) if last else None)

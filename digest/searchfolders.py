@@ -116,23 +116,19 @@ def reusable(bundle: Path, version: str) -> Path | None:
     return bundle if isinstance(entry, dict) and entry.get("version") == version else None
 
 
-def seed_fragments(bundle: Path, target: Path) -> int:
+def seed_fragments(bundle: Path, target: Path) -> None:
     """Hard-link the page fragments of ``bundle`` into the bundle folder
     ``target`` that Pagefind is about to write: the pages it finds unchanged
     keep them.  Pagefind does not write a fragment whose file is there (the
     links share their files with output/: tests/integration/test_search.py
     checks that they keep their inode and time), and a file of another
-    Pagefind never comes here (:func:`reusable`).  How many were linked;
-    none when anything fails (Pagefind then writes them all)."""
+    Pagefind never comes here (:func:`reusable`).  When anything fails, none
+    is left (Pagefind then writes them all)."""
     folder = target / "fragment"
-    linked = 0
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for entry in os.scandir(bundle / "fragment"):
             if entry.name.endswith(".pf_fragment") and entry.is_file(follow_symlinks=False):
                 os.link(entry.path, folder / entry.name)
-                linked += 1
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
-        return 0
-    return linked
