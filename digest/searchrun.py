@@ -230,16 +230,31 @@ def start_pagefind(exe: Path, site: Path, work: Path, threads: int = 0,
     (searchfolders.seed_fragments).  :func:`finish_pagefind` waits for it."""
     if reuse is not None:
         seed_fragments(reuse, work / "bundle")
-    cmd = [str(exe), "--site", str(site), "--output-path", str(work / "bundle")]
-    env = {**os.environ, "NO_COLOR": "1"}
-    if threads:
-        env["RAYON_NUM_THREADS"] = str(threads)  # the size of Pagefind's thread pool
+    cmd = [os.path.abspath(exe), "--site", os.path.abspath(site),
+           "--output-path", os.path.abspath(work / "bundle")]
     try:
         with open(work / "log", "wb") as log:
             return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env)
+                                    stdin=subprocess.DEVNULL, env=pagefind_env(threads),
+                                    cwd=work)
     except OSError as exc:
         raise _error(f"could not run Pagefind ({exe}): {exc}") from None
+
+
+def pagefind_env(threads: int = 0) -> dict[str, str]:
+    """The environment of a Pagefind run: this one without PAGEFIND_*
+    variables.  Pagefind takes its settings from those and from a
+    pagefind.yml (.toml, .json) in its working folder too; a curator's own,
+    left where digest runs by a Hugo + Pagefind setup, would reach digest's
+    runs (a ``glob`` of theirs: no page indexed, the build fails; selectors
+    or a forced language: another index).  So a run has none of them, and
+    works in its scratch folder, which holds no settings file.  ``threads``:
+    the size of Pagefind's thread pool (0: its default)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    env["NO_COLOR"] = "1"
+    if threads:
+        env["RAYON_NUM_THREADS"] = str(threads)
+    return env
 
 
 def finish_pagefind(run: subprocess.Popen, work: Path) -> int:

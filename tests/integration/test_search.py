@@ -778,6 +778,39 @@ def test_cli_no_search_and_missing_binary(tmp_path: Path, monkeypatch) -> None:
     assert not (site / "output" / "pagefind").exists()
 
 
+def test_the_curators_own_pagefind_settings_do_not_reach_digests_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind also reads its settings from a pagefind.yml (.toml, .json) in
+    the folder it runs in and from PAGEFIND_* variables.  A site that had
+    Hugo and Pagefind keeps its pagefind.yml where the curator runs digest:
+    its glob made every run index nothing (the build failed: "Pagefind was
+    not able to build an index"), its selectors would make another index.
+    Digest's runs see none of them: the same index as without them.  (The
+    site is given as ".", the folder digest runs in: Pagefind's own folder is
+    another one, so the paths it gets are absolute.)"""
+    plain = copy_example_site(tmp_path / "plain")
+    assert cli(plain, "build", "-q").code == 0
+    site = copy_example_site(tmp_path / "site")
+    (site / "pagefind.yml").write_text(
+        'glob: "nothing/**/*.html"\nexclude_selectors: ["p"]\nforce_language: "fr"\n',
+        encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_GLOB", "nothing/**/*.html")
+    monkeypatch.setenv("PAGEFIND_ROOT_SELECTOR", "nav")
+    monkeypatch.chdir(site)
+    run = cli(Path("."), "build", "-v")
+    assert run.code == 0, run
+    assert _search_line(run.err) == "2 of 2 shards rebuilt, 21 pages indexed", run
+    assert _bundle_bytes(site / "output") == _bundle_bytes(plain / "output")
+    # an edit's early run (digest.searchahead) too
+    for folder in (plain, site):
+        _edit(folder, "", f"A paragraph about a {NEW_WORD} flower.")
+    assert cli(plain, "build", "-q").code == 0
+    run = cli(Path("."), "build", "-v")
+    assert run.code == 0, run
+    assert "(1 started early)" in _search_line(run.err), run
+    assert _bundle_bytes(site / "output") == _bundle_bytes(plain / "output")
+
+
 def test_a_month_without_a_record_of_its_pages_folder(tmp_path: Path) -> None:
     """A cached bundle whose month has no record of its folder of pages (a
     record lost, or a cache of a digest that kept none) is still reused; the
