@@ -60,6 +60,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 WAIT = 120.0  # seconds a build waits for another build of the same site (--wait)
 _EXIT_NOW = False  # set by a finished `digest build`: see entry()
+_INTERRUPTED = False  # set once a Ctrl-C has been reported: see entry()
 _RETAINED: list = []  # that build's objects, never freed one by one: see _build
 
 
@@ -73,11 +74,41 @@ def entry() -> None:
     """
     status = main()
     # Not under a profiler or debugger: they report when the interpreter exits.
-    if _EXIT_NOW and sys.getprofile() is None and sys.gettrace() is None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+    if sys.getprofile() is None and sys.gettrace() is None:
+        if _INTERRUPTED:
+            _leave(status)
+        if _EXIT_NOW:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status)
     raise SystemExit(status)
+
+
+def _leave(status: int) -> None:
+    """Exit with ``status`` after a reported Ctrl-C, once what Python's own
+    exit waits for is done (threads, and processes that must not be cut
+    short: parallel.start), but not through the interpreter's exit.
+
+    Under ``python -m``, a KeyboardInterrupt that once left an ``exec`` or
+    ``eval`` of a string (Python makes a dataclass's methods so, when a
+    module that defines one is imported) marks the run as ended by Ctrl-C,
+    even when it was caught: the interpreter then kills itself with SIGINT
+    once it has finished, whatever status it was to exit with.  A build
+    interrupted at such a moment said "interrupted; output/ was left as it
+    was" and then died of SIGINT instead of exiting 130 (one run in 15 of
+    tests/integration/test_interrupted_builds.py)."""
+    import multiprocessing
+
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+    for child in multiprocessing.active_children():
+        if not child.daemon:
+            child.join()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help or --version (0), a usage error (2)
         return exc.code if isinstance(exc.code, int) else 2
-    global _PUBLISHED  # noqa: PLW0603 - one run's state (tests call main() repeatedly)
-    _PUBLISHED = ""
+    global _PUBLISHED, _INTERRUPTED  # noqa: PLW0603 - one run's state (tests call main())
+    _PUBLISHED, _INTERRUPTED = "", False
     # SIGTERM's default action kills Python without unwinding, which would leave
     # output.tmp-*/ behind; turn it into KeyboardInterrupt so write_site cleans up.
     previous = hook = None
@@ -176,6 +207,7 @@ def _cancel_resend() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    global _INTERRUPTED  # noqa: PLW0603 - read by entry()
     closing = usage.CLOSING.get(args.command, "nothing was done")
     try:
         if args.command != "init":  # init makes the folder
@@ -200,6 +232,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _cancel_resend()
         print(_interrupted("interrupted"), file=sys.stderr)
+        _INTERRUPTED = True
         return 130
     except Exception as exc:  # a bug in digest, not in the site: say so, briefly
         if args.debug:
