@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -63,7 +62,8 @@ from digest.searchfiles import (
     page_source,
 )
 from digest.searchfolders import PAGES_DIR, place_bundle, reusable
-from digest.searchrun import Made, Runs, pagefind_version
+from digest.searchrun import Made, Runs
+from digest.searchtool import find_pagefind, pagefind_version, search_available
 from digest.site.model.urls import output_path
 
 if TYPE_CHECKING:
@@ -98,27 +98,6 @@ class SearchReport:
         early = f" ({self.ahead} started early)" if self.ahead else ""
         return (f"{len(self.rebuilt)} of {self.shards} shards rebuilt{early}, "
                 f"{self.pages} pages indexed, {self.read} pages read")
-
-
-def find_pagefind() -> Path | None:
-    """Path of the Pagefind binary, or None when it is not installed."""
-    env = os.environ.get("PAGEFIND_BINARY_PATH")
-    if env:
-        return Path(env) if Path(env).is_file() else None
-    for module in ("pagefind_bin_extended", "pagefind_bin"):
-        try:
-            found = __import__(module).get_executable()
-        except (ImportError, FileNotFoundError):
-            continue
-        return Path(found)
-    on_path = shutil.which("pagefind_extended") or shutil.which("pagefind")
-    return Path(on_path) if on_path else None
-
-
-def search_available() -> bool:
-    """Pagefind's binary, and cbor2 (digest.searchbundle), both of the search
-    extra: a Pagefind found on PATH without the extra is not enough."""
-    return find_pagefind() is not None and importlib.util.find_spec("cbor2") is not None
 
 
 def shard_pages(articles: Iterable) -> dict[str, list[str]]:

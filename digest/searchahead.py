@@ -33,7 +33,8 @@ from digest.output.write import scan_output
 from digest.searchdigest import indexed_digest
 from digest.searchfiles import SearchError
 from digest.searchfolders import PAGES_DIR, reusable
-from digest.searchrun import finish_pagefind, pagefind_version, scratch, start_pagefind, stop
+from digest.searchrun import scratch
+from digest.searchtool import finish_pagefind, pagefind_version, start_pagefind, stop
 from digest.site.model.urls import output_path
 
 

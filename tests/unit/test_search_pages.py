@@ -13,7 +13,8 @@ import pytest
 
 from digest.searchfiles import SearchError, page_source
 from digest.searchfolders import sync_pages
-from digest.searchrun import Runs, pagefind_version, wait_any
+from digest.searchrun import Runs, wait_any
+from digest.searchtool import pagefind_version
 
 
 def _record(folder: Path, digests: dict[str, str]) -> dict[str, list]:
