@@ -169,6 +169,17 @@ def test_previous_fingerprints_are_kept_only_while_the_site_assembles_the_same()
     assert fp(linked, article, FULL) != sentinel[FULL]
     assert fp(relinked, article, FULL) != sentinel[FULL]
     assert fp(unlinked, article, FULL) == sentinel[FULL]
+    # a link to a URL no article has (in neither build) changes nothing by itself
+    elsewhere = (replace(arts[0], related=(arts[1].url, "/not/an/article/")), *arts[1:])
+    page_elsewhere = replace(article, context={"article": elsewhere[0], "lastmod": WHEN})
+    last_elsewhere = LastDigests.from_data(
+        Fingerprinter(article_digests(elsewhere), "g").record().to_data())
+    assert Fingerprinter(article_digests(elsewhere), "g", "now", [a.url for a in elsewhere],
+                         last_elsewhere).page(page_elsewhere, FULL, False,
+                                              sentinel[FULL]) == sentinel[FULL]
+    assert Fingerprinter(article_digests((elsewhere[0], linked[1], arts[2])), "g", "now",
+                         [a.url for a in elsewhere], last_elsewhere).page(
+        page_elsewhere, FULL, False, sentinel[FULL]) != sentinel[FULL]
     # a card field, a story or its other reports, the articles or their order
     # changed: the site may be assembled otherwise, so every page is walked
     for changed in ((replace(arts[0], title="Other"), *arts[1:]),
