@@ -62,7 +62,7 @@ from digest.searchfiles import (
     page_source,
 )
 from digest.searchfolders import PAGES_DIR, place_bundle, reusable
-from digest.searchrun import Made, Runs
+from digest.searchrun import Made, Runs, Stopped
 from digest.searchtool import find_pagefind, pagefind_version, search_available
 from digest.site.model.urls import output_path
 
@@ -113,7 +113,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
                 memo: dict[str, tuple[bytes, str]] | None = None,
                 fingerprints: Mapping[str, str] | None = None,
                 ahead: Ahead | None = None,
-                placed: Callable[[str, Path, list[str]], None] | None = None) -> SearchIndex:
+                placed: Callable[[str, Path, list[str]], None] | None = None,
+                stop: Callable[[], bool] | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
@@ -131,6 +132,10 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     is in the cache (``folder``: its place in output/, e.g. pagefind/<name>;
     ``source``: where its ``files`` are), e.g. to link them into a staging
     tree while the other months are indexed.
+    ``stop()``: asked while Pagefind runs; once it says True, the runs are
+    killed and :class:`digest.searchrun.Stopped` is raised, the months
+    already indexed recorded in the cache (saved, not flushed), so that the
+    next index starts from them (`digest serve` stops when an edit arrives).
 
     Raises SearchError when Pagefind is missing or fails.
     """
@@ -194,7 +199,8 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             placed(f"{BUNDLE_DIR}/{name}", home / BUNDLE_DIR / name, kept[name])
 
     # started and waited for by this thread (see Runs)
-    runs = Runs(exe, home, jobs, taken=take)
+    runs = Runs(exe, home, jobs, taken=take, stop=stop)
+    wanted: dict[str, str] = {}  # month -> key
     try:
         # Largest months first: the last runs, which end the stage with a core
         # idle, are then the shortest.
@@ -204,7 +210,6 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             if ahead:
                 ahead.drop(month)
             runs.add(month, months[month], source, None, {})
-        wanted: dict[str, str] = {}  # month -> key
         for month, paths in months.items():
             wanted[month] = _key(version, paths, hashes)
             runs.poll()  # a month's key may take a while: keep Pagefind busy
@@ -226,7 +231,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
         runs.results()
         while early:
             take(*early.popitem())
-    except BaseException:
+    except BaseException as exc:
         runs.close()  # no Pagefind left running
         if ahead:
             ahead.close()
@@ -234,6 +239,11 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             shutil.rmtree(work, ignore_errors=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+        elif isinstance(exc, Stopped):  # what is done stays done: the months indexed so far
+            bundles.update((m, [wanted.get(m, ""), name]) for m, name in named.items())
+            known.update((name, kept[name]) for name in named.values())
+            cache.save(place, {"shards": known, "bundles": bundles, "pages": hashes.now,
+                               "binary": binary_record, "sites": sites})
         raise
     report.rebuilt.sort()
     if ahead:

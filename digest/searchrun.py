@@ -23,6 +23,13 @@ from digest.searchfiles import PageSource
 from digest.searchfolders import PAGES_DIR, FileRecord, sync_pages
 from digest.searchtool import TIMEOUT_S, finish_pagefind, start_pagefind, stop
 
+STOP_POLL_S = 0.05  # how often Runs.results asks its ``stop`` while Pagefind runs
+
+
+class Stopped(Exception):  # noqa: N818 - not an error: the caller asked for it
+    """Runs.results was told to stop (its ``stop()`` said so) before every run ended."""
+
+
 # A month's run once ended: its scratch folder (the bundle in <work>/bundle),
 # the pages Pagefind indexed, and the files of the folder it read.
 Made = tuple[Path, int, dict[str, tuple[int, int]]]
@@ -63,13 +70,20 @@ class Runs:
     owns its scratch folder), while the others go; else :meth:`results`
     returns them all at the end.
 
+    ``stop()``, when given, is asked every few hundredths of a second while
+    :meth:`results` waits: once it says True, :meth:`results` raises
+    :class:`Stopped` (`digest serve` stops indexing when an edit arrives,
+    see digest.serve.search); the caller then closes the runs.
+
     (Pointing Pagefind at the staging tree with a --glob of the shard's pages
     instead was no faster: it walks the whole tree for every shard.)"""
 
     def __init__(self, exe: Path, home: Path, jobs: int,
-                 taken: Callable[[str, Made], None] | None = None) -> None:
+                 taken: Callable[[str, Made], None] | None = None,
+                 stop: Callable[[], bool] | None = None) -> None:
         self.exe, self.home, self.jobs = exe, home, max(1, jobs)
         self.taken = taken
+        self.stop = stop
         self.queued: list[_Queued] = []
         self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
         self.done: dict[str, Made] = {}
@@ -89,13 +103,17 @@ class Runs:
         """Month -> (work folder, pages indexed, the folder's files) of every
         month added, once all ran.  Raises SearchError for a failed run."""
         while self.running or self.queued:
+            if self.stop is not None and self.stop():
+                raise Stopped
             if self.running:
                 # While Pagefind runs, the next month's folder is made ready,
                 # so that a slot that frees is filled at once.
                 for item in self.queued[:self.jobs]:
                     self._ready(item)
-                self._end([wait_any([run for run, _, _ in self.running.values()],
-                                    list(self.running))])
+                ended = wait_any([run for run, _, _ in self.running.values()],
+                                 list(self.running), limit=STOP_POLL_S if self.stop else None)
+                if ended is not None:
+                    self._end([ended])
             else:
                 self.poll()
         return self.done
@@ -159,22 +177,31 @@ def scratch(home: Path) -> Path:
     return work
 
 
-def wait_any(runs: list[subprocess.Popen], names: list[str]) -> str:
+def wait_any(runs: list[subprocess.Popen], names: list[str],
+             limit: float | None = None) -> str | None:
     """The name of a run in ``runs`` that has ended, waiting for the first to
     end.  Not the oldest: months differ in size, and a slot left idle until
     the oldest run ends is a core idle (waiting for the oldest, both cores
     were 5-15% idle through a cold build's search stage).  A pidfd per run
     where the platform has them (one wait for all, no polling), else a poll
     every few milliseconds.  When none ends within TIMEOUT_S, the oldest:
-    finish_pagefind's own wait then says that Pagefind did not finish."""
-    deadline = time.monotonic() + TIMEOUT_S
+    finish_pagefind's own wait then says that Pagefind did not finish.
+    With ``limit``: None when none ended within that many seconds."""
+    now = time.monotonic()
+    deadline = now + TIMEOUT_S
+    until = now + limit if limit is not None else None
     while True:
         for run, name in zip(runs, names, strict=True):
             if run.poll() is not None:
                 return name
-        left = deadline - time.monotonic()
+        now = time.monotonic()
+        if until is not None and now >= until:
+            return None
+        left = deadline - now
         if left <= 0:
             return names[0]
+        if until is not None:
+            left = min(left, until - now)
         fds = []
         try:
             if hasattr(os, "pidfd_open"):

@@ -203,10 +203,12 @@ class SiteBuilder:
                  debug: bool = False,
                  preview: Callable[[list[object]], Site | None] | None = None,
                  on_preview: Callable[[float], None] | None = None,
-                 after: Callable[[], None] | None = None) -> None:
+                 after: Callable[[Callable[[], bool]], None] | None = None) -> None:
         self._build = build
-        # after() follows a good build unless another is pending (the search
-        # index); it publishes what it makes itself and reports its own errors.
+        # after(stop) follows a good build unless another is pending (the
+        # search index); it publishes what it makes itself and reports its
+        # own errors.  stop() says that a build was requested since (or the
+        # builder is stopping): it should leave the rest for later.
         self._after = after
         # preview(reasons) -> a site to serve at once, or None (digest.serve.preview)
         self._preview = preview
@@ -260,6 +262,11 @@ class SiteBuilder:
             if self._on_preview:
                 self._on_preview(time.perf_counter() - started)
 
+    def _interrupted(self) -> bool:
+        """Whether a build was requested, or the builder is stopping (after()'s stop)."""
+        with self._cond:
+            return self._dirty or self._stopped
+
     @property
     def stopping(self) -> bool:
         with self._cond:
@@ -293,7 +300,7 @@ class SiteBuilder:
             if self._after is None or self._dirty or self._stopped:
                 return  # the next build's turn
         try:
-            self._after()
+            self._after(self._interrupted)
         except Exception:  # noqa: BLE001 - the server must outlive it; after() reports
             if self._debug:
                 traceback.print_exc()

@@ -12,7 +12,9 @@ pages (SiteState.publish_files): the HTTP server still answers only from
 memory.  A bundle's folder is named by its key, so the files of the months
 that did not change are the ones already held.
 
-The pages are published first: a page reload never waits for Pagefind.  When
+The pages are published first: a page reload never waits for Pagefind,
+and an edit's build does not wait for an index being made (``update``'s
+``stop``: the months finished are kept, the rest is made after that build).  When
 the index changes, tabs on the search page reload (and search again: the
 words and filters are in its URL).  Until the first index is ready, the list
 of bundles says ``pending`` and the search page says so.  A failed index
@@ -29,6 +31,7 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.output.lock import lock_site
 from digest.search import SKIPPED_WARNING, build_index, page_source, search_available
+from digest.searchrun import Stopped
 from digest.serve.builder import SiteState
 
 PLACE = "search-serve"  # cache section and folder of .digest-cache
@@ -72,17 +75,29 @@ class ServeIndex:
         if not self.files:
             self.state.publish_files(PENDING)
 
-    def update(self) -> None:
-        """The builder's ``after`` step: index the last good build."""
+    def update(self, stop: Callable[[], bool] | None = None) -> None:
+        """The builder's ``after`` step: index the last good build.
+
+        ``stop()`` says that another build is waiting (an edit, or the
+        server stopping): Pagefind is then stopped and the index left for
+        the next build's turn, keeping the months done so far in the cache.
+        The first index of a large site takes a while (about 9 s of
+        Pagefind at 10,000 articles), and an edit saved meanwhile would
+        wait for it all before its preview."""
         result = self.result
         if result is None or not self.wanted(result):
             return
         try:
             with lock_site(self.site_root, wait=None):
-                index = build_index(result.site.articles, page_source(result.rendered),
-                                    result.cache, jobs=min(4, os.cpu_count() or 1),
-                                    place=PLACE, memo=self.memo,
-                                    fingerprints=result.fingerprints)
+                try:
+                    index = build_index(result.site.articles, page_source(result.rendered),
+                                        result.cache, jobs=min(4, os.cpu_count() or 1),
+                                        place=PLACE, memo=self.memo,
+                                        fingerprints=result.fingerprints, stop=stop)
+                except Stopped:
+                    if result.cache is not None:
+                        result.cache.flush()
+                    return
                 try:
                     files = {rel: self.files.get(rel) or path.read_bytes()
                              for rel, path in index.linked.items()}

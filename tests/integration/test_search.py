@@ -902,3 +902,50 @@ def test_tokens_of_fingerprints_spare_a_first_build_every_parse(tmp_path: Path) 
     assert (rebuilt, read) == ("1", 2) and now[1] == names[1] and now[0] != names[0]
     assert now[0].startswith("2024-06-")
     assert index(None, None)[2] == now
+
+
+def test_an_index_told_to_stop_keeps_the_months_it_finished(tmp_path: Path) -> None:
+    """``stop()`` (digest serve: an edit arrived) ends the index while Pagefind
+    runs: the run going is killed, no scratch folder is left, and the months
+    indexed so far are recorded in the cache, so the next index makes only
+    the others, and the same index as one made in one go."""
+    from digest.engine.cache import BuildCache
+    from digest.searchrun import Stopped
+
+    def page(text: str) -> bytes:
+        return (f"<html lang='en'><head><title>{text}</title></head><body>"
+                f"<article data-pagefind-body><h1>{text}</h1><p>{text} words</p>"
+                "</article></body></html>").encode()
+
+    articles, pages = [], {}
+    for month, count in (("2024-03", 3), ("2024-04", 2), ("2024-05", 1)):
+        year, number = map(int, month.split("-"))
+        for k in range(count):
+            articles.append(SimpleNamespace(date=datetime(year, number, 1 + k, tzinfo=UTC),
+                                            url=f"/{month}-{k}/"))
+            pages[f"{month}-{k}/index.html"] = page(f"word{month.replace('-', '')}x{k}")
+    cache = BuildCache(tmp_path, "test")
+    home = tmp_path / ".digest-cache" / "search"
+    asked: list[bool] = []
+
+    def stop() -> bool:  # once the first month's bundle is in place
+        done = (home / "pagefind").is_dir() and any((home / "pagefind").iterdir())
+        asked.append(done)
+        return done
+
+    with pytest.raises(Stopped):
+        build_index(articles, page_source(pages), cache, jobs=1, stop=stop)
+    assert asked[-1] and not any(asked[:-1])
+    assert not list(home.glob(".work-*"))  # the killed run's scratch folder too
+    recorded = cache.section("search")["bundles"]
+    assert sorted(recorded) == ["2024-03"]  # the largest month, indexed first
+
+    again = build_index(articles, page_source(pages), cache, jobs=1)
+    fresh = build_index(articles, page_source(pages), None, jobs=1)
+    try:
+        assert [name[:7] for name in again.report.rebuilt] == ["2024-04", "2024-05"]
+        assert json.loads(again.data["pagefind/shards.json"]) == \
+            json.loads(fresh.data["pagefind/shards.json"])
+    finally:
+        again.close()
+        fresh.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -279,7 +280,7 @@ def test_after_step_runs_only_when_no_build_is_pending(tmp_path: Path) -> None:
             gate.wait(5)  # a second request arrives meanwhile
         return {"index.html": str(len(builds)).encode()}
 
-    builder = SiteBuilder(build_site, state, after=lambda: ran.append(len(builds)))
+    builder = SiteBuilder(build_site, state, after=lambda stop: ran.append(len(builds)))
     builder.start()
     try:
         builder.request()
@@ -293,3 +294,39 @@ def test_after_step_runs_only_when_no_build_is_pending(tmp_path: Path) -> None:
     finally:
         builder.stop()
     assert len(builds) == 2 and ran == [2]  # after the last build only
+
+
+def test_after_step_is_told_to_stop_when_a_build_is_requested(tmp_path: Path) -> None:
+    """after(stop): stop() turns True as soon as another build is requested
+    (or the builder stops), so a long step (the first search index) gives way
+    to the edit's build instead of keeping it waiting."""
+    state = SiteState()
+    builds: list[int] = []
+    told: list[bool] = []
+    started = threading.Event()
+
+    def build_site() -> dict[str, bytes]:
+        builds.append(1)
+        return {"index.html": str(len(builds)).encode()}
+
+    def after(stop) -> None:  # noqa: ANN001
+        if len(builds) > 1:
+            return
+        started.set()
+        deadline = time.monotonic() + 5
+        while not stop():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        told.append(True)
+
+    builder = SiteBuilder(build_site, state, after=after)
+    builder.start()
+    try:
+        builder.request()
+        assert started.wait(5) and not told
+        builder.request()  # an edit while the after step runs
+        assert builder.wait_idle(5)
+        assert told == [True] and len(builds) == 2
+        assert state.snapshot().site["index.html"] == b"2"
+    finally:
+        builder.stop()

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from digest.search import find_pagefind
 from tests.integration.conftest import copy_example_site
 from tests.serve.test_serve_cli import serving
 
@@ -126,4 +128,56 @@ def test_index_is_served_from_memory_and_failures_keep_the_site(tmp_path: Path) 
             time.sleep(0.05)
         assert srv.get(ARTICLE_URL)[0] == 200 and srv.get("/search/")[0] == 200
         assert srv.get("/pagefind/shards.json")[0] == 404
+        assert srv.interrupt() == 0
+
+
+def _running(marker: str) -> list[str]:
+    """Command lines of the processes on this machine that name ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    line = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if marker in line:
+                found.append(line)
+    return found
+
+
+def test_an_edit_saved_while_the_first_index_is_made_does_not_wait_for_it(
+        tmp_path: Path) -> None:
+    """The first index of a large site takes a while (about 9 s of Pagefind
+    at 10,000 articles); an edit saved meanwhile is previewed and built at
+    once (issue 6: under 1 s from save to reload): the index stops, its
+    Pagefind runs killed, and is made after the edit's build.  Pagefind is
+    made slow here by a wrapper that waits before each run."""
+    site = copy_example_site(tmp_path / "site")
+    real = find_pagefind()
+    assert real is not None
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\n"
+                    "if sys.argv[1:2] != ['--version']:\n    time.sleep(6)\n"
+                    f"os.execv({os.fspath(real)!r}, [{os.fspath(real)!r}, *sys.argv[1:]])\n",
+                    encoding="utf-8")
+    slow.chmod(0o755)
+    path = site / ARTICLE
+    with serving(site, env={"PAGEFIND_BINARY_PATH": os.fspath(slow)}) as srv:
+        deadline = time.monotonic() + 5
+        while not _running(os.fspath(slow)):  # the first index is being made
+            assert time.monotonic() < deadline, srv.stdout()
+            time.sleep(0.02)
+        saved = time.monotonic()
+        path.write_text(path.read_text("utf-8") + f"\n{PARAGRAPH}\n", "utf-8")
+        while NEW_WORD.encode() not in srv.get(ARTICLE_URL)[2]:
+            # well before the 6 s the index would have taken
+            assert time.monotonic() < saved + 4.5, srv.stdout()
+            time.sleep(0.05)
+        assert "search index:" not in srv.stdout()  # it was stopped, not finished
+        _indexed(srv, 1, timeout=30)
+        assert "search index: 2 of 2 shards rebuilt" in srv.stdout()
+        shards = json.loads(srv.get("/pagefind/shards.json")[2])["shards"]
+        assert [s[:7] for s in shards] == ["2024-12", "2024-11"]
+        assert not _running(os.fspath(slow))  # the stopped runs were killed, not left
         assert srv.interrupt() == 0
