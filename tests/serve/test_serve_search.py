@@ -180,4 +180,15 @@ def test_an_edit_saved_while_the_first_index_is_made_does_not_wait_for_it(
         shards = json.loads(srv.get("/pagefind/shards.json")[2])["shards"]
         assert [s[:7] for s in shards] == ["2024-12", "2024-11"]
         assert not _running(os.fspath(slow))  # the stopped runs were killed, not left
+
+        # Ctrl-C while an index is being made: the server stops at once
+        # (the run killed), instead of waiting for Pagefind
+        path.write_text(path.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+        deadline = time.monotonic() + 10
+        while not _running(os.fspath(slow)):
+            assert time.monotonic() < deadline, srv.stdout()
+            time.sleep(0.02)
+        asked = time.monotonic()
         assert srv.interrupt() == 0
+        assert time.monotonic() - asked < 4
+    assert not _running(os.fspath(slow))
