@@ -114,7 +114,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
                 fingerprints: Mapping[str, str] | None = None,
                 ahead: Ahead | None = None,
                 placed: Callable[[str, Path, list[str]], None] | None = None,
-                stop: Callable[[], bool] | None = None) -> SearchIndex:
+                should_stop: Callable[[], bool] | None = None) -> SearchIndex:
     """The sharded index of ``articles``, rebuilding only the shards whose keys
     are not in the cache.  ``source`` gives each page's bytes (or its file);
     ``cache``: the build's BuildCache, or None (every shard is built, in a
@@ -132,7 +132,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
     is in the cache (``folder``: its place in output/, e.g. pagefind/<name>;
     ``source``: where its ``files`` are), e.g. to link them into a staging
     tree while the other months are indexed.
-    ``stop()``: asked while Pagefind runs; once it says True, the runs are
+    ``should_stop()``: asked while Pagefind runs; once it says True, the runs are
     killed and :class:`digest.searchrun.Stopped` is raised, the months
     already indexed recorded in the cache (saved, not flushed), so that the
     next index starts from them (`digest serve` stops when an edit arrives).
@@ -199,7 +199,7 @@ def build_index(articles: Iterable, source: PageSource, cache, *, jobs: int = 1,
             placed(f"{BUNDLE_DIR}/{name}", home / BUNDLE_DIR / name, kept[name])
 
     # started and waited for by this thread (see Runs)
-    runs = Runs(exe, home, jobs, taken=take, stop=stop)
+    runs = Runs(exe, home, jobs, taken=take, should_stop=should_stop)
     wanted: dict[str, str] = {}  # month -> key
     try:
         # Largest months first: the last runs, which end the stage with a core

@@ -23,11 +23,11 @@ from digest.searchfiles import PageSource
 from digest.searchfolders import PAGES_DIR, FileRecord, sync_pages
 from digest.searchtool import TIMEOUT_S, finish_pagefind, start_pagefind, stop
 
-STOP_POLL_S = 0.05  # how often Runs.results asks its ``stop`` while Pagefind runs
+STOP_POLL_S = 0.05  # how often Runs.results asks its ``should_stop`` while Pagefind runs
 
 
 class Stopped(Exception):  # noqa: N818 - not an error: the caller asked for it
-    """Runs.results was told to stop (its ``stop()`` said so) before every run ended."""
+    """Runs.results was told to stop (its ``should_stop()`` said so) before every run ended."""
 
 
 # A month's run once ended: its scratch folder (the bundle in <work>/bundle),
@@ -70,7 +70,7 @@ class Runs:
     owns its scratch folder), while the others go; else :meth:`results`
     returns them all at the end.
 
-    ``stop()``, when given, is asked every few hundredths of a second while
+    ``should_stop()``, when given, is asked every few hundredths of a second while
     :meth:`results` waits: once it says True, :meth:`results` raises
     :class:`Stopped` (`digest serve` stops indexing when an edit arrives,
     see digest.serve.search); the caller then closes the runs.
@@ -80,10 +80,10 @@ class Runs:
 
     def __init__(self, exe: Path, home: Path, jobs: int,
                  taken: Callable[[str, Made], None] | None = None,
-                 stop: Callable[[], bool] | None = None) -> None:
+                 should_stop: Callable[[], bool] | None = None) -> None:
         self.exe, self.home, self.jobs = exe, home, max(1, jobs)
         self.taken = taken
-        self.stop = stop
+        self.should_stop = should_stop
         self.queued: list[_Queued] = []
         self.running: dict[str, tuple[subprocess.Popen, Path, dict[str, tuple[int, int]]]] = {}
         self.done: dict[str, Made] = {}
@@ -103,7 +103,7 @@ class Runs:
         """Month -> (work folder, pages indexed, the folder's files) of every
         month added, once all ran.  Raises SearchError for a failed run."""
         while self.running or self.queued:
-            if self.stop is not None and self.stop():
+            if self.should_stop is not None and self.should_stop():
                 raise Stopped
             if self.running:
                 # While Pagefind runs, the next month's folder is made ready,
@@ -111,7 +111,8 @@ class Runs:
                 for item in self.queued[:self.jobs]:
                     self._ready(item)
                 ended = wait_any([run for run, _, _ in self.running.values()],
-                                 list(self.running), limit=STOP_POLL_S if self.stop else None)
+                                 list(self.running),
+                                 limit=STOP_POLL_S if self.should_stop else None)
                 if ended is not None:
                     self._end([ended])
             else:

@@ -14,7 +14,7 @@ that did not change are the ones already held.
 
 The pages are published first: a page reload never waits for Pagefind,
 and an edit's build does not wait for an index being made (``update``'s
-``stop``: the months finished are kept, the rest is made after that build).  When
+``should_stop``: the months finished are kept, the rest is made after that build).  When
 the index changes, tabs on the search page reload (and search again: the
 words and filters are in its URL).  Until the first index is ready, the list
 of bundles says ``pending`` and the search page says so.  A failed index
@@ -75,10 +75,10 @@ class ServeIndex:
         if not self.files:
             self.state.publish_files(PENDING)
 
-    def update(self, stop: Callable[[], bool] | None = None) -> None:
+    def update(self, should_stop: Callable[[], bool] | None = None) -> None:
         """The builder's ``after`` step: index the last good build.
 
-        ``stop()`` says that another build is waiting (an edit, or the
+        ``should_stop()`` says that another build is waiting (an edit, or the
         server stopping): Pagefind is then stopped and the index left for
         the next build's turn, keeping the months done so far in the cache.
         The first index of a large site takes a while (about 9 s of
@@ -93,7 +93,8 @@ class ServeIndex:
                     index = build_index(result.site.articles, page_source(result.rendered),
                                         result.cache, jobs=min(4, os.cpu_count() or 1),
                                         place=PLACE, memo=self.memo,
-                                        fingerprints=result.fingerprints, stop=stop)
+                                        fingerprints=result.fingerprints,
+                                        should_stop=should_stop)
                 except Stopped:
                     if result.cache is not None:
                         result.cache.flush()

@@ -905,7 +905,7 @@ def test_tokens_of_fingerprints_spare_a_first_build_every_parse(tmp_path: Path) 
 
 
 def test_an_index_told_to_stop_keeps_the_months_it_finished(tmp_path: Path) -> None:
-    """``stop()`` (digest serve: an edit arrived) ends the index while Pagefind
+    """``should_stop()`` (digest serve: an edit arrived) ends the index while Pagefind
     runs: the run going is killed, no scratch folder is left, and the months
     indexed so far are recorded in the cache, so the next index makes only
     the others, and the same index as one made in one go."""
@@ -934,7 +934,7 @@ def test_an_index_told_to_stop_keeps_the_months_it_finished(tmp_path: Path) -> N
         return done
 
     with pytest.raises(Stopped):
-        build_index(articles, page_source(pages), cache, jobs=1, stop=stop)
+        build_index(articles, page_source(pages), cache, jobs=1, should_stop=stop)
     assert asked[-1] and not any(asked[:-1])
     assert not list(home.glob(".work-*"))  # the killed run's scratch folder too
     recorded = cache.section("search")["bundles"]
